@@ -1,0 +1,1 @@
+"""Benchmark harness: our generated app against peer CRUD servers on one PostgreSQL."""

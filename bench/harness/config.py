@@ -1,0 +1,32 @@
+"""Paths and the fixed shape of a benchmark run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BENCH_DIR.parent
+PEERS_DIR = BENCH_DIR / ".peers"
+WORK_DIR = BENCH_DIR / ".work"
+LUA_SCRIPT = BENCH_DIR / "lua" / "bench.lua"
+RESULTS_DIR = BENCH_DIR / "results"
+
+ROWS = 100_000
+HOST = "127.0.0.1"
+
+# The request kinds, in the order they run (create and patch last: they write).
+KINDS: tuple[str, ...] = ("get", "list20", "list100", "create", "patch")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Knobs of one invocation (see run.py --help)."""
+
+    duration: int = 10
+    runs: int = 3
+    warmup: int = 5
+    connections: int = 32
+    threads: int = 2
+    startup_timeout: float = 120.0
+    keep_logs: bool = True

@@ -1,0 +1,93 @@
+"""Markdown table and JSON file from the contenders' results."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .config import KINDS, ROWS, Settings
+from .runner import ContenderResult, KindResult
+
+KIND_LABELS = {
+    "get": "get by id",
+    "list20": "list 20, prix >= 100, prix desc, count",
+    "list100": "list 100, default sort",
+    "create": "create",
+    "patch": "patch stock",
+}
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def _kind_row(name: str, kind: KindResult | None) -> str:
+    if kind is None:
+        return f"| {name} | – | – | – | – | – |"
+    if not kind.runs:
+        return f"| {name} | failed | – | – | – | {kind.error[:80] or kind.smoke[:80]} |"
+    errors = kind.total("socket_errors") + kind.total("timeouts")
+    codes = sorted({code for run in kind.runs for code in run.codes})
+    non2xx = f"{kind.total('non2xx')}" + (f" ({', '.join(map(str, codes))})" if codes else "")
+    return (f"| {name} | {_fmt(kind.median('rps'), ',.0f')} | {_fmt(kind.median('p50_ms'), '.2f')} | "
+            f"{_fmt(kind.median('p99_ms'), '.2f')} | {non2xx} | {errors} |")
+
+
+def markdown(results: list[ContenderResult], settings: Settings) -> str:
+    lines = [
+        f"Medians of {settings.runs} run(s) of {settings.duration} s after a {settings.warmup} s warm-up; "
+        f"wrk -t{settings.threads} -c{settings.connections}; {ROWS:,} seeded rows.",
+        "",
+        "| contender | status | start-up (s) | notes |",
+        "| --- | --- | --- | --- |",
+    ]
+    for res in results:
+        status = res.status if res.status == "ok" else f"**{res.status}**: {res.reason.splitlines()[0][:160]}"
+        lines.append(f"| {res.name} | {status} | {_fmt(res.startup_s, '.2f')} | {res.notes} |")
+    for kind in KINDS:
+        lines += [
+            "", f"### {KIND_LABELS[kind]}", "",
+            "| contender | req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors + timeouts |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        lines += [_kind_row(res.name, res.kinds.get(kind)) for res in results if res.kinds]
+    return "\n".join(lines) + "\n"
+
+
+def _tool_version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "unknown"
+
+
+def write_json(path: Path, results: list[ContenderResult], settings: Settings, pg_version: str) -> None:
+    payload = {
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "settings": asdict(settings),
+        "rows": ROWS,
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "wrk": _tool_version(["wrk", "-v"]), "postgresql": pg_version},
+        "contenders": [
+            {
+                **{k: v for k, v in asdict(res).items() if k != "kinds"},
+                "kinds": {
+                    name: {
+                        **asdict(kind),
+                        "median_rps": kind.median("rps"),
+                        "median_p50_ms": kind.median("p50_ms"),
+                        "median_p99_ms": kind.median("p99_ms"),
+                    }
+                    for name, kind in res.kinds.items()
+                },
+            }
+            for res in results
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n")

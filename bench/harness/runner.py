@@ -1,0 +1,135 @@
+"""Running one contender end to end: install, prepare, start, measure each kind, stop."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import statistics
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .config import HOST, KINDS, Settings
+from .contenders import Contender
+from .install import PeerUnavailable
+from .pg import PgServer
+from .procs import spawn, stop, tail, wait_healthy
+from .wrk import Request, WrkResult, run_wrk
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class KindResult:
+    kind: str
+    smoke: str = ""
+    runs: list[WrkResult] = field(default_factory=list)
+    error: str = ""
+
+    def median(self, attr: str) -> float | None:
+        values = [getattr(run, attr) for run in self.runs]
+        return statistics.median(values) if values else None
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(run, attr) for run in self.runs)
+
+
+@dataclass
+class ContenderResult:
+    name: str
+    notes: str
+    status: str = "ok"  # ok | unavailable | failed
+    reason: str = ""
+    startup_s: float | None = None
+    kinds: dict[str, KindResult] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def smoke(base_url: str, request: Request, headers: dict[str, str], nonce: str) -> str:
+    """One request by hand (id 1, a fresh reference): "200" or "404: <body start>"."""
+    path, text = request.render(1, f"smoke-{nonce}")
+    body = text.encode() if text else None
+    req = urllib.request.Request(
+        base_url + path, data=body, method=request.method,
+        headers={**headers, **({"Content-Type": "application/json"} if body else {})},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return str(resp.status)
+    except urllib.error.HTTPError as exc:
+        return f"{exc.code}: {exc.read()[:200].decode(errors='replace')}"
+    except OSError as exc:
+        return f"error: {exc}"
+
+
+def measure_kind(
+    kind: str, base_url: str, request: Request, headers: dict[str, str], settings: Settings, log: Log
+) -> KindResult:
+    stamp = f"{int(time.time())}{kind[:2]}"
+    result = KindResult(kind=kind, smoke=smoke(base_url, request, headers, stamp))
+    log(f"  {kind}: smoke {result.smoke}")
+    try:
+        if settings.warmup > 0:
+            run_wrk(base_url, request, headers, settings, duration=settings.warmup, nonce=f"{stamp}w")
+        for index in range(settings.runs):
+            run = run_wrk(base_url, request, headers, settings, duration=settings.duration,
+                          nonce=f"{stamp}r{index}")
+            result.runs.append(run)
+            log(f"  {kind} run {index + 1}: {run.rps:,.0f} req/s p50 {run.p50_ms:.2f} ms "
+                f"p99 {run.p99_ms:.2f} ms non-2xx {run.non2xx}"
+                + (f" codes {run.codes} e.g. {run.sample_error[:160]}" if run.non2xx else ""))
+    except Exception as exc:  # noqa: BLE001 - one failing kind must not sink the others
+        result.error = str(exc)
+        log(f"  {kind}: FAILED {exc}")
+    return result
+
+
+def run_contender(contender: Contender, pg: PgServer, settings: Settings, log: Log) -> ContenderResult:
+    result = ContenderResult(name=contender.name, notes=contender.notes)
+    log(f"== {contender.name}")
+    shutil.rmtree(contender.work_dir, ignore_errors=True)
+    contender.work_dir.mkdir(parents=True)
+    try:
+        log("  installing / checking install")
+        contender.install()
+        log(f"  preparing database {contender.database}")
+        contender.prepare(pg)
+    except PeerUnavailable as exc:
+        result.status, result.reason = "unavailable", str(exc)
+        log(f"  UNAVAILABLE: {exc}")
+        return result
+    except Exception as exc:  # noqa: BLE001
+        result.status, result.reason = "failed", f"preparing: {exc}"
+        log(f"  FAILED preparing: {exc}")
+        return result
+
+    port = free_port()
+    base_url = f"http://{HOST}:{port}"
+    launch = contender.launch(pg, port)
+    server_log = contender.work_dir / "server.log"
+    started = time.perf_counter()
+    proc = spawn(launch.cmd, cwd=launch.cwd, env=launch.env, log=server_log)
+    try:
+        result.startup_s = wait_healthy(
+            base_url + contender.health_path, proc, started=started,
+            timeout=settings.startup_timeout, headers=contender.headers(),
+        )
+        log(f"  healthy after {result.startup_s:.2f} s on {base_url}")
+        contender.after_start(base_url)
+        headers = contender.headers()
+        requests = contender.requests()
+        for kind in KINDS:
+            result.kinds[kind] = measure_kind(kind, base_url, requests[kind], headers, settings, log)
+    except Exception as exc:  # noqa: BLE001
+        result.status, result.reason = "failed", f"{exc}\n{tail(server_log)}"
+        log(f"  FAILED: {exc}\n{tail(server_log)}")
+    finally:
+        stop(proc)
+    return result

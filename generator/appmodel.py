@@ -1,0 +1,580 @@
+"""The resolved view of a spec that templates read: every name, type and SQL fragment
+decided once, here, so templates only place values (openapi-python-client's approach).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from generator.errors import Issue, PlanError
+from generator.literals import py
+from generator.spec.models import (
+    NUMERIC_TYPES as NUMERIC,
+    TEXT_TYPES,
+    Action,
+    FieldSpec,
+    FieldType,
+    IndexType,
+    ProjectSpec,
+    Role,
+    TableSpec,
+)
+from generator.spec.values import DEFAULT_LENGTHS, constraints_of, format_of, value_problem
+
+MAX_SQL_NAME = 63
+
+# How each field type is stored, typed in Python, filtered, and shown in a form.
+_SQL_TYPES = {
+    FieldType.TEXT_LONG: "text",
+    FieldType.INTEGER: "bigint",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "timestamptz",
+    FieldType.UUID: "uuid",
+    FieldType.JSON: "jsonb",
+    FieldType.ENUM: "text",
+    FieldType.RELATION: "bigint",
+}
+_PY_TYPES = {
+    FieldType.TEXT_SHORT: "str",
+    FieldType.TEXT_LONG: "str",
+    FieldType.EMAIL: "str",
+    FieldType.PHONE: "str",
+    FieldType.URL: "str",
+    FieldType.INTEGER: "int",
+    FieldType.DECIMAL: "Decimal",
+    FieldType.BOOLEAN: "bool",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime",
+    FieldType.UUID: "UUID",
+    FieldType.JSON: "JsonValue",
+    FieldType.RELATION: "int",
+}
+_KINDS = {
+    FieldType.TEXT_SHORT: "text",
+    FieldType.TEXT_LONG: "text",
+    FieldType.EMAIL: "text",
+    FieldType.PHONE: "text",
+    FieldType.URL: "text",
+    FieldType.INTEGER: "integer",
+    FieldType.DECIMAL: "decimal",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime",
+    FieldType.UUID: "uuid",
+    FieldType.JSON: "json",
+    FieldType.ENUM: "text",
+    FieldType.RELATION: "integer",
+}
+_FORM_TYPES = {
+    FieldType.TEXT_SHORT: "text",
+    FieldType.TEXT_LONG: "textarea",
+    FieldType.EMAIL: "email",
+    FieldType.PHONE: "tel",
+    FieldType.URL: "url",
+    FieldType.INTEGER: "number",
+    FieldType.DECIMAL: "number",
+    FieldType.BOOLEAN: "checkbox",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime-local",
+    FieldType.UUID: "text",
+    FieldType.JSON: "json",
+    FieldType.ENUM: "select",
+    FieldType.RELATION: "relation",
+}
+_FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
+# Text fields indexed with trigrams for `search` (long text would make the index heavy).
+_TRIGRAM_TYPES = frozenset({FieldType.TEXT_SHORT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})
+# Field types whose btree index helps sorting and range filters.
+_BTREE_TYPES = frozenset(FieldType) - {FieldType.TEXT_LONG, FieldType.JSON}
+
+# Candidate sample values for generated tests, tried in order until one is valid.
+_SAMPLES: dict[FieldType, tuple[Any, ...]] = {
+    FieldType.TEXT_SHORT: ("Sample", "Sample value", "sample", "x"),
+    FieldType.TEXT_LONG: ("Sample text", "x"),
+    FieldType.EMAIL: ("user@example.com",),
+    FieldType.PHONE: ("+33612345678", "0612345678", "+1 555 0100"),
+    FieldType.URL: ("https://example.com/",),
+    FieldType.BOOLEAN: (True,),
+    FieldType.DATE: ("2024-01-15",),
+    FieldType.DATETIME: ("2024-01-15T10:30:00+00:00",),
+    FieldType.UUID: ("7d444840-9dc0-11d1-b245-5ffdce74fad2",),
+    FieldType.JSON: ({"key": "value"},),
+}
+
+
+def sql_name(*parts: str) -> str:
+    """A constraint or index name from identifiers, shortened with a hash past 63 bytes."""
+    name = "_".join(parts)
+    if len(name) <= MAX_SQL_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_SQL_NAME - 9]}_{digest}"
+
+
+def class_name(table_name: str) -> str:
+    return "".join(part.capitalize() for part in table_name.split("_"))
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    name: str
+    stable_id: str
+    display_name: str
+    field_type: str
+    description: str | None
+    is_required: bool
+    is_unique: bool
+    is_readonly: bool
+    is_visible_in_list: bool
+    is_visible_in_form: bool
+    default_value: Any  # JSON-compatible, validated by the app at start-up
+    sql_type: str
+    py_type: str
+    choices: tuple[str, ...] | None
+    constraints: dict[str, Any]
+    format: str | None
+    kind: str
+    searchable: bool
+    sortable: bool
+    filterable: bool
+    form_type: str
+    relation_table: str | None
+    on_delete: str | None
+    validation: dict[str, Any]
+    form_config: dict[str, Any]
+    list_config: dict[str, Any]
+    sample: Any  # a valid value, for the generated tests; None if none was found
+    unique_samples: tuple[Any, ...]  # distinct valid values, for a unique field
+    invalid_sample: str | None  # Python source of a value validation refuses, if found
+    py_default: str | None  # the default as a Python expression
+
+    @property
+    def format_validator(self) -> str | None:
+        """The name of the text-format validator of app/models/base.py, if any."""
+        return _FORMAT_VALIDATORS.get(self.format or "")
+
+    @property
+    def alias(self) -> str:
+        """The name of this field's annotated type in the models module."""
+        return class_name(self.name) + "Value"
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not None
+
+
+@dataclass(frozen=True)
+class IndexModel:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+    method: str  # "btree" or "gin_trgm"
+    declared: bool  # named in the spec (reported by the schema endpoint)
+
+
+@dataclass(frozen=True)
+class RelationModel:
+    kind: str  # "belongs_to" or "has_many"
+    table: str
+    foreign_key: str
+    display_name: str
+    on_delete: str
+
+
+@dataclass(frozen=True)
+class TableModel:
+    name: str
+    stable_id: str
+    class_name: str
+    display_name: str
+    icon: str | None
+    description: str | None
+    fields: tuple[FieldModel, ...]
+    indexes: tuple[IndexModel, ...]
+    unique_constraints: tuple[tuple[str, str], ...]  # (constraint name, field)
+    relations: tuple[RelationModel, ...]
+    permissions: dict[str, list[str]]
+    public: bool
+
+    @property
+    def py_types(self) -> frozenset[str]:
+        return frozenset(field.py_type for field in self.fields)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The text-format validators the models use, sorted as isort sorts them."""
+        return tuple(sorted({f.format_validator for f in self.fields if f.format_validator}))
+
+    @property
+    def required_fields(self) -> tuple[FieldModel, ...]:
+        return tuple(field for field in self.writable_fields if field.is_required)
+
+    @property
+    def read_only_fields(self) -> tuple[FieldModel, ...]:
+        return tuple(field for field in self.fields if field.is_readonly)
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Other tables this one refers to, whose records tests must create first."""
+        return tuple(
+            sorted({f.relation_table for f in self.fields if f.relation_table} - {self.name})
+        )
+
+    @property
+    def sample_fields(self) -> tuple[FieldModel, ...]:
+        """Fields the test payload fills: those with a sample, and relations to parents."""
+        return tuple(
+            field
+            for field in self.writable_fields
+            if (field.relation_table and field.relation_table != self.name)
+            or (not field.relation_table and field.sample is not None)
+        )
+
+    @property
+    def unique_field(self) -> FieldModel | None:
+        return next((f for f in self.sample_fields if f.is_unique), None)
+
+    @property
+    def invalid_field(self) -> FieldModel | None:
+        return next((f for f in self.sample_fields if f.invalid_sample is not None), None)
+
+    @property
+    def json_fields(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields if field.field_type == FieldType.JSON)
+
+    @property
+    def writable_fields(self) -> tuple[FieldModel, ...]:
+        return tuple(field for field in self.fields if not field.is_readonly)
+
+    @property
+    def checked_constraints(self) -> tuple[tuple[str, str], ...]:
+        """(constraint name, field) of every constraint whose violation names a field."""
+        foreign_keys = tuple(
+            (sql_name(self.name, field.name, "fkey"), field.name)
+            for field in self.fields
+            if field.relation_table
+        )
+        checks = tuple(
+            (sql_name(self.name, field.name, "check"), field.name)
+            for field in self.fields
+            if field.choices
+        )
+        return self.unique_constraints + foreign_keys + checks
+
+
+@dataclass(frozen=True)
+class ProjectModel:
+    id: str
+    name: str
+    slug: str
+    description: str | None
+    version: str
+    spec_version: int
+    tables: tuple[TableModel, ...]
+
+    def table(self, name: str) -> TableModel:
+        return next(table for table in self.tables if table.name == name)
+
+
+def build_project(spec: ProjectSpec) -> ProjectModel:
+    issues: list[Issue] = []
+    tables = tuple(
+        _table_model(spec, name, table, issues) for name, table in spec.tables.items()
+    )
+    if issues:
+        raise PlanError(issues)
+    return ProjectModel(
+        id=str(spec.project.id),
+        name=spec.project.name,
+        slug=spec.project.slug,
+        description=spec.project.description,
+        version=spec.project.version,
+        spec_version=spec.spec_version,
+        tables=tables,
+    )
+
+
+def _table_model(
+    spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue]
+) -> TableModel:
+    fields = tuple(
+        _field_model(f"tables.{name}.fields.{field_name}", field_name, field, issues)
+        for field_name, field in table.fields.items()
+    )
+    declared_unique = {
+        index.fields[0]
+        for index in table.indexes
+        if index.type == IndexType.UNIQUE and len(index.fields) == 1
+    }
+    unique_constraints = tuple(
+        (sql_name(name, field.name, "key"), field.name)
+        for field in fields
+        if field.is_unique and field.name not in declared_unique
+    ) + tuple(
+        (index.name, index.fields[0])
+        for index in table.indexes
+        if index.type == IndexType.UNIQUE and len(index.fields) == 1
+    )
+    return TableModel(
+        name=name,
+        stable_id=table.id or name,
+        class_name=class_name(name),
+        display_name=table.display_name,
+        icon=table.icon,
+        description=table.description,
+        fields=fields,
+        indexes=_indexes(name, table, fields),
+        unique_constraints=unique_constraints,
+        relations=_relations(spec, name, table),
+        permissions=_permissions(table),
+        public=table.permissions.public,
+    )
+
+
+def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -> FieldModel:
+    list_config = field.list_config
+    explicit_list = list_config.model_fields_set
+    sample = field.example if field.example is not None else _derive_sample(field)
+    if sample is None and field.is_required and field.field_type != FieldType.RELATION:
+        issues.append(
+            Issue(f"{where}.example", "give an example value: none of the generator's samples "
+                  "satisfies this field's validation, and the generated tests need one")
+        )
+    return FieldModel(
+        name=name,
+        stable_id=field.id or name,
+        display_name=field.display_name,
+        field_type=field.field_type.value,
+        description=field.description,
+        is_required=field.is_required,
+        is_unique=field.is_unique,
+        is_readonly=field.is_readonly,
+        is_visible_in_list=field.is_visible_in_list,
+        is_visible_in_form=field.is_visible_in_form,
+        default_value=field.model_dump(mode="json")["default_value"],
+        sql_type=_sql_type(field),
+        py_type=_py_type(field),
+        choices=tuple(field.choices) if field.choices else None,
+        constraints=constraints_of(field),
+        format=format_of(field),
+        kind=_KINDS[field.field_type],
+        searchable=field.field_type in TEXT_TYPES,
+        sortable=list_config.sortable and field.field_type != FieldType.JSON,
+        filterable=list_config.filterable,
+        form_type=_FORM_TYPES[field.field_type],
+        relation_table=field.relation.table if field.relation else None,
+        on_delete=field.relation.on_delete.value if field.relation else None,
+        validation=field.validation.model_dump(mode="json", exclude_none=True),
+        form_config=field.form_config.model_dump(mode="json", exclude_none=True),
+        list_config={
+            **({"width": list_config.width} if list_config.width is not None else {}),
+            "sortable": list_config.sortable,
+            "filterable": list_config.filterable,
+            "indexed": bool({"sortable", "filterable"} & explicit_list)
+            and (list_config.sortable or list_config.filterable),
+        },
+        sample=_jsonable(sample),
+        unique_samples=tuple(_jsonable(value) for value in _variants(field, sample))
+        if field.is_unique
+        else (),
+        invalid_sample=_invalid_sample(field),
+        py_default=_py_default(field),
+    )
+
+
+UNIQUE_SAMPLES = 8
+_DIGITS = "0123456789"
+_LETTERS = "abcdefghij"
+
+
+def _text_variants(text: str) -> list[str]:
+    """Small edits of a valid text, each likely to keep matching its pattern."""
+    found = []
+    at = text.find("@")
+    if at > 0:
+        found += [text[:at] + char + text[at:] for char in _DIGITS]
+    for alphabet in (_DIGITS, _LETTERS, _LETTERS.upper()):
+        last = max((i for i, char in enumerate(text) if char in alphabet), default=None)
+        if last is not None:
+            found += [text[:last] + char + text[last + 1 :] for char in alphabet]
+    found += [text + char for char in _DIGITS]
+    return found
+
+
+def _variants(field: FieldSpec, sample: Any) -> list[Any]:
+    """Up to UNIQUE_SAMPLES distinct valid values around `sample`, for unique fields."""
+    if sample is None:
+        return []
+    if isinstance(sample, bool):
+        candidates: list[Any] = [sample]
+    elif isinstance(sample, int | float | decimal.Decimal) or field.field_type in NUMERIC:
+        base = decimal.Decimal(str(sample))
+        candidates = [str(base + step) for step in range(UNIQUE_SAMPLES * 2)]
+        if field.field_type == FieldType.INTEGER:
+            candidates = [int(decimal.Decimal(value)) for value in candidates]
+    else:
+        candidates = [str(_jsonable(sample)), *_text_variants(str(_jsonable(sample)))]
+    found: list[Any] = []
+    for candidate in candidates:
+        if candidate not in found and value_problem(field, candidate) is None:
+            found.append(candidate)
+        if len(found) == UNIQUE_SAMPLES:
+            break
+    return found
+
+
+def _py_type(field: FieldSpec) -> str:
+    if field.field_type == FieldType.ENUM:
+        return f"Literal[{', '.join(py(choice) for choice in field.choices or ())}]"
+    return _PY_TYPES[field.field_type]
+
+
+def _invalid_sample(field: FieldSpec) -> str | None:
+    """Python source of a value the field refuses: one character too many, or a value of
+    the wrong type."""
+    max_length = constraints_of(field).get("max_length")
+    if field.field_type in TEXT_TYPES and max_length and max_length < 10_000:
+        candidate, source = "x" * (max_length + 1), f'"x" * {max_length + 1}'
+    elif field.field_type in TEXT_TYPES or field.field_type == FieldType.JSON:
+        return None
+    else:
+        candidate = "not-a-valid-value"
+        source = py(candidate)
+    return source if value_problem(field, candidate) is not None else None
+
+
+def _py_default(field: FieldSpec) -> str | None:
+    """The default as Python source, typed as the field (a date is a date, not a string)."""
+    value = field.default_value
+    if value is None:
+        return None
+    constructors = {
+        FieldType.DECIMAL: "Decimal",
+        FieldType.DATE: "date.fromisoformat",
+        FieldType.DATETIME: "datetime.fromisoformat",
+        FieldType.UUID: "UUID",
+    }
+    constructor = constructors.get(field.field_type)
+    if constructor:
+        return f"{constructor}({py(str(_jsonable(value)))})"
+    return py(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def _sql_type(field: FieldSpec) -> str:
+    rules = field.validation
+    if field.field_type in DEFAULT_LENGTHS:
+        return f"varchar({rules.max_length or DEFAULT_LENGTHS[field.field_type]})"
+    if field.field_type == FieldType.DECIMAL:
+        if rules.max_digits is not None:
+            return f"numeric({rules.max_digits}, {rules.decimal_places or 0})"
+        return "numeric"
+    return _SQL_TYPES[field.field_type]
+
+
+def _derive_sample(field: FieldSpec) -> Any:
+    """A value the generated tests can send: the placeholder, or a typed candidate."""
+    candidates: list[Any] = []
+    if field.form_config.placeholder:
+        candidates.append(field.form_config.placeholder)
+    rules = field.validation
+    if field.field_type == FieldType.ENUM and field.choices:
+        candidates.append(field.choices[0])
+    elif field.field_type == FieldType.INTEGER:
+        low = int(rules.min_value) if rules.min_value is not None else 1
+        candidates.append(max(low, 1) if rules.max_value is None or rules.max_value >= 1 else low)
+    elif field.field_type == FieldType.DECIMAL:
+        places = rules.decimal_places if rules.decimal_places is not None else 2
+        value = decimal.Decimal(1).quantize(decimal.Decimal(1).scaleb(-places))
+        if rules.min_value is not None and value < rules.min_value:
+            value = rules.min_value
+        candidates.append(str(value))
+    elif field.field_type in _SAMPLES:
+        candidates.extend(_SAMPLES[field.field_type])
+        if field.field_type in TEXT_TYPES and rules.min_length:
+            candidates.append("x" * rules.min_length)
+    for candidate in candidates:
+        if value_problem(field, candidate) is None:
+            return candidate
+    return None
+
+
+def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tuple[IndexModel, ...]:
+    declared = tuple(
+        IndexModel(
+            name=index.name,
+            columns=tuple(index.fields),
+            unique=index.type == IndexType.UNIQUE,
+            method="btree",
+            declared=True,
+        )
+        for index in table.indexes
+    )
+    leading = {index.columns[0] for index in declared}
+    derived = [IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)]
+    for field in fields:
+        wants_btree = field.relation_table is not None or field.list_config["indexed"]
+        if (
+            wants_btree
+            and FieldType(field.field_type) in _BTREE_TYPES
+            and field.name not in leading
+            and not field.is_unique
+        ):
+            derived.append(
+                IndexModel(sql_name(name, field.name, "idx"), (field.name,), False, "btree", False)
+            )
+        if FieldType(field.field_type) in _TRIGRAM_TYPES:
+            derived.append(
+                IndexModel(
+                    sql_name(name, field.name, "trgm_idx"), (field.name,), False, "gin_trgm", False
+                )
+            )
+    return declared + tuple(derived)
+
+
+def _relations(spec: ProjectSpec, name: str, table: TableSpec) -> tuple[RelationModel, ...]:
+    belongs_to = [
+        RelationModel("belongs_to", field.relation.table, field_name,
+                      spec.tables[field.relation.table].display_name, field.relation.on_delete.value)
+        for field_name, field in table.fields.items()
+        if field.relation is not None
+    ]
+    has_many = [
+        RelationModel("has_many", other_name, field_name, other.display_name,
+                      field.relation.on_delete.value)
+        for other_name, other in spec.tables.items()
+        for field_name, field in other.fields.items()
+        if field.relation is not None and field.relation.table == name
+    ]
+    return tuple(belongs_to + has_many)
+
+
+def _permissions(table: TableSpec) -> dict[str, list[str]]:
+    """Resolved rights per role: the seed 001 defaults, narrowed by the spec."""
+    every = [action.value for action in Action]
+    granted = table.permissions
+    defaults = {
+        Role.CLIENT: ["read"] if granted.public else [],
+        Role.MEMBER: every,
+        Role.ADMIN: every,
+        Role.OWNER: every,
+    }
+    narrowed = {Role.CLIENT: granted.CLIENT, Role.MEMBER: granted.MEMBER, Role.ADMIN: granted.ADMIN}
+    resolved: dict[str, list[str]] = {}
+    for role, default in defaults.items():
+        chosen = narrowed.get(role)
+        actions = default if chosen is None else [action.value for action in chosen]
+        resolved[role.value] = [action for action in every if action in actions]
+    return resolved

@@ -1,0 +1,96 @@
+"""PostgreSQL DDL for the generated migrations: tables, constraints, indexes.
+
+Identifiers were validated by the spec checks and are written unquoted (none is a
+reserved word); every value from the spec goes through `sql_literal`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from generator.appmodel import FieldModel, IndexModel, TableModel, sql_name
+from generator.literals import sql_ident, sql_literal
+
+_ON_DELETE = {"CASCADE": "CASCADE", "SET_NULL": "SET NULL", "RESTRICT": "RESTRICT"}
+
+
+def default_expression(field: FieldModel) -> str | None:
+    value = field.default_value
+    if value is None:
+        return None
+    if field.field_type == "JSON":
+        return f"{sql_literal(json.dumps(value, ensure_ascii=False, sort_keys=True))}::jsonb"
+    if field.field_type == "DECIMAL":
+        return sql_literal(Decimal(str(value)))
+    return sql_literal(value)
+
+
+def column_definition(table: TableModel, field: FieldModel) -> str:
+    parts = [sql_ident(field.name), field.sql_type]
+    if field.is_required:
+        parts.append("NOT NULL")
+    default = default_expression(field)
+    if default is not None:
+        parts.append(f"DEFAULT {default}")
+    inline_unique = dict((column, name) for name, column in table.unique_constraints)
+    declared = {index.name for index in table.indexes if index.declared}
+    constraint = inline_unique.get(field.name)
+    if field.is_unique and constraint and constraint not in declared:
+        parts.append(f"CONSTRAINT {sql_ident(constraint)} UNIQUE")
+    if field.choices:
+        choices = ", ".join(sql_literal(choice) for choice in field.choices)
+        check = sql_ident(sql_name(table.name, field.name, "check"))
+        parts.append(f"CONSTRAINT {check} CHECK ({sql_ident(field.name)} IN ({choices}))")
+    return " ".join(parts)
+
+
+def create_table(table: TableModel) -> str:
+    columns = [
+        "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        *(column_definition(table, field) for field in table.fields),
+        "created_at timestamptz NOT NULL DEFAULT now()",
+        "updated_at timestamptz NOT NULL DEFAULT now()",
+    ]
+    body = ",\n    ".join(columns)
+    return f"CREATE TABLE {sql_ident(table.name)} (\n    {body}\n);"
+
+
+def comments(table: TableModel) -> list[str]:
+    """COMMENT statements, so people reading the database see the spec's display names."""
+    name = sql_ident(table.name)
+    described = table.description or table.display_name
+    statements = [f"COMMENT ON TABLE {name} IS {sql_literal(described)};"]
+    statements.extend(
+        f"COMMENT ON COLUMN {name}.{sql_ident(field.name)} IS {sql_literal(field.display_name)};"
+        for field in table.fields
+    )
+    return statements
+
+
+def create_index(table: TableModel, index: IndexModel) -> str:
+    unique = "UNIQUE " if index.unique else ""
+    if index.method == "gin_trgm":
+        columns = ", ".join(f"{sql_ident(column)} gin_trgm_ops" for column in index.columns)
+        method = " USING gin"
+    else:
+        columns = ", ".join(sql_ident(column) for column in index.columns)
+        method = ""
+    return (
+        f"CREATE {unique}INDEX {sql_ident(index.name)} ON {sql_ident(table.name)}"
+        f"{method} ({columns});"
+    )
+
+
+def foreign_keys(table: TableModel) -> list[str]:
+    statements = []
+    for field in table.fields:
+        if field.relation_table is None or field.on_delete is None:
+            continue
+        constraint = sql_ident(sql_name(table.name, field.name, "fkey"))
+        statements.append(
+            f"ALTER TABLE {sql_ident(table.name)} ADD CONSTRAINT {constraint} "
+            f"FOREIGN KEY ({sql_ident(field.name)}) REFERENCES "
+            f"{sql_ident(field.relation_table)} (id) ON DELETE {_ON_DELETE[field.on_delete]};"
+        )
+    return statements

@@ -1,0 +1,122 @@
+"""Checks one value (a default or an example) the way the generated app will check it.
+
+The generated models and this module share the same rules: the Python type of each field
+type, its pydantic constraints, and the email and URL patterns below, rendered verbatim
+into the generated `app/core/types.py`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
+
+from generator.spec.models import FieldSpec, FieldType
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"
+FORMAT_PATTERNS = {"email": EMAIL_PATTERN, "url": URL_PATTERN, "uuid": UUID_PATTERN}
+
+# The largest values PostgreSQL's bigint holds: bounds of INTEGER and RELATION fields.
+BIGINT_MIN = -(2**63)
+BIGINT_MAX = 2**63 - 1
+DEFAULT_SHORT_TEXT_LENGTH = 255
+DEFAULT_LENGTHS = {
+    FieldType.TEXT_SHORT: DEFAULT_SHORT_TEXT_LENGTH,
+    FieldType.EMAIL: 254,
+    FieldType.PHONE: 32,
+    FieldType.URL: 2048,
+}
+
+PYTHON_TYPES: dict[FieldType, Any] = {
+    FieldType.TEXT_SHORT: str,
+    FieldType.TEXT_LONG: str,
+    FieldType.EMAIL: str,
+    FieldType.PHONE: str,
+    FieldType.URL: str,
+    FieldType.INTEGER: int,
+    FieldType.DECIMAL: decimal.Decimal,
+    FieldType.BOOLEAN: bool,
+    FieldType.DATE: datetime.date,
+    FieldType.DATETIME: datetime.datetime,
+    FieldType.UUID: uuid.UUID,
+    FieldType.JSON: JsonValue,
+    FieldType.RELATION: int,
+}
+
+
+def format_of(spec: FieldSpec) -> str | None:
+    """The format a text field is checked against: explicit, or implied by its type."""
+    if spec.validation.format:
+        return spec.validation.format
+    return {FieldType.EMAIL: "email", FieldType.URL: "url"}.get(spec.field_type)
+
+
+def constraints_of(spec: FieldSpec) -> dict[str, Any]:
+    """The pydantic `Field(...)` constraints of a field, in a stable order."""
+    rules = spec.validation
+    found: dict[str, Any] = {}
+    if spec.field_type in DEFAULT_LENGTHS or spec.field_type == FieldType.TEXT_LONG:
+        if rules.min_length is not None:
+            found["min_length"] = rules.min_length
+        max_length = rules.max_length or DEFAULT_LENGTHS.get(spec.field_type)
+        if max_length is not None:
+            found["max_length"] = max_length
+        if rules.pattern is not None:
+            found["pattern"] = rules.pattern
+    if spec.field_type in (FieldType.INTEGER, FieldType.RELATION):
+        found["ge"] = int(rules.min_value) if rules.min_value is not None else BIGINT_MIN
+        found["le"] = int(rules.max_value) if rules.max_value is not None else BIGINT_MAX
+    if spec.field_type == FieldType.DECIMAL:
+        if rules.min_value is not None:
+            found["ge"] = rules.min_value
+        if rules.max_value is not None:
+            found["le"] = rules.max_value
+        if rules.max_digits is not None:
+            found["max_digits"] = rules.max_digits
+        if rules.decimal_places is not None:
+            found["decimal_places"] = rules.decimal_places
+        found["allow_inf_nan"] = False
+    return found
+
+
+def _matches(pattern: str, what: str) -> Any:
+    adapter: TypeAdapter[str] = TypeAdapter(Annotated[str, Field(pattern=pattern)])
+
+    def check(value: str) -> str:
+        try:
+            adapter.validate_python(value)
+        except ValidationError:
+            raise ValueError(f"not a valid {what}") from None
+        return value
+
+    return AfterValidator(check)
+
+
+def value_adapter(spec: FieldSpec) -> TypeAdapter[Any]:
+    """A validator with the generated app's rules for this field's values."""
+    if spec.field_type == FieldType.ENUM:
+        base: Any = Literal[tuple(spec.choices or ())]
+    else:
+        base = PYTHON_TYPES[spec.field_type]
+    metadata: list[Any] = [Field(**constraints_of(spec))]
+    fmt = format_of(spec)
+    if fmt:
+        metadata.append(_matches(FORMAT_PATTERNS[fmt], fmt))
+    annotated: Any = Annotated[(base, *metadata)]  # type: ignore[valid-type]
+    return TypeAdapter(annotated, config=ConfigDict(strict=False))
+
+
+def value_problem(spec: FieldSpec, value: Any) -> str | None:
+    """Why `value` is not a valid value of the field, or None when it is."""
+    try:
+        value_adapter(spec).validate_python(value)
+    except ValidationError as error:
+        return "; ".join(item["msg"] for item in error.errors())
+    except Exception as error:  # a bad pattern reaches here; checks.py reports it on its own
+        return str(error)
+    return None

@@ -1,0 +1,1 @@
+"""The nocode command line and the local services it starts (embedded PostgreSQL)."""

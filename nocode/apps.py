@@ -1,0 +1,81 @@
+"""Running a generated app from its folder: its settings file, migrations and server."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import jwt
+
+ENV_FILE = ".env"
+ROLES = ("OWNER", "ADMIN", "MEMBER", "CLIENT")
+
+
+class AppError(RuntimeError):
+    """The folder is not a generated app, or the app refused to start."""
+
+
+def read_metadata(app_dir: Path) -> dict[str, object]:
+    path = app_dir / "app" / "metadata.json"
+    try:
+        project: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))["project"]
+    except (OSError, ValueError, KeyError) as error:
+        raise AppError(f"{app_dir}: not a generated app ({path.name}: {error})") from None
+    return project
+
+
+def read_env_file(app_dir: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    path = app_dir / ENV_FILE
+    if not path.exists():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.strip().startswith("#"):
+            values[key.strip()] = value.strip()
+    return values
+
+
+def ensure_secret(app_dir: Path) -> str:
+    """The app's JWT secret: from the environment, its .env, or made once into its .env."""
+    secret = os.environ.get("JWT_SECRET") or read_env_file(app_dir).get("JWT_SECRET")
+    if secret:
+        return secret
+    secret = secrets.token_urlsafe(48)
+    path = app_dir / ENV_FILE
+    with path.open("a", encoding="utf-8") as env_file:
+        env_file.write(f"JWT_SECRET={secret}\n")
+    path.chmod(0o600)
+    return secret
+
+
+def development_token(app_dir: Path, role: str, hours: int = 24) -> str:
+    if role not in ROLES:
+        raise AppError(f"role: {role!r} is not one of {', '.join(ROLES)}")
+    read_metadata(app_dir)
+    secret = os.environ.get("JWT_SECRET") or read_env_file(app_dir).get("JWT_SECRET")
+    if not secret:
+        raise AppError(f"{app_dir}: no JWT_SECRET in the environment or in {ENV_FILE}; "
+                       "run `nocode run` once, or set it")
+    expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=hours)
+    claims = {"sub": f"dev-{role.lower()}", "role": role, "exp": expires}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def app_command(app_dir: Path, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    """Start `python -m app ARGS` in the app's folder with this interpreter."""
+    return subprocess.Popen([sys.executable, "-m", "app", *args], cwd=app_dir, env=env)
+
+
+def migrate(app_dir: Path, env: dict[str, str]) -> None:
+    if app_command(app_dir, env, "migrate").wait() != 0:
+        raise AppError("the app's migrations failed (see above)")
+
+
+def api_base_url(host: str, port: int, project_id: object) -> str:
+    return f"http://{host}:{port}/api/v1/runtime/projects/{project_id}/"

