@@ -11,6 +11,7 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -53,6 +54,8 @@ def log(message: str) -> None:
 
 def main(argv: list[str]) -> int:
     names, settings, output = parse_args(argv)
+    # On SIGTERM, unwind normally: the running contender is stopped and PostgreSQL (atexit) too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     wrk_binary()  # fail early when wrk is missing
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     log("starting embedded PostgreSQL")

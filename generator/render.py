@@ -15,7 +15,7 @@ from generator.plan import Plan
 
 def _tojson(value: Any, indent: int | None = None) -> str:
     """Jinja's `tojson` (what cookiecutter uses), without HTML escapes or \\u escapes."""
-    return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
 def environment(templates: Path) -> jinja2.Environment:

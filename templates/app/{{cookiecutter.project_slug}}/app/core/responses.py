@@ -16,6 +16,10 @@ from app.core.security import Principal
 JSON = "application/json"
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def json_text_response(text: str, status_code: int = 200) -> Response:
     return Response(content=text, status_code=status_code, media_type=JSON)
 
@@ -57,15 +61,15 @@ def page_response(
         '{"count":',
         "null" if page.count is None else str(page.count),
         ',"next":',
-        json.dumps(next_url),
+        _json(next_url),
         ',"previous":',
-        json.dumps(previous_url),
+        _json(previous_url),
         ',"results":',
         page.results,
         ',"filters_applied":',
-        json.dumps(filters_applied, ensure_ascii=False),
+        _json(filters_applied),
         ',"table_info":',
-        json.dumps(table_info, ensure_ascii=False),
+        _json(table_info),
         "}",
     )
     return json_text_response("".join(body))
