@@ -14,6 +14,8 @@ from generator.errors import Issue, PlanError
 from generator.literals import py
 from generator.spec.models import (
     NUMERIC_TYPES as NUMERIC,
+)
+from generator.spec.models import (
     TEXT_TYPES,
     Action,
     FieldSpec,
@@ -283,9 +285,7 @@ class ProjectModel:
 
 def build_project(spec: ProjectSpec) -> ProjectModel:
     issues: list[Issue] = []
-    tables = tuple(
-        _table_model(spec, name, table, issues) for name, table in spec.tables.items()
-    )
+    tables = tuple(_table_model(spec, name, table, issues) for name, table in spec.tables.items())
     if issues:
         raise PlanError(issues)
     return ProjectModel(
@@ -299,9 +299,7 @@ def build_project(spec: ProjectSpec) -> ProjectModel:
     )
 
 
-def _table_model(
-    spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue]
-) -> TableModel:
+def _table_model(spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue]) -> TableModel:
     fields = tuple(
         _field_model(f"tables.{name}.fields.{field_name}", field_name, field, issues)
         for field_name, field in table.fields.items()
@@ -342,8 +340,11 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
     sample = field.example if field.example is not None else _derive_sample(field)
     if sample is None and field.is_required and field.field_type != FieldType.RELATION:
         issues.append(
-            Issue(f"{where}.example", "give an example value: none of the generator's samples "
-                  "satisfies this field's validation, and the generated tests need one")
+            Issue(
+                f"{where}.example",
+                "give an example value: none of the generator's samples "
+                "satisfies this field's validation, and the generated tests need one",
+            )
         )
     return FieldModel(
         name=name,
@@ -379,9 +380,9 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
             and (list_config.sortable or list_config.filterable),
         },
         sample=_jsonable(sample),
-        unique_samples=tuple(_jsonable(value) for value in _variants(field, sample))
-        if field.is_unique
-        else (),
+        unique_samples=(
+            tuple(_jsonable(value) for value in _variants(field, sample)) if field.is_unique else ()
+        ),
         invalid_sample=_invalid_sample(field),
         py_default=_py_default(field),
     )
@@ -523,7 +524,9 @@ def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tup
         for index in table.indexes
     )
     leading = {index.columns[0] for index in declared}
-    derived = [IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)]
+    derived = [
+        IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)
+    ]
     for field in fields:
         wants_btree = field.relation_table is not None or field.list_config["indexed"]
         if (
@@ -546,14 +549,20 @@ def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tup
 
 def _relations(spec: ProjectSpec, name: str, table: TableSpec) -> tuple[RelationModel, ...]:
     belongs_to = [
-        RelationModel("belongs_to", field.relation.table, field_name,
-                      spec.tables[field.relation.table].display_name, field.relation.on_delete.value)
+        RelationModel(
+            "belongs_to",
+            field.relation.table,
+            field_name,
+            spec.tables[field.relation.table].display_name,
+            field.relation.on_delete.value,
+        )
         for field_name, field in table.fields.items()
         if field.relation is not None
     ]
     has_many = [
-        RelationModel("has_many", other_name, field_name, other.display_name,
-                      field.relation.on_delete.value)
+        RelationModel(
+            "has_many", other_name, field_name, other.display_name, field.relation.on_delete.value
+        )
         for other_name, other in spec.tables.items()
         for field_name, field in other.fields.items()
         if field.relation is not None and field.relation.table == name

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import black
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
 from generator.errors import FormatError, Issue
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY311})
+MODE = Mode(target_versions={TargetVersion.PY311})
 
 
 def format_files(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
@@ -20,7 +22,7 @@ def format_files(files: dict[PurePosixPath, str]) -> dict[PurePosixPath, str]:
             continue
         try:
             formatted[path] = black.format_str(text, mode=MODE)
-        except black.InvalidInput as error:
+        except InvalidInput as error:
             issues.append(Issue(str(path), f"black cannot parse the rendered file: {error}"))
     if issues:
         raise FormatError(issues)

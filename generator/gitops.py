@@ -13,9 +13,7 @@ FALLBACK_IDENTITY = ("-c", "user.name=nocode", "-c", "user.email=nocode@localhos
 
 def _git(repo: Path, *args: str) -> str:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=repo, check=True, capture_output=True, text=True
-        )
+        done = subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True)
     except FileNotFoundError:
         raise WriteError("git is not installed: install it or generate without --git") from None
     except subprocess.CalledProcessError as error:

@@ -39,8 +39,10 @@ def py(value: Any) -> str:
         return f"Decimal({str(value)!r})"
     if isinstance(value, list | tuple):
         items = ", ".join(py(item) for item in value)
-        return f"({items},)" if isinstance(value, tuple) and len(value) == 1 else (
-            f"({items})" if isinstance(value, tuple) else f"[{items}]"
+        return (
+            f"({items},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({items})" if isinstance(value, tuple) else f"[{items}]")
         )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py(key)}: {py(item)}" for key, item in value.items()) + "}"

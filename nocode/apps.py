@@ -60,8 +60,10 @@ def development_token(app_dir: Path, role: str, hours: int = 24) -> str:
     read_metadata(app_dir)
     secret = os.environ.get("JWT_SECRET") or read_env_file(app_dir).get("JWT_SECRET")
     if not secret:
-        raise AppError(f"{app_dir}: no JWT_SECRET in the environment or in {ENV_FILE}; "
-                       "run `nocode run` once, or set it")
+        raise AppError(
+            f"{app_dir}: no JWT_SECRET in the environment or in {ENV_FILE}; "
+            "run `nocode run` once, or set it"
+        )
     expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=hours)
     claims = {"sub": f"dev-{role.lower()}", "role": role, "exp": expires}
     return jwt.encode(claims, secret, algorithm="HS256")

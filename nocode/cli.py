@@ -50,8 +50,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Folder to write the app repository into.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder to write the app repository into.",
+)
 @click.option("--git", is_flag=True, help="Make the folder a Git repository and commit.")
 def generate(spec: Path, out_dir: Path, git: bool) -> None:
     """Validate SPEC and write the app it describes into --out."""
@@ -153,8 +158,13 @@ def token(app_dir: Path, role: str, hours: int) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", default=Path("apps/gestion_client"), show_default=True,
-              type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    default=Path("apps/gestion_client"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def demo(out_dir: Path, port: int) -> None:
     """Generate the example CRM (specs/gestion_client.yaml) and serve it with a token."""

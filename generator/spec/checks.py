@@ -219,9 +219,7 @@ def _check_relation(spec: ProjectSpec, where: str, field: FieldSpec) -> Iterator
     if relation.table not in spec.tables:
         yield Issue(f"{where}.relation.table", f"no table named {relation.table!r}")
     if relation.on_delete == OnDelete.SET_NULL and field.is_required:
-        yield Issue(
-            f"{where}.relation.on_delete", "SET_NULL cannot apply to a required field"
-        )
+        yield Issue(f"{where}.relation.on_delete", "SET_NULL cannot apply to a required field")
 
 
 def _check_required_relation_cycles(spec: ProjectSpec) -> Iterator[Issue]:
@@ -230,7 +228,9 @@ def _check_required_relation_cycles(spec: ProjectSpec) -> Iterator[Issue]:
         name: sorted(
             field.relation.table
             for field in table.fields.values()
-            if field.relation is not None and field.is_required and field.relation.table in spec.tables
+            if field.relation is not None
+            and field.is_required
+            and field.relation.table in spec.tables
         )
         for name, table in spec.tables.items()
     }

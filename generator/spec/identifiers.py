@@ -21,16 +21,17 @@ _IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
 # (`SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')`, PostgreSQL 18).
 SQL_RESERVED = frozenset(
     """
-    all analyse analyze and any array as asc asymmetric authorization binary both case cast
-    check collate collation column concurrently constraint create cross current_catalog
-    current_date current_role current_schema current_time current_timestamp current_user
-    default deferrable desc distinct do else end except false fetch for foreign freeze from
-    full grant group having ilike in initially inner intersect into is isnull join lateral
-    leading left like limit localtime localtimestamp natural not notnull null offset on only
-    or order outer overlaps placing primary references returning right select session_user
-    similar some symmetric system_user table tablesample then to trailing true union unique
-    user using variadic verbose when where window with
-    """.split()
+    all analyse analyze and any array as asc asymmetric authorization binary both case
+    cast check collate collation column concurrently constraint create cross
+    current_catalog current_date current_role current_schema current_time
+    current_timestamp current_user default deferrable desc distinct do else end except
+    false fetch for foreign freeze from full grant group having ilike in initially inner
+    intersect into is isnull join lateral leading left like limit localtime
+    localtimestamp natural not notnull null offset on only or order outer overlaps
+    placing primary references returning right select session_user similar some
+    symmetric system_user table tablesample then to trailing true union unique user
+    using variadic verbose when where window with
+    """.split()  # noqa: SIM905 (a word list reads better than a list literal)
 )
 
 PYTHON_RESERVED = frozenset(word.lower() for word in keyword.kwlist)

@@ -31,8 +31,9 @@ def parse_document(text: str, suffix: str) -> Any:
         return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SpecError(f"the spec is not valid {'JSON' if suffix == '.json' else 'YAML'}: "
-                        f"{first_line}") from None
+        raise SpecError(
+            f"the spec is not valid {'JSON' if suffix == '.json' else 'YAML'}: " f"{first_line}"
+        ) from None
 
 
 def parse_spec(document: Any) -> ProjectSpec:

@@ -121,7 +121,13 @@ class FieldSpec(StrictModel):
     validation: Validation = Validation()
     form_config: FormConfig = FormConfig()
     list_config: ListConfig = ListConfig()
-    choices: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(min_length=1, max_length=200)] | None = None
+    choices: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=200)]],
+            Field(min_length=1, max_length=200),
+        ]
+        | None
+    ) = None
     relation: Relation | None = None
     example: Any = None
 

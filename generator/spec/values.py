@@ -107,7 +107,7 @@ def value_adapter(spec: FieldSpec) -> TypeAdapter[Any]:
     fmt = format_of(spec)
     if fmt:
         metadata.append(_matches(FORMAT_PATTERNS[fmt], fmt))
-    annotated: Any = Annotated[(base, *metadata)]  # type: ignore[valid-type]
+    annotated: Any = Annotated[(base, *metadata)]
     return TypeAdapter(annotated, config=ConfigDict(strict=False))
 
 

@@ -14,7 +14,9 @@ from tests.conftest import RunningApp
 ENVELOPE = {"error", "details", "code"}
 
 
-def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> None:
+def assert_error(
+    response: httpx.Response, status: int, code: str, field: str | None = None
+) -> None:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == ENVELOPE
@@ -75,19 +77,25 @@ def test_bad_values_are_runtime_003(
     assert_error(post(http, empty_crm, table, {**valid, **change}), 400, "RUNTIME_003", field)
 
 
-def test_long_unicode_within_the_limit_is_accepted(http: httpx.Client, empty_crm: RunningApp) -> None:
+def test_long_unicode_within_the_limit_is_accepted(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
     response = post(http, empty_crm, "produits", {**PRODUIT, "nom": "é" * 200})
     assert response.status_code == 201
     assert response.json()["nom"] == "é" * 200
 
 
-def test_duplicate_is_runtime_004_and_writes_nothing(http: httpx.Client, empty_crm: RunningApp) -> None:
+def test_duplicate_is_runtime_004_and_writes_nothing(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
     first = post(http, empty_crm, "clients", CLIENT).json()
     second = post(http, empty_crm, "clients", {**CLIENT, "email": "autre@entreprise.com"}).json()
     assert_error(post(http, empty_crm, "clients", CLIENT), 409, "RUNTIME_004", "email")
     # A failed update changes nothing either.
     url = f"{empty_crm.api}tables/clients/{second['id']}/"
-    response = http.put(url, json={"nom": "Changed", "email": CLIENT["email"]}, headers=empty_crm.headers())
+    response = http.put(
+        url, json={"nom": "Changed", "email": CLIENT["email"]}, headers=empty_crm.headers()
+    )
     assert_error(response, 409, "RUNTIME_004", "email")
     assert http.get(url, headers=empty_crm.headers()).json() == second
     listed = http.get(f"{empty_crm.api}tables/clients/", headers=empty_crm.headers()).json()
@@ -105,15 +113,26 @@ def test_concurrent_duplicates_leave_exactly_one_record(empty_crm: RunningApp) -
     assert statuses == [201] + [409] * 15
 
 
-def test_permissions_follow_the_spec_and_the_seed_matrix(http: httpx.Client, empty_crm: RunningApp) -> None:
+def test_permissions_follow_the_spec_and_the_seed_matrix(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
     record = post(http, empty_crm, "clients", CLIENT).json()
     url = f"{empty_crm.api}tables/clients/{record['id']}/"
     # The spec narrows MEMBER on clients to create/read/update.
     assert_error(http.delete(url, headers=empty_crm.headers("MEMBER")), 403, "RUNTIME_005")
     assert http.delete(url, headers=empty_crm.headers("ADMIN")).status_code == 204
     # CLIENT reads public tables only, and writes nothing.
-    assert http.get(f"{empty_crm.api}tables/produits/", headers=empty_crm.headers("CLIENT")).status_code == 200
-    assert_error(http.get(f"{empty_crm.api}tables/clients/", headers=empty_crm.headers("CLIENT")), 403, "RUNTIME_005")
+    assert (
+        http.get(
+            f"{empty_crm.api}tables/produits/", headers=empty_crm.headers("CLIENT")
+        ).status_code
+        == 200
+    )
+    assert_error(
+        http.get(f"{empty_crm.api}tables/clients/", headers=empty_crm.headers("CLIENT")),
+        403,
+        "RUNTIME_005",
+    )
     assert_error(post(http, empty_crm, "produits", PRODUIT, role="CLIENT"), 403, "RUNTIME_005")
 
 
@@ -126,20 +145,45 @@ def test_authentication_is_required(http: httpx.Client, empty_crm: RunningApp) -
     import jwt
 
     expired = jwt.encode({"role": "OWNER", "exp": 1}, "a-test-secret-that-is-long-enough-for-hs256")
-    assert_error(http.get(url, headers={"Authorization": f"Bearer {expired}"}), 401, "NOT_AUTHENTICATED")
-    other_key = jwt.encode({"role": "OWNER", "exp": 4102444800}, "another-secret-that-is-long-enough-too!!")
-    assert_error(http.get(url, headers={"Authorization": f"Bearer {other_key}"}), 401, "NOT_AUTHENTICATED")
-    bad_role = jwt.encode({"role": "ROOT", "exp": 4102444800}, "a-test-secret-that-is-long-enough-for-hs256")
-    assert_error(http.get(url, headers={"Authorization": f"Bearer {bad_role}"}), 401, "NOT_AUTHENTICATED")
+    assert_error(
+        http.get(url, headers={"Authorization": f"Bearer {expired}"}), 401, "NOT_AUTHENTICATED"
+    )
+    other_key = jwt.encode(
+        {"role": "OWNER", "exp": 4102444800}, "another-secret-that-is-long-enough-too!!"
+    )
+    assert_error(
+        http.get(url, headers={"Authorization": f"Bearer {other_key}"}), 401, "NOT_AUTHENTICATED"
+    )
+    bad_role = jwt.encode(
+        {"role": "ROOT", "exp": 4102444800}, "a-test-secret-that-is-long-enough-for-hs256"
+    )
+    assert_error(
+        http.get(url, headers={"Authorization": f"Bearer {bad_role}"}), 401, "NOT_AUTHENTICATED"
+    )
 
 
 def test_protocol_errors_use_the_envelope(http: httpx.Client, empty_crm: RunningApp) -> None:
     headers = empty_crm.headers()
     assert_error(http.get(f"{empty_crm.base_url}/nowhere", headers=headers), 404, "NOT_FOUND")
-    assert_error(http.put(f"{empty_crm.api}tables/clients/", json={}, headers=headers), 405, "METHOD_NOT_ALLOWED")
+    assert_error(
+        http.put(f"{empty_crm.api}tables/clients/", json={}, headers=headers),
+        405,
+        "METHOD_NOT_ALLOWED",
+    )
     bad_json = http.post(
-        f"{empty_crm.api}tables/clients/", content=b"{not json", headers={**headers, "Content-Type": "application/json"}
+        f"{empty_crm.api}tables/clients/",
+        content=b"{not json",
+        headers={**headers, "Content-Type": "application/json"},
     )
     assert_error(bad_json, 400, "RUNTIME_003")
-    assert_error(http.post(f"{empty_crm.api}tables/clients/", json=[1, 2], headers=headers), 400, "RUNTIME_003")
-    assert_error(http.get(f"{empty_crm.api}tables/clients/abc/", headers=headers), 400, "RUNTIME_003", "record_id")
+    assert_error(
+        http.post(f"{empty_crm.api}tables/clients/", json=[1, 2], headers=headers),
+        400,
+        "RUNTIME_003",
+    )
+    assert_error(
+        http.get(f"{empty_crm.api}tables/clients/abc/", headers=headers),
+        400,
+        "RUNTIME_003",
+        "record_id",
+    )

@@ -26,7 +26,12 @@ def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
         }
         if number % 5 == 0:
             body["description"] = "Promo"
-        assert http.post(f"{empty_crm.api}tables/produits/", json=body, headers=empty_crm.headers()).status_code == 201
+        assert (
+            http.post(
+                f"{empty_crm.api}tables/produits/", json=body, headers=empty_crm.headers()
+            ).status_code
+            == 201
+        )
     return empty_crm
 
 
@@ -49,10 +54,20 @@ def test_default_page_is_20_newest_first(http: httpx.Client, catalogue: RunningA
     assert len(body["results"]) == 20
     assert refs(body)[0] == "REF-025"
     assert body["previous"] is None
-    assert body["filters_applied"] == {"search": None, "sort_by": "created_at", "sort_order": "desc", "filters": {}}
+    assert body["filters_applied"] == {
+        "search": None,
+        "sort_by": "created_at",
+        "sort_order": "desc",
+        "filters": {},
+    }
     info = body["table_info"]
     assert info["table_name"] == "produits" and info["display_name"] == "Produits"
-    assert info["permissions"] == {"can_create": True, "can_read": True, "can_update": True, "can_delete": True}
+    assert info["permissions"] == {
+        "can_create": True,
+        "can_read": True,
+        "can_update": True,
+        "can_delete": True,
+    }
 
 
 def test_next_and_previous_are_absolute_and_work(http: httpx.Client, catalogue: RunningApp) -> None:
@@ -74,7 +89,9 @@ def test_next_and_previous_are_absolute_and_work(http: httpx.Client, catalogue: 
 def test_page_size_is_limited_to_100(http: httpx.Client, catalogue: RunningApp) -> None:
     assert len(listing(http, catalogue, page_size=100)["results"]) == 25
     for params in ({"page_size": 101}, {"page_size": 0}, {"page": 0}, {"page": "x"}):
-        response = http.get(f"{catalogue.api}tables/produits/", params=params, headers=catalogue.headers())
+        response = http.get(
+            f"{catalogue.api}tables/produits/", params=params, headers=catalogue.headers()
+        )
         assert_error(response, 400, "RUNTIME_003", next(iter(params)))
 
 
@@ -83,8 +100,13 @@ def test_a_page_past_the_end_is_empty(http: httpx.Client, catalogue: RunningApp)
     assert body["results"] == [] and body["count"] == 25 and body["next"] is None
 
 
-def test_search_is_a_case_insensitive_substring_with_literal_wildcards(http: httpx.Client, catalogue: RunningApp) -> None:
-    assert {r["nom"] for r in listing(http, catalogue, search="alpha")["results"]} == {"Alpha 50%", "ALPHABET"}
+def test_search_is_a_case_insensitive_substring_with_literal_wildcards(
+    http: httpx.Client, catalogue: RunningApp
+) -> None:
+    assert {r["nom"] for r in listing(http, catalogue, search="alpha")["results"]} == {
+        "Alpha 50%",
+        "ALPHABET",
+    }
     assert {r["nom"] for r in listing(http, catalogue, search="50%")["results"]} == {"Alpha 50%"}
     assert {r["nom"] for r in listing(http, catalogue, search="a_1")["results"]} == {"beta_1"}
     assert listing(http, catalogue, search="%")["count"] == 4  # only "Alpha 50%" rows
@@ -93,10 +115,23 @@ def test_search_is_a_case_insensitive_substring_with_literal_wildcards(http: htt
 
 
 def test_sort_by_any_sortable_field(http: httpx.Client, catalogue: RunningApp) -> None:
-    assert refs(listing(http, catalogue, sort_by="prix", sort_order="desc", page_size=3)) == ["REF-025", "REF-024", "REF-023"]
-    assert refs(listing(http, catalogue, sort_by="prix", sort_order="asc", page_size=2)) == ["REF-001", "REF-002"]
-    for params in ({"sort_by": "nope"}, {"sort_by": "prix; DROP TABLE produits"}, {"sort_order": "sideways"}):
-        response = http.get(f"{catalogue.api}tables/produits/", params=params, headers=catalogue.headers())
+    assert refs(listing(http, catalogue, sort_by="prix", sort_order="desc", page_size=3)) == [
+        "REF-025",
+        "REF-024",
+        "REF-023",
+    ]
+    assert refs(listing(http, catalogue, sort_by="prix", sort_order="asc", page_size=2)) == [
+        "REF-001",
+        "REF-002",
+    ]
+    for params in (
+        {"sort_by": "nope"},
+        {"sort_by": "prix; DROP TABLE produits"},
+        {"sort_order": "sideways"},
+    ):
+        response = http.get(
+            f"{catalogue.api}tables/produits/", params=params, headers=catalogue.headers()
+        )
         assert_error(response, 400, "RUNTIME_003", next(iter(params)))
 
 
@@ -123,7 +158,9 @@ def test_sort_by_any_sortable_field(http: httpx.Client, catalogue: RunningApp) -
         ({"id__in": [1, 2, 3]}, 3),
     ],
 )
-def test_filters(http: httpx.Client, catalogue: RunningApp, filters: dict[str, Any], expected: int) -> None:
+def test_filters(
+    http: httpx.Client, catalogue: RunningApp, filters: dict[str, Any], expected: int
+) -> None:
     body = listing(http, catalogue, filters=filters)
     assert body["count"] == expected
     assert body["filters_applied"]["filters"] == filters
@@ -151,8 +188,12 @@ def test_filters_combine_with_search_by_and(http: httpx.Client, catalogue: Runni
         '{"nom\\"; DROP TABLE produits; --": 1}',
     ],
 )
-def test_bad_filters_are_runtime_003(http: httpx.Client, catalogue: RunningApp, filters: str) -> None:
-    response = http.get(f"{catalogue.api}tables/produits/", params={"filters": filters}, headers=catalogue.headers())
+def test_bad_filters_are_runtime_003(
+    http: httpx.Client, catalogue: RunningApp, filters: str
+) -> None:
+    response = http.get(
+        f"{catalogue.api}tables/produits/", params={"filters": filters}, headers=catalogue.headers()
+    )
     assert_error(response, 400, "RUNTIME_003")
     assert listing(http, catalogue)["count"] == 25
 
@@ -164,5 +205,9 @@ def test_count_modes(http: httpx.Client, catalogue: RunningApp) -> None:
     assert last["next"] is None and len(last["results"]) == 5
     planned = listing(http, catalogue, count="planned")
     assert isinstance(planned["count"], int) and planned["count"] >= 0
-    response = http.get(f"{catalogue.api}tables/produits/", params={"count": "sometimes"}, headers=catalogue.headers())
+    response = http.get(
+        f"{catalogue.api}tables/produits/",
+        params={"count": "sometimes"},
+        headers=catalogue.headers(),
+    )
     assert_error(response, 400, "RUNTIME_003", "count")

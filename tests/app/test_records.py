@@ -12,11 +12,15 @@ CLIENT = {"nom": "Jean Dupont", "email": "jean.dupont@entreprise.com", "telephon
 PRODUIT = {"reference": "REF-1", "nom": "Clavier", "prix": "49.90", "stock": 12}
 
 
-def post(http: httpx.Client, app: RunningApp, table: str, body: Any, role: str = "OWNER") -> httpx.Response:
+def post(
+    http: httpx.Client, app: RunningApp, table: str, body: Any, role: str = "OWNER"
+) -> httpx.Response:
     return http.post(f"{app.api}tables/{table}/", json=body, headers=app.headers(role))
 
 
-def test_create_returns_the_record_with_id_and_timestamps(http: httpx.Client, empty_crm: RunningApp) -> None:
+def test_create_returns_the_record_with_id_and_timestamps(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
     response = post(http, empty_crm, "clients", CLIENT)
     assert response.status_code == 201
     record = response.json()
@@ -29,7 +33,9 @@ def test_create_returns_the_record_with_id_and_timestamps(http: httpx.Client, em
 
 def test_get_returns_what_create_returned(http: httpx.Client, empty_crm: RunningApp) -> None:
     created = post(http, empty_crm, "clients", CLIENT).json()
-    response = http.get(f"{empty_crm.api}tables/clients/{created['id']}/", headers=empty_crm.headers())
+    response = http.get(
+        f"{empty_crm.api}tables/clients/{created['id']}/", headers=empty_crm.headers()
+    )
     assert response.status_code == 200
     assert response.json() == created
 
@@ -44,7 +50,9 @@ def test_missing_record_is_404_in_the_envelope(http: httpx.Client, empty_crm: Ru
         assert response.json()["code"] == "NOT_FOUND"
 
 
-def test_put_updates_the_given_fields_and_returns_the_whole_record(http: httpx.Client, empty_crm: RunningApp) -> None:
+def test_put_updates_the_given_fields_and_returns_the_whole_record(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
     created = post(http, empty_crm, "clients", CLIENT).json()
     url = f"{empty_crm.api}tables/clients/{created['id']}/"
     # The seed's PUT example leaves email out and keeps it.
@@ -83,12 +91,19 @@ def test_defaults_apply_only_to_omitted_fields(http: httpx.Client, empty_crm: Ru
 
 
 def test_read_only_fields_cannot_be_forced(http: httpx.Client, empty_crm: RunningApp) -> None:
-    forced = {**CLIENT, "id": 999, "created_at": "2000-01-01T00:00:00Z", "updated_at": "2000-01-01T00:00:00Z"}
+    forced = {
+        **CLIENT,
+        "id": 999,
+        "created_at": "2000-01-01T00:00:00Z",
+        "updated_at": "2000-01-01T00:00:00Z",
+    }
     record = post(http, empty_crm, "clients", forced).json()
     assert record["id"] == 1
     assert not record["created_at"].startswith("2000")
     url = f"{empty_crm.api}tables/clients/1/"
-    http.patch(url, json={"id": 5, "created_at": "2000-01-01T00:00:00Z"}, headers=empty_crm.headers())
+    http.patch(
+        url, json={"id": 5, "created_at": "2000-01-01T00:00:00Z"}, headers=empty_crm.headers()
+    )
     after = http.get(url, headers=empty_crm.headers()).json()
     assert after["id"] == 1 and after["created_at"] == record["created_at"]
 
