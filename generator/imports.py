@@ -49,3 +49,29 @@ def models_imports(table: TableModel) -> str:
         | ({"refuse_null"} if table.required_fields else set())
     }
     return import_block(stdlib, third_party, first_party)
+
+
+def factory_imports(table: TableModel) -> str:
+    """tests/utils/<table>.py: sample payloads, creating parent records first."""
+    unique = any(field.unique_samples for field in table.sample_fields)
+    first_party: Section = {
+        "app.core.metadata": {"API_BASE"},
+        "tests.utils.auth": {"auth"},
+        **{f"tests.utils.{parent}": {f"create_{parent}"} for parent in table.parents},
+    }
+    return import_block(
+        {"itertools": {"count"} if unique else set(), "typing": {"Any"}},
+        {"fastapi.testclient": {"TestClient"}},
+        first_party,
+    )
+
+
+def table_test_imports(table: TableModel) -> str:
+    """tests/api/routes/test_<table>.py."""
+    return "import pytest\n" + import_block(
+        {"fastapi.testclient": {"TestClient"}},
+        {
+            "tests.utils.auth": {"auth"},
+            f"tests.utils.{table.name}": {"URL", f"create_{table.name}", "payload"},
+        },
+    )

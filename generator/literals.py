@@ -32,7 +32,7 @@ def py(value: Any) -> str:
     if value is None or isinstance(value, bool | int):
         return repr(value)
     if isinstance(value, str):
-        return repr(value)
+        return _py_string(value)
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else _refuse(value)
     if isinstance(value, Decimal):
@@ -47,6 +47,14 @@ def py(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py(key)}: {py(item)}" for key, item in value.items()) + "}"
     return _refuse(value)
+
+
+def _py_string(text: str) -> str:
+    """`repr`, but with double quotes where black would choose them (less to reformat)."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text and "'" not in text:
+        return f'"{literal[1:-1]}"'
+    return literal
 
 
 def sql_literal(value: Any) -> str:

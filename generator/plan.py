@@ -47,8 +47,9 @@ class Plan:
 
 
 def spec_document(spec: ProjectSpec) -> dict[str, Any]:
-    """The spec as recorded in the generated repository: plain JSON, ids filled in."""
-    return spec.model_dump(mode="json", exclude_defaults=False)
+    """The spec as recorded in the generated repository: plain JSON, the keys its author
+    wrote (defaults left out, so reloading it plans exactly the same files)."""
+    return spec.model_dump(mode="json", exclude_unset=True)
 
 
 def spec_digest(document: dict[str, Any]) -> str:

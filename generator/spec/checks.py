@@ -127,7 +127,7 @@ def _check_field(spec: ProjectSpec, where: str, field: FieldSpec) -> Iterator[Is
     text_only = ("min_length", "max_length", "pattern", "format")
     numeric_only = ("min_value", "max_value")
     decimal_only = ("max_digits", "decimal_places")
-    for key in rules.model_fields_set:
+    for key in sorted(key for key, value in rules if value is not None):
         allowed = (
             (key in text_only and kind in TEXT_TYPES)
             or (key in numeric_only and kind in NUMERIC_TYPES)
@@ -175,6 +175,11 @@ def _check_field(spec: ProjectSpec, where: str, field: FieldSpec) -> Iterator[Is
 
     if field.is_unique and kind in (FieldType.JSON, FieldType.TEXT_LONG):
         yield Issue(f"{where}.is_unique", f"a {kind} field cannot be unique")
+    if field.is_unique and field.default_value is not None:
+        yield Issue(
+            f"{where}.default_value",
+            "a unique field cannot have a default: every new record would get the same value",
+        )
     if field.is_readonly and field.is_required and field.default_value is None:
         yield Issue(
             f"{where}.is_readonly",

@@ -1,0 +1,114 @@
+"""The nocode command line, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+
+from tests.conftest import CRM_SPEC, free_port
+
+NOCODE = [sys.executable, "-m", "nocode"]
+
+
+def nocode(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
+    }
+    return subprocess.run(
+        [*NOCODE, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**environment, **env},
+        timeout=120,
+    )
+
+
+def test_generate_prints_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = CRM_SPEC.read_text()
+    bad.write_text(
+        text.replace("field_type: EMAIL", "field_type: MAIL").replace(
+            "min_length: 2", "min_length: -1"
+        )
+    )
+    result = nocode("generate", str(bad), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("error: tables.clients.fields.email.field_type: Input should be")
+    assert lines[1].startswith("error: tables.clients.fields.nom.validation.min_length:")
+    assert not (tmp_path / "out").exists()
+
+
+def test_generate_reports_an_unreadable_spec(tmp_path: Path) -> None:
+    result = nocode("generate", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_generate_then_token(tmp_path: Path) -> None:
+    out = tmp_path / "crm"
+    result = nocode("generate", str(CRM_SPEC), "--out", str(out), "--git")
+    assert result.returncode == 0, result.stderr
+    assert "committed" in result.stdout
+    (out / ".env").write_text("JWT_SECRET=s3cret-s3cret-s3cret-s3cret-s3cret-s3cret\n")
+    token = nocode("token", str(out), "--role", "MEMBER")
+    assert token.returncode == 0
+    claims = jwt.decode(
+        token.stdout.strip(), "s3cret-s3cret-s3cret-s3cret-s3cret-s3cret", algorithms=["HS256"]
+    )
+    assert claims["role"] == "MEMBER"
+    refused = nocode("token", str(out), "--role", "ROOT")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    not_an_app = nocode("token", str(tmp_path), "--role", "OWNER")
+    assert not_an_app.returncode == 1 and not_an_app.stderr.startswith("error: ")
+
+
+def test_run_serves_the_app_on_an_embedded_postgresql(tmp_path: Path) -> None:
+    out = tmp_path / "crm"
+    assert nocode("generate", str(CRM_SPEC), "--out", str(out)).returncode == 0
+    port = free_port()
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
+    }
+    process = subprocess.Popen(
+        [*NOCODE, "run", str(out), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+    )
+    try:
+        api = None
+        deadline = time.monotonic() + 90
+        assert process.stdout is not None
+        while time.monotonic() < deadline and api is None:
+            line = process.stdout.readline()
+            if line.startswith("api_base_url: "):
+                api = line.split(": ", 1)[1].strip()
+        assert (
+            api
+            == f"http://127.0.0.1:{port}/api/v1/runtime/projects/550e8400-e29b-41d4-a716-446655440000/"
+        )
+        token = nocode("token", str(out), "--role", "OWNER").stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        created = httpx.post(
+            f"{api}tables/produits/",
+            json={"reference": "R1", "nom": "Stylo", "prix": "1.20", "stock": 3},
+            headers=headers,
+        )
+        assert created.status_code == 201
+        assert (out / ".env").stat().st_mode & 0o777 == 0o600
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    assert process.returncode == 0
+    # The embedded server stopped with it.
+    assert not (out / ".data" / "postgres" / "postmaster.pid").exists()
