@@ -27,12 +27,23 @@ from harness.wrk import wrk_binary  # noqa: E402
 
 
 def parse_args(argv: list[str]) -> tuple[list[str], Settings, Path]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default=",".join(CONTENDERS),
-                        help=f"comma-separated contenders (default: all of {', '.join(CONTENDERS)})")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (default 10)")
-    parser.add_argument("--runs", type=int, default=3, help="measured runs per request kind (default 3)")
-    parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per request kind (default 5)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(CONTENDERS),
+        help=f"comma-separated contenders (default: all of {', '.join(CONTENDERS)})",
+    )
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds per measured run (default 10)"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="measured runs per request kind (default 3)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="warm-up seconds per request kind (default 5)"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
@@ -43,8 +54,13 @@ def parse_args(argv: list[str]) -> tuple[list[str], Settings, Path]:
         parser.error(f"unknown contender(s): {', '.join(unknown)}")
     if not (1 <= args.duration <= 120 and 1 <= args.runs <= 10 and 0 <= args.warmup <= 60):
         parser.error("--duration 1..120, --runs 1..10, --warmup 0..60")
-    settings = Settings(duration=args.duration, runs=args.runs, warmup=args.warmup,
-                        connections=args.connections, threads=args.threads)
+    settings = Settings(
+        duration=args.duration,
+        runs=args.runs,
+        warmup=args.warmup,
+        connections=args.connections,
+        threads=args.threads,
+    )
     return names, settings, args.output
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import os
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 import black
@@ -21,7 +22,7 @@ from black.parsing import InvalidInput
 from generator.errors import FormatError, Issue
 
 MODE = Mode(target_versions={TargetVersion.PY311})
-_KEY_PREFIX = f"black {black.__version__} {MODE!r}\n".encode()
+_KEY_PREFIX = f"black {version('black')} {MODE!r}\n".encode()
 # Below this many bytes of Python, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 400_000
 

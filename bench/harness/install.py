@@ -21,7 +21,7 @@ class PeerUnavailable(RuntimeError):
 
 def _marker_matches(marker: Path, wanted: object) -> bool:
     try:
-        return json.loads(marker.read_text()) == wanted
+        return bool(json.loads(marker.read_text()) == wanted)
     except (OSError, ValueError):
         return False
 
@@ -37,7 +37,8 @@ def node22() -> Path:
         try:
             run_checked(
                 [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), NODE_PACKAGE],
-                log=PEERS_DIR / "install-node.log", timeout=INSTALL_TIMEOUT,
+                log=PEERS_DIR / "install-node.log",
+                timeout=INSTALL_TIMEOUT,
             )
         except Exception as exc:  # noqa: BLE001 - reported as unavailable
             raise PeerUnavailable(f"could not install {NODE_PACKAGE}: {exc}") from exc
@@ -79,7 +80,9 @@ def npm_packages(name: str, packages: list[str]) -> Path:
     try:
         run_checked(
             [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages],
-            env=node_env(), log=prefix / "install.log", timeout=INSTALL_TIMEOUT,
+            env=node_env(),
+            log=prefix / "install.log",
+            timeout=INSTALL_TIMEOUT,
         )
     except Exception as exc:  # noqa: BLE001
         raise PeerUnavailable(f"npm install {' '.join(packages)} failed: {exc}") from exc
@@ -100,7 +103,8 @@ def python_venv(name: str, requirements: list[str]) -> Path:
             run_checked([sys.executable, "-m", "venv", str(venv)], log=log, timeout=300)
         run_checked(
             [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *requirements],
-            log=log, timeout=INSTALL_TIMEOUT,
+            log=log,
+            timeout=INSTALL_TIMEOUT,
         )
     except Exception as exc:  # noqa: BLE001
         raise PeerUnavailable(f"pip install {' '.join(requirements)} failed: {exc}") from exc

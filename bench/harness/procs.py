@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -30,21 +31,33 @@ def run_checked(
         out.write(f"\n$ {' '.join(cmd)}\n".encode())
         out.flush()
         proc = subprocess.run(
-            list(cmd), cwd=cwd, env=dict(env) if env else None, stdout=out,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout,
+            list(cmd),
+            cwd=cwd,
+            env=dict(env) if env else None,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
         )
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} exited {proc.returncode}; last lines:\n{tail(log)}")
 
 
-def spawn(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: Path
+) -> subprocess.Popen[bytes]:
     """Start a server in a new process group, output to log."""
     log.parent.mkdir(parents=True, exist_ok=True)
     out = log.open("ab")
     try:
         return subprocess.Popen(
-            list(cmd), cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            list(cmd),
+            cwd=cwd,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     finally:
         out.close()
@@ -89,10 +102,8 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             continue
     # Workers that outlived their parent in the same group.
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def tail(path: Path, lines: int = 15) -> str:

@@ -6,7 +6,7 @@ import json
 import platform
 import subprocess
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import KINDS, ROWS, Settings
@@ -33,24 +33,33 @@ def _kind_row(name: str, kind: KindResult | None) -> str:
     errors = kind.total("socket_errors") + kind.total("timeouts")
     codes = sorted({code for run in kind.runs for code in run.codes})
     non2xx = f"{kind.total('non2xx')}" + (f" ({', '.join(map(str, codes))})" if codes else "")
-    return (f"| {name} | {_fmt(kind.median('rps'), ',.0f')} | {_fmt(kind.median('p50_ms'), '.2f')} | "
-            f"{_fmt(kind.median('p99_ms'), '.2f')} | {non2xx} | {errors} |")
+    return (
+        f"| {name} | {_fmt(kind.median('rps'), ',.0f')} | {_fmt(kind.median('p50_ms'), '.2f')} | "
+        f"{_fmt(kind.median('p99_ms'), '.2f')} | {non2xx} | {errors} |"
+    )
 
 
 def markdown(results: list[ContenderResult], settings: Settings) -> str:
     lines = [
-        f"Medians of {settings.runs} run(s) of {settings.duration} s after a {settings.warmup} s warm-up; "
-        f"wrk -t{settings.threads} -c{settings.connections}; {ROWS:,} seeded rows.",
+        f"Medians of {settings.runs} run(s) of {settings.duration} s "
+        f"after a {settings.warmup} s warm-up; wrk -t{settings.threads} -c{settings.connections}; "
+        f"{ROWS:,} seeded rows.",
         "",
         "| contender | status | start-up (s) | notes |",
         "| --- | --- | --- | --- |",
     ]
     for res in results:
-        status = res.status if res.status == "ok" else f"**{res.status}**: {res.reason.splitlines()[0][:160]}"
+        status = (
+            res.status
+            if res.status == "ok"
+            else f"**{res.status}**: {res.reason.splitlines()[0][:160]}"
+        )
         lines.append(f"| {res.name} | {status} | {_fmt(res.startup_s, '.2f')} | {res.notes} |")
     for kind in KINDS:
         lines += [
-            "", f"### {KIND_LABELS[kind]}", "",
+            "",
+            f"### {KIND_LABELS[kind]}",
+            "",
             "| contender | req/s | p50 (ms) | p99 (ms) | non-2xx | socket errors + timeouts |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
@@ -66,13 +75,19 @@ def _tool_version(cmd: list[str]) -> str:
         return "unknown"
 
 
-def write_json(path: Path, results: list[ContenderResult], settings: Settings, pg_version: str) -> None:
+def write_json(
+    path: Path, results: list[ContenderResult], settings: Settings, pg_version: str
+) -> None:
     payload = {
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": asdict(settings),
         "rows": ROWS,
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "wrk": _tool_version(["wrk", "-v"]), "postgresql": pg_version},
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "wrk": _tool_version(["wrk", "-v"]),
+            "postgresql": pg_version,
+        },
         "contenders": [
             {
                 **{k: v for k, v in asdict(res).items() if k != "kinds"},

@@ -57,7 +57,9 @@ def smoke(base_url: str, request: Request, headers: dict[str, str], nonce: str) 
     path, text = request.render(1, f"smoke-{nonce}")
     body = text.encode() if text else None
     req = urllib.request.Request(
-        base_url + path, data=body, method=request.method,
+        base_url + path,
+        data=body,
+        method=request.method,
         headers={**headers, **({"Content-Type": "application/json"} if body else {})},
     )
     try:
@@ -70,28 +72,45 @@ def smoke(base_url: str, request: Request, headers: dict[str, str], nonce: str) 
 
 
 def measure_kind(
-    kind: str, base_url: str, request: Request, headers: dict[str, str], settings: Settings, log: Log
+    kind: str,
+    base_url: str,
+    request: Request,
+    headers: dict[str, str],
+    settings: Settings,
+    log: Log,
 ) -> KindResult:
     stamp = f"{int(time.time())}{kind[:2]}"
     result = KindResult(kind=kind, smoke=smoke(base_url, request, headers, stamp))
     log(f"  {kind}: smoke {result.smoke}")
     try:
         if settings.warmup > 0:
-            run_wrk(base_url, request, headers, settings, duration=settings.warmup, nonce=f"{stamp}w")
+            run_wrk(
+                base_url, request, headers, settings, duration=settings.warmup, nonce=f"{stamp}w"
+            )
         for index in range(settings.runs):
-            run = run_wrk(base_url, request, headers, settings, duration=settings.duration,
-                          nonce=f"{stamp}r{index}")
+            run = run_wrk(
+                base_url,
+                request,
+                headers,
+                settings,
+                duration=settings.duration,
+                nonce=f"{stamp}r{index}",
+            )
             result.runs.append(run)
-            log(f"  {kind} run {index + 1}: {run.rps:,.0f} req/s p50 {run.p50_ms:.2f} ms "
+            log(
+                f"  {kind} run {index + 1}: {run.rps:,.0f} req/s p50 {run.p50_ms:.2f} ms "
                 f"p99 {run.p99_ms:.2f} ms non-2xx {run.non2xx}"
-                + (f" codes {run.codes} e.g. {run.sample_error[:160]}" if run.non2xx else ""))
+                + (f" codes {run.codes} e.g. {run.sample_error[:160]}" if run.non2xx else "")
+            )
     except Exception as exc:  # noqa: BLE001 - one failing kind must not sink the others
         result.error = str(exc)
         log(f"  {kind}: FAILED {exc}")
     return result
 
 
-def run_contender(contender: Contender, pg: PgServer, settings: Settings, log: Log) -> ContenderResult:
+def run_contender(
+    contender: Contender, pg: PgServer, settings: Settings, log: Log
+) -> ContenderResult:
     result = ContenderResult(name=contender.name, notes=contender.notes)
     log(f"== {contender.name}")
     shutil.rmtree(contender.work_dir, ignore_errors=True)
@@ -118,15 +137,20 @@ def run_contender(contender: Contender, pg: PgServer, settings: Settings, log: L
     proc = spawn(launch.cmd, cwd=launch.cwd, env=launch.env, log=server_log)
     try:
         result.startup_s = wait_healthy(
-            base_url + contender.health_path, proc, started=started,
-            timeout=settings.startup_timeout, headers=contender.headers(),
+            base_url + contender.health_path,
+            proc,
+            started=started,
+            timeout=settings.startup_timeout,
+            headers=contender.headers(),
         )
         log(f"  healthy after {result.startup_s:.2f} s on {base_url}")
         contender.after_start(base_url)
         headers = contender.headers()
         requests = contender.requests()
         for kind in KINDS:
-            result.kinds[kind] = measure_kind(kind, base_url, requests[kind], headers, settings, log)
+            result.kinds[kind] = measure_kind(
+                kind, base_url, requests[kind], headers, settings, log
+            )
     except Exception as exc:  # noqa: BLE001
         result.status, result.reason = "failed", f"{exc}\n{tail(server_log)}"
         log(f"  FAILED: {exc}\n{tail(server_log)}")

@@ -25,8 +25,12 @@ class Request:
 
         def fill(text: str) -> str:
             prix = f"{((row_id * 7919) % 100_000) / 100:.2f}"
-            return (text.replace("{id}", str(row_id)).replace("{id7}", f"{row_id:07d}")
-                    .replace("{prix}", prix).replace("{ref}", ref))
+            return (
+                text.replace("{id}", str(row_id))
+                .replace("{id7}", f"{row_id:07d}")
+                .replace("{prix}", prix)
+                .replace("{ref}", ref)
+            )
 
         return fill(self.path), fill(self.body)
 
@@ -53,8 +57,13 @@ def wrk_binary() -> str:
     found = shutil.which("wrk")
     if not found and os.geteuid() == 0 and shutil.which("apt-get"):
         for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
-            subprocess.run(cmd, check=False, capture_output=True, timeout=600,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            subprocess.run(
+                cmd,
+                check=False,
+                capture_output=True,
+                timeout=600,
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            )
         found = shutil.which("wrk")
     if not found:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -73,14 +82,27 @@ def run_wrk(
     """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later)."""
     cmd = [
         wrk_binary(),
-        f"-t{settings.threads}", f"-c{settings.connections}", f"-d{duration}s",
-        "--timeout", "10s", "-s", str(LUA_SCRIPT), base_url,
-        "--", request.method, request.path, request.body, nonce, str(ROWS),
+        f"-t{settings.threads}",
+        f"-c{settings.connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA_SCRIPT),
+        base_url,
+        "--",
+        request.method,
+        request.path,
+        request.body,
+        nonce,
+        str(ROWS),
         *(f"{name}: {value}" for name, value in headers.items()),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     if proc.returncode != 0:
-        raise RuntimeError(f"wrk exited {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}")
+        raise RuntimeError(
+            f"wrk exited {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"
+        )
     return parse_output(proc.stdout)
 
 
@@ -92,7 +114,9 @@ def parse_output(stdout: str) -> WrkResult:
         if line.startswith("BENCH_JSON "):
             figures = json.loads(line.removeprefix("BENCH_JSON "))
         elif line.startswith("BENCH_CODES "):
-            codes = sorted({int(c) for c in line.removeprefix("BENCH_CODES ").split(",") if c.strip()})
+            codes = sorted(
+                {int(c) for c in line.removeprefix("BENCH_CODES ").split(",") if c.strip()}
+            )
         elif line.startswith("BENCH_SAMPLE "):
             sample = line.removeprefix("BENCH_SAMPLE ").strip()
     if not figures:

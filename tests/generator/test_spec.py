@@ -197,9 +197,9 @@ def test_required_relations_cannot_loop() -> None:
         "b": {"display_name": "B", "fields": {"a_id": b_to_a}},
     }
     (issue,) = issues_of(spec_with(tables=tables))
-    assert (
-        issue
-        == "tables.a: required relations form a cycle (a -> b -> a): no record could ever be inserted"
+    assert issue == (
+        "tables.a: required relations form a cycle (a -> b -> a): "
+        "no record could ever be inserted"
     )
 
 

@@ -12,7 +12,9 @@ from ..pg import PgServer
 from ..wrk import Request
 
 # The same new row for every contender; the Lua script replaces {ref} with a unique value.
-CREATE_BODY = '{"reference": "{ref}", "nom": "Produit bench", "prix": "12.50", "stock": 3, "actif": true}'
+CREATE_BODY = (
+    '{"reference": "{ref}", "nom": "Produit bench", "prix": "12.50", "stock": 3, "actif": true}'
+)
 PATCH_BODY = '{"stock": 7}'
 
 
@@ -39,6 +41,7 @@ class Contender(ABC):
 
     def install(self) -> None:
         """Install what is missing; raise PeerUnavailable if it cannot be done here."""
+        return None
 
     def prepare(self, pg: PgServer) -> None:
         """Give the contender its own database holding the seeded produits table."""
@@ -51,6 +54,7 @@ class Contender(ABC):
 
     def after_start(self, base_url: str) -> None:
         """Hook run once the server is healthy and before any measurement."""
+        return None
 
     def headers(self) -> dict[str, str]:
         return {}

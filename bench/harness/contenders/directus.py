@@ -24,8 +24,10 @@ class Directus(Contender):
     name = "directus"
     database = "bench_directus"
     health_path = "/server/ping"
-    notes = (f"Directus {VERSION}, one Node process, cache and rate limiter off; static admin token; "
-             "lists ask for meta=filter_count")
+    notes = (
+        f"Directus {VERSION}, one Node process, cache, rate and pressure limiters off; "
+        "static admin token; lists ask for meta=filter_count"
+    )
 
     def install(self) -> None:
         prefix = npm_packages("directus", [f"directus@{VERSION}"])
@@ -35,36 +37,61 @@ class Directus(Contender):
 
     def _env(self, pg: PgServer, port: int = 0) -> dict[str, str]:
         data = self.work_dir / "data"
-        return node_env({
-            "KEY": "bench-directus-key", "SECRET": "bench-directus-secret-0123456789",
-            "DB_CLIENT": "pg", "DB_HOST": str(pg.socket_dir), "DB_PORT": str(pg.port),
-            "DB_DATABASE": self.database, "DB_USER": pg.user, "DB_PASSWORD": "",
-            "ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD, "ADMIN_TOKEN": ADMIN_TOKEN,
-            "HOST": "127.0.0.1", "PORT": str(port), "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "LOG_LEVEL": "warn", "TELEMETRY": "false", "CACHE_ENABLED": "false",
-            "RATE_LIMITER_ENABLED": "false", "WEBSOCKETS_ENABLED": "false",
-            "EXTENSIONS_PATH": str(data / "extensions"), "STORAGE_LOCAL_ROOT": str(data / "uploads"),
-        })
+        return node_env(
+            {
+                "KEY": "bench-directus-key",
+                "SECRET": "bench-directus-secret-0123456789",
+                "DB_CLIENT": "pg",
+                "DB_HOST": str(pg.socket_dir),
+                "DB_PORT": str(pg.port),
+                "DB_DATABASE": self.database,
+                "DB_USER": pg.user,
+                "DB_PASSWORD": "",
+                "ADMIN_EMAIL": ADMIN_EMAIL,
+                "ADMIN_PASSWORD": ADMIN_PASSWORD,
+                "ADMIN_TOKEN": ADMIN_TOKEN,
+                "HOST": "127.0.0.1",
+                "PORT": str(port),
+                "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "LOG_LEVEL": "warn",
+                "TELEMETRY": "false",
+                "CACHE_ENABLED": "false",
+                "RATE_LIMITER_ENABLED": "false",
+                # Load shedding (503 "Under pressure") would cut every throughput run short.
+                "PRESSURE_LIMITER_ENABLED": "false",
+                "WEBSOCKETS_ENABLED": "false",
+                "EXTENSIONS_PATH": str(data / "extensions"),
+                "STORAGE_LOCAL_ROOT": str(data / "uploads"),
+            }
+        )
 
     def prepare(self, pg: PgServer) -> None:
         super().prepare(pg)  # produits first: Directus then finds it as an existing table
         (self.work_dir / "data" / "extensions").mkdir(parents=True, exist_ok=True)
         (self.work_dir / "data" / "uploads").mkdir(parents=True, exist_ok=True)
         try:
-            run_checked([str(node22()), str(self.cli), "bootstrap"], cwd=self.work_dir,
-                        env=self._env(pg), log=self.work_dir / "bootstrap.log", timeout=300)
+            run_checked(
+                [str(node22()), str(self.cli), "bootstrap"],
+                cwd=self.work_dir,
+                env=self._env(pg),
+                log=self.work_dir / "bootstrap.log",
+                timeout=300,
+            )
         except Exception as exc:  # noqa: BLE001
             raise PeerUnavailable(f"directus bootstrap failed: {exc}") from exc
 
     def launch(self, pg: PgServer, port: int) -> Launch:
-        return Launch(cmd=[str(node22()), str(self.cli), "start"], cwd=self.work_dir,
-                      env=self._env(pg, port))
+        return Launch(
+            cmd=[str(node22()), str(self.cli), "start"], cwd=self.work_dir, env=self._env(pg, port)
+        )
 
     def after_start(self, base_url: str) -> None:
         """Register produits as a Directus collection (metadata only, the table exists)."""
         body = json.dumps({"collection": "produits", "meta": {"icon": "inventory"}}).encode()
         request = urllib.request.Request(
-            f"{base_url}/collections", data=body, method="POST",
+            f"{base_url}/collections",
+            data=body,
+            method="POST",
             headers={**self.headers(), "Content-Type": "application/json"},
         )
         try:

@@ -23,18 +23,33 @@ class FastCrud(Contender):
     name = "fastcrud"
     database = "bench_fastcrud"
     health_path = "/health"
-    notes = f"uvicorn (uvloop, httptools), {WORKERS} worker(s), no access log; paginated lists return total_count"
+    notes = (
+        f"uvicorn (uvloop, httptools), {WORKERS} worker(s), no access log; "
+        "paginated lists return total_count"
+    )
 
     def install(self) -> None:
         self.bin_dir = python_venv("fastcrud-venv", REQUIREMENTS)
 
     def launch(self, pg: PgServer, port: int) -> Launch:
-        url = (f"postgresql+asyncpg://{pg.user}@/{self.database}"
-               f"?host={pg.socket_dir}&port={pg.port}")
+        url = (
+            f"postgresql+asyncpg://{pg.user}@/{self.database}"
+            f"?host={pg.socket_dir}&port={pg.port}"
+        )
         cmd = [
-            str(self.bin_dir / "uvicorn"), "fastcrud_app:app", "--app-dir", str(BENCH_DIR / "peers"),
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
-            "--no-access-log", "--log-level", "warning",
+            str(self.bin_dir / "uvicorn"),
+            "fastcrud_app:app",
+            "--app-dir",
+            str(BENCH_DIR / "peers"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+            "--no-access-log",
+            "--log-level",
+            "warning",
         ]
         return Launch(cmd=cmd, cwd=BENCH_DIR, env={**os.environ, "DATABASE_URL": url})
 

@@ -43,7 +43,9 @@ class Ours(Contender):
         try:  # into a fresh bench/.work/ours/ (the runner wipes it)
             run_checked(
                 [str(NOCODE), "generate", str(SPEC), "--out", str(self.app_dir)],
-                cwd=REPO_DIR, log=self.work_dir / "generate.log", timeout=300,
+                cwd=REPO_DIR,
+                log=self.work_dir / "generate.log",
+                timeout=300,
             )
         except Exception as exc:  # noqa: BLE001
             raise PeerUnavailable(f"nocode generate failed: {exc}") from exc
@@ -53,16 +55,29 @@ class Ours(Contender):
         pg.recreate_database(self.database)
         try:
             run_checked(
-                [str(PYTHON), "-m", "app", "migrate"], cwd=self.app_dir, env=self._env(pg),
-                log=self.work_dir / "migrate.log", timeout=300,
+                [str(PYTHON), "-m", "app", "migrate"],
+                cwd=self.app_dir,
+                env=self._env(pg),
+                log=self.work_dir / "migrate.log",
+                timeout=300,
             )
         except Exception as exc:  # noqa: BLE001
             raise PeerUnavailable(f"python -m app migrate failed: {exc}") from exc
         pg.seed_produits(self.database)
 
     def launch(self, pg: PgServer, port: int) -> Launch:
-        cmd = [str(PYTHON), "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(WORKERS)]
+        cmd = [
+            str(PYTHON),
+            "-m",
+            "app",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+        ]
         return Launch(cmd=cmd, cwd=self.app_dir, env=self._env(pg))
 
     def headers(self) -> dict[str, str]:

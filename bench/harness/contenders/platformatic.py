@@ -13,7 +13,9 @@ from .base import CREATE_BODY, Contender, Launch
 
 VERSION = "3.67.0"
 # No partial update by id in Platformatic's REST API: see requests().
-PUT_BODY = '{"reference": "REF-{id7}", "nom": "Produit {id}", "prix": "{prix}", "stock": 7, "actif": true}'
+PUT_BODY = (
+    '{"reference": "REF-{id7}", "nom": "Produit {id}", "prix": "{prix}", "stock": 7, "actif": true}'
+)
 PACKAGES = [f"wattpm@{VERSION}", f"@platformatic/db@{VERSION}"]
 
 
@@ -22,8 +24,11 @@ class Platformatic(Contender):
     database = "bench_platformatic"
     # No /health on the application port: the first data route answering is "up".
     health_path = "/produits/1"
-    notes = (f"Platformatic DB {VERSION} under wattpm (1 worker thread); lists do not count rows "
-             "unless asked: the bench passes totalCount=true (X-Total-Count header); update is a full-row PUT (same values, stock changed)")
+    notes = (
+        f"Platformatic DB {VERSION} under wattpm (1 worker thread); lists do not count rows "
+        "unless asked: the bench passes totalCount=true (X-Total-Count header); "
+        "update is a full-row PUT (same values, stock changed)"
+    )
 
     def install(self) -> None:
         self.prefix: Path = npm_packages("platformatic", PACKAGES)
@@ -51,7 +56,9 @@ class Platformatic(Contender):
             },
         }
         (app_dir / "platformatic.json").write_text(json.dumps(config, indent=2))
-        (app_dir / "package.json").write_text(json.dumps({"name": "bench-platformatic", "private": True}))
+        (app_dir / "package.json").write_text(
+            json.dumps({"name": "bench-platformatic", "private": True})
+        )
         return Launch(
             cmd=[str(node22()), str(self.wattpm), "start"],
             cwd=app_dir,
@@ -62,7 +69,8 @@ class Platformatic(Contender):
         return {
             "get": Request("GET", "/produits/{id}"),
             "list20": Request(
-                "GET", "/produits?limit=20&offset=0&where.prix.gte=100&orderby.prix=desc&totalCount=true"
+                "GET",
+                "/produits?limit=20&offset=0&where.prix.gte=100&orderby.prix=desc&totalCount=true",
             ),
             "list100": Request("GET", "/produits?limit=100&offset=0&totalCount=true"),
             "create": Request("POST", "/produits", CREATE_BODY),
