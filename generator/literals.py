@@ -66,8 +66,24 @@ def sql_literal(value: Any) -> str:
     if isinstance(value, str):
         if "\x00" in value:
             return _refuse(value)
+        if any(_is_control(char) for char in value):
+            return "E'" + "".join(_escaped(char) for char in value) + "'"
         return "'" + value.replace("'", "''") + "'"
     return _refuse(value)
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
+
+
+def _escaped(char: str) -> str:
+    """One character of an E'' string: line breaks and controls as escapes, so the SQL
+    file survives any newline conversion."""
+    if char in ("\\", "'"):
+        return "\\" + char
+    if _is_control(char):
+        return f"\\u{ord(char):04x}"
+    return char
 
 
 def sql_ident(name: str) -> str:

@@ -38,7 +38,7 @@ def apply_migrations(database_url: str, directory: Path) -> list[str]:
             rows = connection.execute("SELECT version FROM schema_migrations").fetchall()
             for path in pending(directory, {row[0] for row in rows}):
                 with connection.transaction():
-                    connection.execute(path.read_text(encoding="utf-8").encode())
+                    connection.execute(path.read_bytes())
                     connection.execute(
                         "INSERT INTO schema_migrations (version) VALUES (%s)", (path.stem,)
                     )
