@@ -25,6 +25,9 @@ from generator.generate import generate
 from generator.resources import specs_dir
 from nocode.apps import development_token
 
+# The golden copies hold a generated app's own tests: they are data here, not tests.
+collect_ignore_glob = ["golden/*/expected/*"]
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 CRM_SPEC = specs_dir() / "gestion_client.yaml"
 TEST_SECRET = "a-test-secret-that-is-long-enough-for-hs256"

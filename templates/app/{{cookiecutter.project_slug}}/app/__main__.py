@@ -26,7 +26,10 @@ def _settings() -> Settings:
 def migrate() -> None:
     settings = _settings()
     applied = apply_migrations(settings.database_url, settings.migrations_dir)
-    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    print(
+        f"applied {len(applied)} migration(s)"
+        + (f": {', '.join(applied)}" if applied else "")
+    )
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -53,7 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     if args.command == "migrate":
         migrate()
     else:

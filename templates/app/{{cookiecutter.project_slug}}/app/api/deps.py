@@ -40,7 +40,9 @@ async def get_connection(request: Request) -> AsyncIterator[AsyncConnection[Tupl
 Connection = Annotated[AsyncConnection[TupleRow], Depends(get_connection)]
 
 
-def allow(table_name: str, action: Action) -> Callable[[Principal], Awaitable[Principal]]:
+def allow(
+    table_name: str, action: Action
+) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the caller through only if their role may do `action`."""
     table = PROJECT.tables[table_name]
 
@@ -56,7 +58,9 @@ def allow(table_name: str, action: Action) -> Callable[[Principal], Awaitable[Pr
 
 async def list_params(
     page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100, description="Records per page.")] = 20,
+    page_size: Annotated[
+        int, Query(ge=1, le=100, description="Records per page.")
+    ] = 20,
     search: Annotated[
         str | None, Query(max_length=200, description="Substring of any text field.")
     ] = None,

@@ -48,7 +48,14 @@ _VALUES: dict[Kind, TypeAdapter[Any]] = {
     Kind.DATETIME: TypeAdapter(datetime),
     Kind.UUID: TypeAdapter(UUID),
 }
-_COMPARISONS = {"": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS DISTINCT FROM"}
+_COMPARISONS = {
+    "": "=",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+    "ne": "IS DISTINCT FROM",
+}
 _TEXT_MATCHES = {"contains": "LIKE", "icontains": "ILIKE", "startswith": "LIKE"}
 OPERATORS = frozenset(_COMPARISONS) | frozenset(_TEXT_MATCHES) | {"in", "isnull"}
 
@@ -72,7 +79,9 @@ class TableSource:
 
     @property
     def select_list(self) -> sql.Composable:
-        return sql.SQL(", ").join(sql.Identifier(column.name) for column in self.columns)
+        return sql.SQL(", ").join(
+            sql.Identifier(column.name) for column in self.columns
+        )
 
 
 @dataclass(frozen=True)
@@ -142,14 +151,18 @@ def _parse_filters(raw: str | None) -> dict[str, Any]:
 def _value(column: Column, key: str, raw: Any) -> Any:
     adapter = _VALUES.get(column.kind)
     if adapter is None:
-        raise _invalid(f"filters.{key}", f"{column.kind.value} fields only take __isnull.")
+        raise _invalid(
+            f"filters.{key}", f"{column.kind.value} fields only take __isnull."
+        )
     try:
         return adapter.validate_python(raw)
     except ValidationError as error:
         raise _invalid(f"filters.{key}", error.errors()[0]["msg"]) from None
 
 
-def _condition(source: TableSource, key: str, raw: Any, where: _Where) -> sql.Composable:
+def _condition(
+    source: TableSource, key: str, raw: Any, where: _Where
+) -> sql.Composable:
     name, _, operator = key.partition("__")
     column = source.column(name)
     if column is None or not column.filterable:
@@ -168,7 +181,9 @@ def _condition(source: TableSource, key: str, raw: Any, where: _Where) -> sql.Co
         return sql.SQL("{} = ANY({})").format(target, where.param(values))
     if operator in _TEXT_MATCHES:
         if column.kind != Kind.TEXT:
-            raise _invalid(f"filters.{key}", f"__{operator} applies to text fields only.")
+            raise _invalid(
+                f"filters.{key}", f"__{operator} applies to text fields only."
+            )
         text = escape_like(_value(column, key, raw))
         pattern = f"{text}%" if operator == "startswith" else f"%{text}%"
         return sql.SQL("{} {} {}").format(
@@ -192,7 +207,9 @@ def _where(source: TableSource, params: ListParams) -> _Where:
             where.add(
                 sql.SQL("({})").format(
                     sql.SQL(" OR ").join(
-                        sql.SQL("{} ILIKE {}").format(sql.Identifier(column.name), pattern)
+                        sql.SQL("{} ILIKE {}").format(
+                            sql.Identifier(column.name), pattern
+                        )
                         for column in searched
                     )
                 )
@@ -231,7 +248,9 @@ async def fetch_page(
 ) -> Page:
     where = _where(source, params)
     parts = {"table": sql.Identifier(source.table), "where": where.sql()}
-    page = _PAGE.format(columns=source.select_list, order=_order(source, params), **parts)
+    page = _PAGE.format(
+        columns=source.select_list, order=_order(source, params), **parts
+    )
     values = {
         **where.params,
         "limit": params.page_size,

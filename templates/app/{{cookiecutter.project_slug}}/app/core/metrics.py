@@ -14,7 +14,9 @@ REQUESTS = Counter(
     "app_http_requests_total", "HTTP requests handled.", ["method", "route", "status"]
 )
 LATENCY = Histogram(
-    "app_http_request_duration_seconds", "Time to answer an HTTP request.", ["method", "route"]
+    "app_http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["method", "route"],
 )
 
 

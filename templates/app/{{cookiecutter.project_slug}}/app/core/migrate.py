@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 
 def pending(directory: Path, applied: set[str]) -> list[Path]:
-    return [path for path in sorted(directory.glob("*.sql")) if path.stem not in applied]
+    return [
+        path for path in sorted(directory.glob("*.sql")) if path.stem not in applied
+    ]
 
 
 def apply_migrations(database_url: str, directory: Path) -> list[str]:
@@ -35,12 +37,15 @@ def apply_migrations(database_url: str, directory: Path) -> list[str]:
         connection.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
             connection.execute(_CREATE_LEDGER)
-            rows = connection.execute("SELECT version FROM schema_migrations").fetchall()
+            rows = connection.execute(
+                "SELECT version FROM schema_migrations"
+            ).fetchall()
             for path in pending(directory, {row[0] for row in rows}):
                 with connection.transaction():
                     connection.execute(path.read_bytes())
                     connection.execute(
-                        "INSERT INTO schema_migrations (version) VALUES (%s)", (path.stem,)
+                        "INSERT INTO schema_migrations (version) VALUES (%s)",
+                        (path.stem,),
                     )
                 logger.info("applied migration %s", path.name)
                 done.append(path.stem)

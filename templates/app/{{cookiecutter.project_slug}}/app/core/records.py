@@ -12,7 +12,9 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 
-def sql_params(data: BaseModel, json_fields: Iterable[str], *, only_set: bool = False) -> dict[str, Any]:
+def sql_params(
+    data: BaseModel, json_fields: Iterable[str], *, only_set: bool = False
+) -> dict[str, Any]:
     """The model's values as statement parameters; JSON fields wrapped as jsonb."""
     values = data.model_dump(exclude_unset=only_set)
     for name in json_fields:
@@ -39,7 +41,10 @@ async def update_fields(
     columns as JSON text, or None when no record has this id."""
     assignments = sql.SQL(", ").join(
         [
-            *(sql.SQL("{} = {}").format(sql.Identifier(n), sql.Placeholder(n)) for n in values),
+            *(
+                sql.SQL("{} = {}").format(sql.Identifier(n), sql.Placeholder(n))
+                for n in values
+            ),
             sql.SQL("updated_at = now()"),
         ]
     )

@@ -40,10 +40,14 @@ def page_response(
 ) -> Response:
     """The seed 000 list shape, around the page of rows PostgreSQL serialised."""
     next_url = (
-        str(request.url.include_query_params(page=params.page + 1)) if page.has_next else None
+        str(request.url.include_query_params(page=params.page + 1))
+        if page.has_next
+        else None
     )
     previous_url = (
-        str(request.url.include_query_params(page=params.page - 1)) if params.page > 1 else None
+        str(request.url.include_query_params(page=params.page - 1))
+        if params.page > 1
+        else None
     )
     filters_applied: dict[str, Any] = {
         "search": params.search,

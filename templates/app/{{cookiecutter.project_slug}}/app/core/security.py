@@ -38,10 +38,15 @@ class TokenVerifier:
             role = Role(claims["role"])
         except (jwt.PyJWTError, ValueError):
             raise ApiError(
-                401, NOT_AUTHENTICATED, {"token": "Invalid or expired token."}, CHALLENGE
+                401,
+                NOT_AUTHENTICATED,
+                {"token": "Invalid or expired token."},
+                CHALLENGE,
             ) from None
         return Principal(subject=str(claims.get("sub", "")), role=role)
 
 
 def missing_token() -> ApiError:
-    return ApiError(401, NOT_AUTHENTICATED, {"token": "A bearer token is required."}, CHALLENGE)
+    return ApiError(
+        401, NOT_AUTHENTICATED, {"token": "A bearer token is required."}, CHALLENGE
+    )

@@ -1,0 +1,1 @@
+"""Golden copies of generated apps: `expected/` holds what the generator must write."""

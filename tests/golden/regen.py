@@ -1,0 +1,37 @@
+"""Rewrite the golden copies after an intended change of the generated code:
+
+    .venv/bin/python -m tests.golden.regen
+
+Review the resulting diff like code: it is what every user's next generation will get.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator.generate import build
+from generator.resources import specs_dir
+from generator.spec import load_spec
+
+GOLDEN = Path(__file__).resolve().parent
+CASES = {"gestion_client": "gestion_client.yaml"}
+
+
+def expected_dir(case: str) -> Path:
+    return GOLDEN / case / "expected"
+
+
+def regenerate(case: str) -> None:
+    target = expected_dir(case)
+    shutil.rmtree(target, ignore_errors=True)
+    for path, text in build(load_spec(specs_dir() / CASES[case])).files.items():
+        destination = target / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8", newline="\n")
+
+
+if __name__ == "__main__":
+    for name in CASES:
+        regenerate(name)
+        print(f"rewrote {expected_dir(name)}")
