@@ -109,9 +109,11 @@ _SAMPLES: dict[FieldType, tuple[Any, ...]] = {
 }
 
 
-def sql_name(*parts: str) -> str:
-    """A constraint or index name from identifiers, shortened with a hash past 63 bytes."""
-    name = "_".join(parts)
+def sql_name(table: str, *parts: str) -> str:
+    """A derived constraint or index name: `produits__prix_idx`. The double underscore
+    cannot occur in a spec name, so derived names never collide with each other, with
+    tables or with declared indexes; past 63 bytes the name is shortened with a hash."""
+    name = "__".join((table, "_".join(parts)))
     if len(name) <= MAX_SQL_NAME:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]

@@ -7,7 +7,7 @@ back as exactly that value, never as code:
 * `py`: a Python literal (`repr` for strings, `Decimal("…")` for decimals).
 * `sql_literal`: a PostgreSQL string constant (standard_conforming_strings is on by
   default since PostgreSQL 9.1, so only quotes need doubling).
-* `sql_ident`: an identifier the spec checks already validated; refused otherwise.
+* `sql_ident`: a name the spec checks validated (or derived from such names).
 * `json_value`: JSON text (for data files).
 * `one_line`: text for a comment or Markdown line: line breaks and control characters
   removed, so it cannot end the comment.
@@ -22,9 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from generator.errors import RenderError
-from generator.spec.identifiers import IDENTIFIER_PATTERN
 
-_IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+# Spec names were checked against the stricter spec pattern; derived names add `__`.
+_SQL_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def py(value: Any) -> str:
@@ -88,7 +88,7 @@ def _escaped(char: str) -> str:
 
 def sql_ident(name: str) -> str:
     """An identifier checked by the spec; anything else is a generator bug, so refuse."""
-    if not isinstance(name, str) or not _IDENTIFIER_RE.fullmatch(name) or len(name) > 63:
+    if not isinstance(name, str) or not _SQL_NAME_RE.fullmatch(name) or len(name) > 63:
         return _refuse(name)
     return name
 

@@ -1,7 +1,9 @@
 """The app's metadata file: what the schema endpoints of seed 000 report, as data.
 
-Display strings, help texts and patterns land in `app/metadata.json`, never in code: the
-generated app reads them at start-up.
+What the schema endpoints report (display strings, help texts, form and list settings)
+lands in `app/metadata.json` as data, read by the app at start-up. The only spec strings
+in generated code are model titles, patterns, choices and defaults, each written as a
+literal by the `py` filter.
 """
 
 from __future__ import annotations

@@ -54,6 +54,8 @@ def _check_project(spec: ProjectSpec) -> Iterator[Issue]:
     index_names = [index.name for table in spec.tables.values() for index in table.indexes]
     for name in _duplicates(index_names):
         yield Issue("tables", f"index name {name!r} is used more than once in the project")
+    for name in sorted(set(index_names) & set(spec.tables)):
+        yield Issue("tables", f"index name {name!r} is also a table name")
     yield from _find_nul_characters(spec.model_dump(mode="json"), "")
 
 
@@ -156,8 +158,14 @@ def _check_field(spec: ProjectSpec, where: str, field: FieldSpec) -> Iterator[Is
     pattern_problem = _pattern_problem(rules.pattern) if rules.pattern is not None else None
     if pattern_problem:
         yield Issue(f"{where}.validation.pattern", pattern_problem)
-    if kind == FieldType.EMAIL and rules.format not in (None, "email"):
-        yield Issue(f"{where}.validation.format", "an EMAIL field has the email format")
+    implied = {FieldType.EMAIL: "email", FieldType.URL: "url"}.get(kind)
+    if implied and rules.format not in (None, implied):
+        yield Issue(f"{where}.validation.format", f"a {kind} field has the {implied} format")
+    if kind == FieldType.INTEGER:
+        for key in ("min_value", "max_value"):
+            bound = getattr(rules, key)
+            if bound is not None and bound != bound.to_integral_value():
+                yield Issue(f"{where}.validation.{key}", "an INTEGER bound must be a whole number")
 
     if kind == FieldType.ENUM:
         if not field.choices:

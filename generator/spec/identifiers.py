@@ -38,7 +38,7 @@ PYTHON_RESERVED = frozenset(word.lower() for word in keyword.kwlist)
 # names would shadow the type for the fields after it.
 GENERATED_CODE_RESERVED = frozenset(
     {"str", "int", "bool", "float", "list", "dict", "date", "datetime", "decimal", "uuid"}
-)
+) | {"read_only"}  # a class variable of the generated input models
 
 # Attributes of pydantic's BaseModel: a field of that name would shadow a method.
 PYDANTIC_RESERVED = frozenset(
@@ -52,15 +52,15 @@ SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 SYSTEM_TABLES = frozenset({"schema_migrations"})
 
 
-def identifier_problem(name: str) -> str | None:
+def identifier_problem(name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """Why `name` cannot be used as a spec identifier, or None when it can."""
     if not _IDENTIFIER_RE.fullmatch(name):
         return (
             f"{name!r} is not a valid name: use lower-case letters and digits, words joined "
             "by single underscores, starting with a letter"
         )
-    if len(name) > MAX_IDENTIFIER_LENGTH:
-        return f"{name!r} is too long: at most {MAX_IDENTIFIER_LENGTH} characters"
+    if len(name) > max_length:
+        return f"{name!r} is too long: at most {max_length} characters"
     if name.startswith("pg_"):
         return f"{name!r} is reserved: names starting with 'pg_' belong to PostgreSQL"
     for words, owner in (

@@ -3,8 +3,8 @@
 A spec is plain data (YAML or JSON on disk). Tables and fields are mappings keyed by their
 API name, so an error's location reads like the spec itself:
 `tables.clients.fields.email.validation.pattern`. Every table, field and index also has a
-stable `id` (defaulting to its name): keep the id when renaming and the next generation
-sees a rename, not a drop and an add.
+stable `id` (defaulting to its name), recorded with each generation so that a later
+one can tell a rename from a drop and an add: keep the id when renaming.
 
 The models check types and shapes; `checks.py` checks what spans several values.
 """
@@ -32,7 +32,15 @@ def _check_identifier(name: str) -> str:
     return name
 
 
+def _check_index_name(name: str) -> str:
+    problem = identifier_problem(name, max_length=63)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
 Identifier = Annotated[str, AfterValidator(_check_identifier)]
+IndexName = Annotated[str, AfterValidator(_check_index_name)]
 StableId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 # One line of text: no control characters, so a display string cannot break a line.
 DisplayText = Annotated[str, Field(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
@@ -139,7 +147,7 @@ class IndexType(StrEnum):
 
 class IndexSpec(StrictModel):
     id: StableId | None = None
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+    name: IndexName
     fields: Annotated[list[Identifier], Field(min_length=1, max_length=16)]
     type: IndexType = IndexType.NORMAL
 

@@ -2,7 +2,7 @@
 
 The generated models and this module share the same rules: the Python type of each field
 type, its pydantic constraints, and the email and URL patterns below, rendered verbatim
-into the generated `app/core/types.py`.
+into the generated `app/models/base.py` (a test keeps them equal).
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ def test_protocol_errors_use_the_envelope(http: httpx.Client, empty_crm: Running
         content=b"{not json",
         headers={**headers, "Content-Type": "application/json"},
     )
-    assert_error(bad_json, 400, "RUNTIME_003")
+    assert_error(bad_json, 400, "RUNTIME_003", "body")
     assert_error(
         http.post(f"{empty_crm.api}tables/clients/", json=[1, 2], headers=headers),
         400,

@@ -198,6 +198,11 @@ def test_bad_filters_are_runtime_003(
     assert listing(http, catalogue)["count"] == 25
 
 
+def test_blank_filters_mean_no_filter(http: httpx.Client, catalogue: RunningApp) -> None:
+    body = listing(http, catalogue, filters="  ")
+    assert body["count"] == 25 and body["filters_applied"]["filters"] == {}
+
+
 def test_count_modes(http: httpx.Client, catalogue: RunningApp) -> None:
     none = listing(http, catalogue, count="none", page_size=10)
     assert none["count"] is None and none["next"] is not None and len(none["results"]) == 10

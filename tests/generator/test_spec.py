@@ -210,3 +210,38 @@ def test_documents_that_are_not_specs() -> None:
         parse_document("{", ".json")
     with pytest.raises(SpecError, match="must be a mapping"):
         parse_spec(["a list"])
+
+
+def test_derived_names_cannot_collide_across_tables() -> None:
+    from generator.appmodel import build_project
+
+    text = {"display_name": "X", "field_type": "TEXT_SHORT"}
+    document = spec_with(
+        tables={
+            "a": {"display_name": "A", "fields": {"b_c": text}},
+            "a_b": {"display_name": "AB", "fields": {"c": text}},
+        }
+    )
+    indexes = [
+        index.name for table in build_project(parse_spec(document)).tables for index in table.indexes
+    ]
+    assert len(indexes) == len(set(indexes))
+
+
+def test_the_app_checks_formats_with_the_generator_patterns() -> None:
+    from generator.resources import templates_dir
+    from generator.spec.values import EMAIL_PATTERN, URL_PATTERN, UUID_PATTERN
+
+    base = (templates_dir() / "app/{{cookiecutter.project_slug}}/app/models/base.py").read_text()
+    for name, pattern in (("EMAIL", EMAIL_PATTERN), ("URL", URL_PATTERN), ("UUID", UUID_PATTERN)):
+        assert f'{name}_PATTERN = r"{pattern}"' in base
+
+
+def test_the_cookiecutter_defaults_name_this_generator_version() -> None:
+    import json
+
+    from generator.resources import templates_dir
+    from generator.version import GENERATOR_VERSION
+
+    defaults = json.loads((templates_dir() / "app/cookiecutter.json").read_text())
+    assert defaults["generator_version"] == GENERATOR_VERSION

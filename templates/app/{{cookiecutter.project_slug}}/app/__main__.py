@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        level=_settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     if args.command == "migrate":
         migrate()

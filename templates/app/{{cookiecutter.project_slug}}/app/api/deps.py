@@ -42,11 +42,15 @@ Connection = Annotated[AsyncConnection[TupleRow], Depends(get_connection)]
 
 def allow(
     table_name: str, action: Action
-) -> Callable[[Principal], Awaitable[Principal]]:
+) -> Callable[[Request, HTTPAuthorizationCredentials | None], Awaitable[Principal]]:
     """A dependency that lets the caller through only if their role may do `action`."""
     table = PROJECT.tables[table_name]
 
-    async def check(caller: Caller) -> Principal:
+    async def check(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Principal:
+        caller = await get_caller(request, credentials)
         if not table.can(caller.role, action):
             raise ApiError(
                 403, PERMISSION_DENIED, {"table": table_name, "action": action.value}

@@ -88,7 +88,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     missing = False
     for error in exc.errors():
         missing = missing or error["type"] == "missing"
-        details.setdefault(_location(tuple(error["loc"])), error["msg"])
+        where = (
+            "body"
+            if error["type"] == "json_invalid"
+            else _location(tuple(error["loc"]))
+        )
+        details.setdefault(where, error["msg"])
     kind = REQUIRED_FIELD_MISSING if missing else INVALID_FORMAT
     return error_response(400, kind, details)
 

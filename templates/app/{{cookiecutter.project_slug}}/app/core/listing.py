@@ -136,7 +136,7 @@ class _Where:
         return sql.SQL(" AND ").join(self.conditions)
 
 
-def _parse_filters(raw: str | None) -> dict[str, Any]:
+def parse_filters(raw: str | None) -> dict[str, Any]:
     if raw is None or raw.strip() == "":
         return {}
     try:
@@ -198,7 +198,7 @@ def _condition(
 
 def _where(source: TableSource, params: ListParams) -> _Where:
     where = _Where()
-    for key, raw in _parse_filters(params.filters).items():
+    for key, raw in parse_filters(params.filters).items():
         where.add(_condition(source, str(key), raw, where))
     if params.search:
         searched = [column for column in source.columns if column.searchable]

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from app.core.errors import NOT_FOUND, ApiError
-from app.core.listing import ListParams, Page
+from app.core.listing import ListParams, Page, parse_filters
 from app.core.metadata import Table
 from app.core.security import Principal
 
@@ -53,7 +53,7 @@ def page_response(
         "search": params.search,
         "sort_by": params.sort_by,
         "sort_order": params.sort_order,
-        "filters": json.loads(params.filters) if params.filters else {},
+        "filters": parse_filters(params.filters),
     }
     table_info = {
         "table_name": table.name,

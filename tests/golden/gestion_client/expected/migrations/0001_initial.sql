@@ -21,14 +21,14 @@ COMMENT ON COLUMN clients.telephone IS 'Téléphone';
 COMMENT ON COLUMN clients.adresse IS 'Adresse';
 CREATE UNIQUE INDEX idx_clients_email ON clients (email);
 CREATE INDEX idx_clients_nom ON clients (nom);
-CREATE INDEX clients_created_at_idx ON clients (created_at);
-CREATE INDEX clients_nom_trgm_idx ON clients USING gin (nom gin_trgm_ops);
-CREATE INDEX clients_email_trgm_idx ON clients USING gin (email gin_trgm_ops);
-CREATE INDEX clients_telephone_trgm_idx ON clients USING gin (telephone gin_trgm_ops);
+CREATE INDEX clients__created_at_idx ON clients (created_at);
+CREATE INDEX clients__nom_trgm_idx ON clients USING gin (nom gin_trgm_ops);
+CREATE INDEX clients__email_trgm_idx ON clients USING gin (email gin_trgm_ops);
+CREATE INDEX clients__telephone_trgm_idx ON clients USING gin (telephone gin_trgm_ops);
 
 CREATE TABLE produits (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    reference varchar(50) NOT NULL CONSTRAINT produits_reference_key UNIQUE,
+    reference varchar(50) NOT NULL CONSTRAINT produits__reference_key UNIQUE,
     nom varchar(200) NOT NULL,
     description text,
     prix numeric(10, 2) NOT NULL,
@@ -44,18 +44,18 @@ COMMENT ON COLUMN produits.description IS 'Description';
 COMMENT ON COLUMN produits.prix IS 'Prix';
 COMMENT ON COLUMN produits.stock IS 'Stock';
 COMMENT ON COLUMN produits.actif IS 'Actif';
-CREATE INDEX produits_created_at_idx ON produits (created_at);
-CREATE INDEX produits_reference_trgm_idx ON produits USING gin (reference gin_trgm_ops);
-CREATE INDEX produits_nom_trgm_idx ON produits USING gin (nom gin_trgm_ops);
-CREATE INDEX produits_prix_idx ON produits (prix);
-CREATE INDEX produits_stock_idx ON produits (stock);
+CREATE INDEX produits__created_at_idx ON produits (created_at);
+CREATE INDEX produits__reference_trgm_idx ON produits USING gin (reference gin_trgm_ops);
+CREATE INDEX produits__nom_trgm_idx ON produits USING gin (nom gin_trgm_ops);
+CREATE INDEX produits__prix_idx ON produits (prix);
+CREATE INDEX produits__stock_idx ON produits (stock);
 
 CREATE TABLE commandes (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    numero varchar(20) NOT NULL CONSTRAINT commandes_numero_key UNIQUE,
+    numero varchar(20) NOT NULL CONSTRAINT commandes__numero_key UNIQUE,
     client_id bigint NOT NULL,
     date_commande date NOT NULL,
-    statut text NOT NULL DEFAULT 'en_attente' CONSTRAINT commandes_statut_check CHECK (statut IN ('en_attente', 'payee', 'expediee', 'livree', 'annulee')),
+    statut text NOT NULL DEFAULT 'en_attente' CONSTRAINT commandes__statut_check CHECK (statut IN ('en_attente', 'payee', 'expediee', 'livree', 'annulee')),
     montant_total numeric(12, 2),
     notes text,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -68,8 +68,8 @@ COMMENT ON COLUMN commandes.date_commande IS 'Date de commande';
 COMMENT ON COLUMN commandes.statut IS 'Statut';
 COMMENT ON COLUMN commandes.montant_total IS 'Montant total';
 COMMENT ON COLUMN commandes.notes IS 'Notes';
-CREATE INDEX commandes_created_at_idx ON commandes (created_at);
-CREATE INDEX commandes_numero_trgm_idx ON commandes USING gin (numero gin_trgm_ops);
-CREATE INDEX commandes_client_id_idx ON commandes (client_id);
+CREATE INDEX commandes__created_at_idx ON commandes (created_at);
+CREATE INDEX commandes__numero_trgm_idx ON commandes USING gin (numero gin_trgm_ops);
+CREATE INDEX commandes__client_id_idx ON commandes (client_id);
 
-ALTER TABLE commandes ADD CONSTRAINT commandes_client_id_fkey FOREIGN KEY (client_id) REFERENCES clients (id) ON DELETE CASCADE;
+ALTER TABLE commandes ADD CONSTRAINT commandes__client_id_fkey FOREIGN KEY (client_id) REFERENCES clients (id) ON DELETE CASCADE;

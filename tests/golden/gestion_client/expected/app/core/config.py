@@ -44,6 +44,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_token_keys(self) -> "Settings":
+        if self.jwt_public_key is not None and self.jwt_algorithm.startswith("HS"):
+            raise ValueError(
+                "JWT_PUBLIC_KEY needs JWT_ALGORITHM=RS256, ES256 or another"
+                " public-key algorithm, not " + self.jwt_algorithm
+            )
         if self.jwt_public_key is None and self.jwt_secret is None:
             raise ValueError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256, ES256)")
         if (
