@@ -45,8 +45,8 @@ def markdown(results: list[ContenderResult], settings: Settings) -> str:
         f"after a {settings.warmup} s warm-up; wrk -t{settings.threads} -c{settings.connections}; "
         f"{ROWS:,} seeded rows.",
         "",
-        "| contender | status | start-up (s) | notes |",
-        "| --- | --- | --- | --- |",
+        "| contender | status | start-up (s) | CPU busy before | notes |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for res in results:
         status = (
@@ -54,7 +54,10 @@ def markdown(results: list[ContenderResult], settings: Settings) -> str:
             if res.status == "ok"
             else f"**{res.status}**: {res.reason.splitlines()[0][:160]}"
         )
-        lines.append(f"| {res.name} | {status} | {_fmt(res.startup_s, '.2f')} | {res.notes} |")
+        lines.append(
+            f"| {res.name} | {status} | {_fmt(res.startup_s, '.2f')} | "
+            f"{_fmt(res.busy_before, '.0%')} | {res.notes} |"
+        )
     for kind in KINDS:
         lines += [
             "",
@@ -94,6 +97,7 @@ def write_json(
                 "kinds": {
                     name: {
                         **asdict(kind),
+                        "runs": [{**asdict(run), "rps": run.rps} for run in kind.runs],
                         "median_rps": kind.median("rps"),
                         "median_p50_ms": kind.median("p50_ms"),
                         "median_p99_ms": kind.median("p99_ms"),

@@ -43,7 +43,25 @@ class ContenderResult:
     status: str = "ok"  # ok | unavailable | failed
     reason: str = ""
     startup_s: float | None = None
+    # Share of the CPUs busy during the 2 s before the server starts (none of ours runs
+    # then): above ~10 %, something else is running and the figures are not comparable.
+    busy_before: float | None = None
     kinds: dict[str, KindResult] = field(default_factory=dict)
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies over all CPUs, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(seconds: float) -> float:
+    busy_start, total_start = _cpu_times()
+    time.sleep(seconds)
+    busy_end, total_end = _cpu_times()
+    return (busy_end - busy_start) / max(total_end - total_start, 1)
 
 
 def free_port() -> int:
@@ -129,6 +147,9 @@ def run_contender(
         log(f"  FAILED preparing: {exc}")
         return result
 
+    result.busy_before = cpu_busy(2.0)
+    if result.busy_before > 0.10:
+        log(f"  WARNING: CPUs {result.busy_before:.0%} busy before start: something else runs")
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     launch = contender.launch(pg, port)
