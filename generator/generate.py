@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -29,11 +30,23 @@ class GenerationResult:
     commit: str | None
 
 
-def build(spec: ProjectSpec, templates: Path | None = None) -> Generation:
+Progress = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    """The default progress reporter: says nothing."""
+
+
+def build(
+    spec: ProjectSpec, templates: Path | None = None, progress: Progress = _silent
+) -> Generation:
     """Every file of the app for `spec`, in memory; nothing is written."""
     templates = templates or templates_dir()
     the_plan = plan(spec, templates)
-    files = format_files(render(the_plan, templates))
+    progress(f"rendering {len(the_plan.files)} files")
+    rendered = render(the_plan, templates)
+    progress(f"formatting {sum(path.suffix == '.py' for path in rendered)} Python files")
+    files = format_files(rendered)
     header = {
         "generator": "nocode",
         "version": GENERATOR_VERSION,
@@ -50,10 +63,16 @@ def commit_message(spec: ProjectSpec) -> str:
     )
 
 
-def generate(spec_path: Path, out_dir: Path, *, git: bool = False) -> GenerationResult:
+def generate(
+    spec_path: Path, out_dir: Path, *, git: bool = False, progress: Progress = _silent
+) -> GenerationResult:
+    progress(f"checking {spec_path}")
     spec = load_spec(spec_path)
-    generation = build(spec)
+    generation = build(spec, progress=progress)
+    progress(f"writing {out_dir}")
     write_tree(out_dir, generation.files)
+    if git:
+        progress("committing")
     commit = commit_generation(out_dir, commit_message(spec)) if git else None
     return GenerationResult(
         out_dir=out_dir,

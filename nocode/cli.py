@@ -42,6 +42,10 @@ def _fail(error: Exception) -> None:
     raise SystemExit(1)
 
 
+def _progress(message: str) -> None:
+    click.echo(f"... {message}", err=True)
+
+
 @click.group()
 @click.version_option(package_name="nocode")
 def main() -> None:
@@ -62,7 +66,7 @@ def generate(spec: Path, out_dir: Path, git: bool) -> None:
     """Validate SPEC and write the app it describes into --out."""
     started = time.perf_counter()
     try:
-        result = run_generation(spec, out_dir, git=git)
+        result = run_generation(spec, out_dir, git=git, progress=_progress)
     except GeneratorError as error:
         _fail(error)
         return
