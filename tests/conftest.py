@@ -78,8 +78,8 @@ def app_environment(database_url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": TEST_SECRET}
 
 
-def start_app(app_dir: Path, database_url: str, workers: int = 1) -> RunningApp:
-    env = app_environment(database_url)
+def start_app(app_dir: Path, database_url: str, workers: int = 1, **settings: str) -> RunningApp:
+    env = {**app_environment(database_url), **settings}
     subprocess.run(
         [sys.executable, "-m", "app", "migrate"],
         cwd=app_dir,

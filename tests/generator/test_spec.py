@@ -223,7 +223,9 @@ def test_derived_names_cannot_collide_across_tables() -> None:
         }
     )
     indexes = [
-        index.name for table in build_project(parse_spec(document)).tables for index in table.indexes
+        index.name
+        for table in build_project(parse_spec(document)).tables
+        for index in table.indexes
     ]
     assert len(indexes) == len(set(indexes))
 
