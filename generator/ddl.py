@@ -94,3 +94,35 @@ def foreign_keys(table: TableModel) -> list[str]:
             f"{sql_ident(field.relation_table)} (id) ON DELETE {_ON_DELETE[field.on_delete]};"
         )
     return statements
+
+
+# Exact list counts are cached by the app while a table is unchanged. Every write
+# statement bumps a change counter in the same transaction, so a reader's snapshot sees a
+# table's data and its counter move together. The counters are spread over a few slots
+# per table (by backend) so that concurrent writers rarely wait for one another.
+CHANGE_SLOTS = 8
+
+CHANGE_TRACKING = f"""CREATE TABLE nocode_changes (
+    table_name text NOT NULL,
+    slot smallint NOT NULL,
+    changes bigint NOT NULL,
+    PRIMARY KEY (table_name, slot)
+);
+
+CREATE FUNCTION nocode_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO nocode_changes AS c (table_name, slot, changes)
+    VALUES (TG_TABLE_NAME, pg_backend_pid() % {CHANGE_SLOTS}, 1)
+    ON CONFLICT (table_name, slot) DO UPDATE SET changes = c.changes + 1;
+    RETURN NULL;
+END
+$$;"""
+
+
+def change_trigger(table: TableModel) -> str:
+    name = sql_ident(table.name)
+    return (
+        f"CREATE TRIGGER {sql_ident(sql_name(table.name, 'changes'))} "
+        f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name}\n"
+        "    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();"
+    )

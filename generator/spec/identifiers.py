@@ -38,7 +38,9 @@ PYTHON_RESERVED = frozenset(word.lower() for word in keyword.kwlist)
 # names would shadow the type for the fields after it.
 GENERATED_CODE_RESERVED = frozenset(
     {"str", "int", "bool", "float", "list", "dict", "date", "datetime", "decimal", "uuid"}
-) | {"read_only"}  # a class variable of the generated input models
+) | {
+    "read_only"
+}  # a class variable of the generated input models
 
 # Attributes of pydantic's BaseModel: a field of that name would shadow a method.
 PYDANTIC_RESERVED = frozenset(
@@ -49,7 +51,7 @@ PYDANTIC_RESERVED = frozenset(
 SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 
 # Tables the generated app keeps for itself.
-SYSTEM_TABLES = frozenset({"schema_migrations"})
+SYSTEM_TABLES = frozenset({"schema_migrations", "nocode_changes"})
 
 
 def identifier_problem(name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:

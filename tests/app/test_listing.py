@@ -198,6 +198,28 @@ def test_bad_filters_are_runtime_003(
     assert listing(http, catalogue)["count"] == 25
 
 
+def test_counts_follow_every_change_even_outside_the_api(
+    http: httpx.Client, catalogue: RunningApp
+) -> None:
+    """Counts are reused while a table is unchanged; any write, by the API or by plain
+    SQL, makes the next list count again."""
+    import psycopg
+
+    over_20 = {"stock__gt": 20}
+    assert listing(http, catalogue, filters=over_20)["count"] == 5
+    assert listing(http, catalogue, filters=over_20)["count"] == 5  # from the cache
+    url = f"{catalogue.api}tables/produits/1/"
+    assert http.patch(url, json={"stock": 30}, headers=catalogue.headers()).status_code == 200
+    assert listing(http, catalogue, filters=over_20)["count"] == 6
+    with psycopg.connect(catalogue.database_url, autocommit=True) as connection:
+        connection.execute("UPDATE produits SET stock = 0 WHERE stock > 20")
+        assert listing(http, catalogue, filters=over_20)["count"] == 0
+        connection.execute("DELETE FROM produits WHERE id <= 5")
+        assert listing(http, catalogue)["count"] == 20
+        connection.execute("TRUNCATE produits CASCADE")
+        assert listing(http, catalogue)["count"] == 0
+
+
 def test_blank_filters_mean_no_filter(http: httpx.Client, catalogue: RunningApp) -> None:
     body = listing(http, catalogue, filters="  ")
     assert body["count"] == 25 and body["filters_applied"]["filters"] == {}

@@ -84,6 +84,28 @@ class TableSource:
         )
 
 
+CountKey = tuple[str, str, str]
+
+
+class CountCache:
+    """Exact counts by (table, filters, search), each with the table version it holds for."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._counts: dict[CountKey, tuple[int, int]] = {}
+
+    def get(self, key: CountKey) -> tuple[int, int] | None:
+        return self._counts.get(key)
+
+    def put(self, key: CountKey, version: int, count: int) -> None:
+        if len(self._counts) >= self._size:
+            self._counts.clear()
+        self._counts[key] = (version, count)
+
+
+COUNTS = CountCache()
+
+
 @dataclass(frozen=True)
 class ListParams:
     page: int = 1
@@ -235,7 +257,15 @@ _PAGE = sql.SQL(
     "SELECT {columns} FROM {table} WHERE {where} ORDER BY {order} "
     "LIMIT %(limit)s OFFSET %(offset)s) AS r"
 )
-_EXACT = sql.SQL("SELECT ({page}), (SELECT count(*) FROM {table} WHERE {where})")
+# The exact count is computed only when the table changed since this process last
+# counted the same filters: the change counter is read in the same snapshot as the page,
+# and CASE skips the count subquery when the version still matches.
+_EXACT = sql.SQL(
+    "SELECT ({page}), c.version, CASE WHEN c.version = %(known_version)s THEN NULL "
+    "ELSE (SELECT count(*) FROM {table} WHERE {where}) END "
+    "FROM (SELECT coalesce(sum(changes), 0)::bigint AS version FROM nocode_changes "
+    "WHERE table_name = %(table_name)s) AS c"
+)
 # Without an exact count, one row past the page tells whether a next page exists.
 _WITHOUT_COUNT = sql.SQL(
     "SELECT ({page}), EXISTS (SELECT 1 FROM {table} WHERE {where} OFFSET %(next_offset)s)"
@@ -259,10 +289,21 @@ async def fetch_page(
     }
     async with connection.cursor() as cursor:
         if params.count == "exact":
+            key = (source.table, params.filters or "", params.search or "")
+            known = COUNTS.get(key)
+            values["known_version"] = known[0] if known else -1
+            values["table_name"] = source.table
             await cursor.execute(_EXACT.format(page=page, **parts), values)
             row = await cursor.fetchone()
             assert row is not None
-            results, count = row
+            results, version, count = row
+            if count is None:
+                assert (
+                    known is not None
+                ), "the count is skipped only for a known version"
+                count = known[1]
+            else:
+                COUNTS.put(key, version, count)
             return Page(count, params.offset + params.page_size < count, results)
         await cursor.execute(_WITHOUT_COUNT.format(page=page, **parts), values)
         row = await cursor.fetchone()

@@ -5,6 +5,23 @@
 -- Trigram indexes make the case-insensitive substring `search` of lists fast.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- Change counters: lists reuse an exact count while its table has not changed.
+CREATE TABLE nocode_changes (
+    table_name text NOT NULL,
+    slot smallint NOT NULL,
+    changes bigint NOT NULL,
+    PRIMARY KEY (table_name, slot)
+);
+
+CREATE FUNCTION nocode_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO nocode_changes AS c (table_name, slot, changes)
+    VALUES (TG_TABLE_NAME, pg_backend_pid() % 8, 1)
+    ON CONFLICT (table_name, slot) DO UPDATE SET changes = c.changes + 1;
+    RETURN NULL;
+END
+$$;
+
 CREATE TABLE clients (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     nom varchar(100) NOT NULL,
@@ -25,6 +42,8 @@ CREATE INDEX clients__created_at_idx ON clients (created_at);
 CREATE INDEX clients__nom_trgm_idx ON clients USING gin (nom gin_trgm_ops);
 CREATE INDEX clients__email_trgm_idx ON clients USING gin (email gin_trgm_ops);
 CREATE INDEX clients__telephone_trgm_idx ON clients USING gin (telephone gin_trgm_ops);
+CREATE TRIGGER clients__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clients
+    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
 
 CREATE TABLE produits (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -49,6 +68,8 @@ CREATE INDEX produits__reference_trgm_idx ON produits USING gin (reference gin_t
 CREATE INDEX produits__nom_trgm_idx ON produits USING gin (nom gin_trgm_ops);
 CREATE INDEX produits__prix_idx ON produits (prix);
 CREATE INDEX produits__stock_idx ON produits (stock);
+CREATE TRIGGER produits__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON produits
+    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
 
 CREATE TABLE commandes (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -71,5 +92,7 @@ COMMENT ON COLUMN commandes.notes IS 'Notes';
 CREATE INDEX commandes__created_at_idx ON commandes (created_at);
 CREATE INDEX commandes__numero_trgm_idx ON commandes USING gin (numero gin_trgm_ops);
 CREATE INDEX commandes__client_id_idx ON commandes (client_id);
+CREATE TRIGGER commandes__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON commandes
+    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
 
 ALTER TABLE commandes ADD CONSTRAINT commandes__client_id_fkey FOREIGN KEY (client_id) REFERENCES clients (id) ON DELETE CASCADE;
