@@ -20,6 +20,7 @@ from typing import Any
 
 from generator import ddl, imports
 from generator.appmodel import ProjectModel, build_project
+from generator.errors import PlanError
 from generator.metadata import build_metadata
 from generator.spec.models import ProjectSpec
 from generator.version import GENERATOR_VERSION
@@ -80,6 +81,8 @@ def plan(spec: ProjectSpec, templates: Path) -> Plan:
         "imports": imports,
         "spec_document": {"generated_by": generated_by, "spec": document},
     }
+    if not (templates / SKELETON).is_dir():
+        raise PlanError(f"no app templates in {templates}: the installation is incomplete")
     files: list[PlannedFile] = []
     skeleton_context = {"cookiecutter": cookiecutter_context(project, digest, metadata)}
     for template in _templates_under(templates, SKELETON):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib import resources
+import importlib
 from pathlib import Path
 
 _REPOSITORY = Path(__file__).resolve().parent.parent
@@ -12,7 +12,8 @@ def _folder(repository_name: str, package_name: str) -> Path:
     in_checkout = _REPOSITORY / repository_name
     if in_checkout.is_dir():
         return in_checkout
-    return Path(str(resources.files(package_name)))
+    # Installed: the folder ships as a namespace package (no __init__.py).
+    return Path(next(iter(importlib.import_module(package_name).__path__)))
 
 
 def templates_dir() -> Path:
