@@ -360,7 +360,7 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         is_visible_in_list=field.is_visible_in_list,
         is_visible_in_form=field.is_visible_in_form,
         default_value=field.model_dump(mode="json")["default_value"],
-        sql_type=_sql_type(field),
+        sql_type=column_type(field),
         py_type=_py_type(field),
         choices=tuple(field.choices) if field.choices else None,
         constraints=constraints_of(field),
@@ -476,7 +476,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _sql_type(field: FieldSpec) -> str:
+def column_type(field: FieldSpec) -> str:
+    """The PostgreSQL type of a field's column."""
     rules = field.validation
     if field.field_type in DEFAULT_LENGTHS:
         return f"varchar({rules.max_length or DEFAULT_LENGTHS[field.field_type]})"

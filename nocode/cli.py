@@ -18,9 +18,11 @@ from types import FrameType
 
 import click
 
+from generator.diff import describe, diff_specs, recorded_spec
 from generator.errors import GeneratorError
 from generator.generate import generate as run_generation
 from generator.resources import specs_dir
+from generator.spec import load_spec
 from nocode.apps import (
     ROLES,
     AppError,
@@ -74,6 +76,19 @@ def generate(spec: Path, out_dir: Path, git: bool) -> None:
     click.echo(f"wrote {result.file_count} files to {out_dir} in {elapsed:.2f}s")
     if result.commit:
         click.echo(f"committed {result.commit[:12]}")
+
+
+@main.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("app_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def diff(spec: Path, app_dir: Path) -> None:
+    """Print what regenerating APP_DIR from SPEC would change; write nothing."""
+    try:
+        old, new = recorded_spec(app_dir), load_spec(spec)
+    except GeneratorError as error:
+        _fail(error)
+        return
+    click.echo(describe(old, new, diff_specs(old, new)), nl=False)
 
 
 @contextlib.contextmanager

@@ -10,12 +10,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from generator.diff import describe, diff_specs
 from generator.generate import build
 from generator.resources import specs_dir
 from generator.spec import load_spec
 
 GOLDEN = Path(__file__).resolve().parent
 CASES = {"gestion_client": "gestion_client.yaml"}
+# Spec diffs: diff/<name>.yaml against specs/<base>, printed to diff/<name>.expected.txt.
+DIFF_CASES = {"gestion_client_v2": "gestion_client.yaml"}
 
 
 def expected_dir(case: str) -> Path:
@@ -31,7 +34,17 @@ def regenerate(case: str) -> None:
         destination.write_text(text, encoding="utf-8", newline="\n")
 
 
+def regenerate_diff(case: str) -> Path:
+    old = load_spec(specs_dir() / DIFF_CASES[case])
+    new = load_spec(GOLDEN / "diff" / f"{case}.yaml")
+    target = GOLDEN / "diff" / f"{case}.expected.txt"
+    target.write_text(describe(old, new, diff_specs(old, new)), encoding="utf-8")
+    return target
+
+
 if __name__ == "__main__":
     for name in CASES:
         regenerate(name)
         print(f"rewrote {expected_dir(name)}")
+    for name in DIFF_CASES:
+        print(f"rewrote {regenerate_diff(name)}")

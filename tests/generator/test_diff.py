@@ -1,0 +1,86 @@
+"""The spec diff: changes matched by stable ids, classed, and printed stably."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from generator.diff import Safety, diff_specs
+from generator.spec import parse_spec
+from tests.conftest import CRM_SPEC
+from tests.generator.test_spec import MINIMAL
+from tests.test_cli import nocode
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "diff"
+
+
+def changes_between(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (change.safety.value, change.kind, change.path)
+        for change in diff_specs(parse_spec(old), parse_spec(new))
+    ]
+
+
+def notes(**fields: Any) -> dict[str, Any]:
+    document = copy.deepcopy(MINIMAL)
+    document["tables"]["notes"]["fields"] = fields
+    return document
+
+
+TITLE = {"id": "f-title", "display_name": "Titre", "field_type": "TEXT_SHORT"}
+
+
+def test_the_plan_printed_by_nocode_diff_is_stable(tmp_path: Path) -> None:
+    assert nocode("generate", str(CRM_SPEC), "--out", str(tmp_path / "app")).returncode == 0
+    result = nocode("diff", str(GOLDEN / "gestion_client_v2.yaml"), str(tmp_path / "app"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (GOLDEN / "gestion_client_v2.expected.txt").read_text()
+    assert not (tmp_path / "app" / "migrations" / "0002").exists()
+
+
+def test_a_kept_id_makes_a_rename_and_a_new_id_a_drop_and_an_add() -> None:
+    renamed = changes_between(notes(titre=TITLE), notes(intitule=TITLE))
+    assert renamed == [("locking", "field renamed", "tables.notes.fields.intitule")]
+    replaced = changes_between(notes(titre=TITLE), notes(intitule={**TITLE, "id": "f-other"}))
+    assert replaced == [
+        ("additive", "field added", "tables.notes.fields.intitule"),
+        ("destructive", "field dropped", "tables.notes.fields.titre"),
+    ]
+
+
+def test_tables_added_renamed_and_dropped() -> None:
+    old = notes(titre=TITLE)
+    new = copy.deepcopy(old)
+    new["tables"]["carnets"] = new["tables"].pop("notes") | {"id": "notes"}
+    new["tables"]["tags"] = {"display_name": "Tags", "fields": {"nom": TITLE}}
+    assert changes_between(old, new) == [
+        ("locking", "table renamed", "tables.carnets"),
+        ("additive", "table added", "tables.tags"),
+    ]
+    assert changes_between(new, old)[-1] == ("destructive", "table dropped", "tables.tags")
+
+
+def test_type_changes_convert_or_are_refused() -> None:
+    wider = notes(titre={**TITLE, "field_type": "TEXT_LONG"})
+    assert (
+        diff_specs(parse_spec(notes(titre=TITLE)), parse_spec(wider))[0].safety == Safety.ADDITIVE
+    )
+    (to_number,) = diff_specs(
+        parse_spec(notes(titre=TITLE)), parse_spec(notes(titre={**TITLE, "field_type": "INTEGER"}))
+    )
+    assert (
+        to_number.refusal and "no safe conversion from varchar(255) to bigint" in to_number.refusal
+    )
+    (to_text,) = diff_specs(
+        parse_spec(notes(titre={**TITLE, "field_type": "INTEGER"})), parse_spec(notes(titre=TITLE))
+    )
+    assert to_text.safety == Safety.LOCKING and to_text.refusal is None
+
+
+def test_app_only_settings_are_additive() -> None:
+    changed = {**TITLE, "display_name": "Intitulé", "validation": {"pattern": "^a"}}
+    assert changes_between(notes(titre=TITLE), notes(titre=changed)) == [
+        ("additive", "field settings changed", "tables.notes.fields.titre")
+    ]
+    assert changes_between(notes(titre=TITLE), notes(titre=TITLE)) == []
