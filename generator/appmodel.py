@@ -4,17 +4,14 @@ decided once, here, so templates only place values (openapi-python-client's appr
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Issue, PlanError
+from generator.fieldtypes import FORM_TYPES, KINDS, column_type, py_type
 from generator.literals import py
-from generator.spec.models import (
-    NUMERIC_TYPES as NUMERIC,
-)
+from generator.samples import derive_sample, invalid_sample, jsonable, unique_variants
 from generator.spec.models import (
     TEXT_TYPES,
     Action,
@@ -25,88 +22,15 @@ from generator.spec.models import (
     Role,
     TableSpec,
 )
-from generator.spec.values import DEFAULT_LENGTHS, constraints_of, format_of, value_problem
+from generator.spec.values import constraints_of, format_of
 
 MAX_SQL_NAME = 63
 
-# How each field type is stored, typed in Python, filtered, and shown in a form.
-_SQL_TYPES = {
-    FieldType.TEXT_LONG: "text",
-    FieldType.INTEGER: "bigint",
-    FieldType.BOOLEAN: "boolean",
-    FieldType.DATE: "date",
-    FieldType.DATETIME: "timestamptz",
-    FieldType.UUID: "uuid",
-    FieldType.JSON: "jsonb",
-    FieldType.ENUM: "text",
-    FieldType.RELATION: "bigint",
-}
-_PY_TYPES = {
-    FieldType.TEXT_SHORT: "str",
-    FieldType.TEXT_LONG: "str",
-    FieldType.EMAIL: "str",
-    FieldType.PHONE: "str",
-    FieldType.URL: "str",
-    FieldType.INTEGER: "int",
-    FieldType.DECIMAL: "Decimal",
-    FieldType.BOOLEAN: "bool",
-    FieldType.DATE: "date",
-    FieldType.DATETIME: "datetime",
-    FieldType.UUID: "UUID",
-    FieldType.JSON: "JsonValue",
-    FieldType.RELATION: "int",
-}
-_KINDS = {
-    FieldType.TEXT_SHORT: "text",
-    FieldType.TEXT_LONG: "text",
-    FieldType.EMAIL: "text",
-    FieldType.PHONE: "text",
-    FieldType.URL: "text",
-    FieldType.INTEGER: "integer",
-    FieldType.DECIMAL: "decimal",
-    FieldType.BOOLEAN: "boolean",
-    FieldType.DATE: "date",
-    FieldType.DATETIME: "datetime",
-    FieldType.UUID: "uuid",
-    FieldType.JSON: "json",
-    FieldType.ENUM: "text",
-    FieldType.RELATION: "integer",
-}
-_FORM_TYPES = {
-    FieldType.TEXT_SHORT: "text",
-    FieldType.TEXT_LONG: "textarea",
-    FieldType.EMAIL: "email",
-    FieldType.PHONE: "tel",
-    FieldType.URL: "url",
-    FieldType.INTEGER: "number",
-    FieldType.DECIMAL: "number",
-    FieldType.BOOLEAN: "checkbox",
-    FieldType.DATE: "date",
-    FieldType.DATETIME: "datetime-local",
-    FieldType.UUID: "text",
-    FieldType.JSON: "json",
-    FieldType.ENUM: "select",
-    FieldType.RELATION: "relation",
-}
 _FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
 # Text fields indexed with trigrams for `search` (long text would make the index heavy).
 _TRIGRAM_TYPES = frozenset({FieldType.TEXT_SHORT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})
 # Field types whose btree index helps sorting and range filters.
 _BTREE_TYPES = frozenset(FieldType) - {FieldType.TEXT_LONG, FieldType.JSON}
-
-# Candidate sample values for generated tests, tried in order until one is valid.
-_SAMPLES: dict[FieldType, tuple[Any, ...]] = {
-    FieldType.TEXT_SHORT: ("Sample", "Sample value", "sample", "x"),
-    FieldType.TEXT_LONG: ("Sample text", "x"),
-    FieldType.EMAIL: ("user@example.com",),
-    FieldType.PHONE: ("+33612345678", "0612345678", "+1 555 0100"),
-    FieldType.URL: ("https://example.com/",),
-    FieldType.BOOLEAN: (True,),
-    FieldType.DATE: ("2024-01-15",),
-    FieldType.DATETIME: ("2024-01-15T10:30:00+00:00",),
-    FieldType.UUID: ("7d444840-9dc0-11d1-b245-5ffdce74fad2",),
-    FieldType.JSON: ({"key": "value"},),
-}
 
 
 def sql_name(table: str, *parts: str) -> str:
@@ -339,7 +263,7 @@ def _table_model(spec: ProjectSpec, name: str, table: TableSpec, issues: list[Is
 def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -> FieldModel:
     list_config = field.list_config
     explicit_list = list_config.model_fields_set
-    sample = field.example if field.example is not None else _derive_sample(field)
+    sample = field.example if field.example is not None else derive_sample(field)
     if sample is None and field.is_required and field.field_type != FieldType.RELATION:
         issues.append(
             Issue(
@@ -361,15 +285,15 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         is_visible_in_form=field.is_visible_in_form,
         default_value=field.model_dump(mode="json")["default_value"],
         sql_type=column_type(field),
-        py_type=_py_type(field),
+        py_type=py_type(field),
         choices=tuple(field.choices) if field.choices else None,
         constraints=constraints_of(field),
         format=format_of(field),
-        kind=_KINDS[field.field_type],
+        kind=KINDS[field.field_type],
         searchable=field.field_type in TEXT_TYPES,
         sortable=list_config.sortable and field.field_type != FieldType.JSON,
         filterable=list_config.filterable,
-        form_type=_FORM_TYPES[field.field_type],
+        form_type=FORM_TYPES[field.field_type],
         relation_table=field.relation.table if field.relation else None,
         on_delete=field.relation.on_delete.value if field.relation else None,
         validation=field.validation.model_dump(mode="json", exclude_none=True),
@@ -381,74 +305,15 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
             "indexed": bool({"sortable", "filterable"} & explicit_list)
             and (list_config.sortable or list_config.filterable),
         },
-        sample=_jsonable(sample),
+        sample=jsonable(sample),
         unique_samples=(
-            tuple(_jsonable(value) for value in _variants(field, sample)) if field.is_unique else ()
+            tuple(jsonable(value) for value in unique_variants(field, sample))
+            if field.is_unique
+            else ()
         ),
-        invalid_sample=_invalid_sample(field),
+        invalid_sample=invalid_sample(field),
         py_default=_py_default(field),
     )
-
-
-UNIQUE_SAMPLES = 8
-_DIGITS = "0123456789"
-_LETTERS = "abcdefghij"
-
-
-def _text_variants(text: str) -> list[str]:
-    """Small edits of a valid text, each likely to keep matching its pattern."""
-    found = []
-    at = text.find("@")
-    if at > 0:
-        found += [text[:at] + char + text[at:] for char in _DIGITS]
-    for alphabet in (_DIGITS, _LETTERS, _LETTERS.upper()):
-        last = max((i for i, char in enumerate(text) if char in alphabet), default=None)
-        if last is not None:
-            found += [text[:last] + char + text[last + 1 :] for char in alphabet]
-    found += [text + char for char in _DIGITS]
-    return found
-
-
-def _variants(field: FieldSpec, sample: Any) -> list[Any]:
-    """Up to UNIQUE_SAMPLES distinct valid values around `sample`, for unique fields."""
-    if sample is None:
-        return []
-    if isinstance(sample, bool):
-        candidates: list[Any] = [sample]
-    elif isinstance(sample, int | float | decimal.Decimal) or field.field_type in NUMERIC:
-        base = decimal.Decimal(str(sample))
-        candidates = [str(base + step) for step in range(UNIQUE_SAMPLES * 2)]
-        if field.field_type == FieldType.INTEGER:
-            candidates = [int(decimal.Decimal(value)) for value in candidates]
-    else:
-        candidates = [str(_jsonable(sample)), *_text_variants(str(_jsonable(sample)))]
-    found: list[Any] = []
-    for candidate in candidates:
-        if candidate not in found and value_problem(field, candidate) is None:
-            found.append(candidate)
-        if len(found) == UNIQUE_SAMPLES:
-            break
-    return found
-
-
-def _py_type(field: FieldSpec) -> str:
-    if field.field_type == FieldType.ENUM:
-        return f"Literal[{', '.join(py(choice) for choice in field.choices or ())}]"
-    return _PY_TYPES[field.field_type]
-
-
-def _invalid_sample(field: FieldSpec) -> str | None:
-    """Python source of a value the field refuses: one character too many, or a value of
-    the wrong type."""
-    max_length = constraints_of(field).get("max_length")
-    if field.field_type in TEXT_TYPES and max_length and max_length < 10_000:
-        candidate, source = "x" * (max_length + 1), f'"x" * {max_length + 1}'
-    elif field.field_type in TEXT_TYPES or field.field_type == FieldType.JSON:
-        return None
-    else:
-        candidate = "not-a-valid-value"
-        source = py(candidate)
-    return source if value_problem(field, candidate) is not None else None
 
 
 def _py_default(field: FieldSpec) -> str | None:
@@ -464,55 +329,8 @@ def _py_default(field: FieldSpec) -> str | None:
     }
     constructor = constructors.get(field.field_type)
     if constructor:
-        return f"{constructor}({py(str(_jsonable(value)))})"
+        return f"{constructor}({py(str(jsonable(value)))})"
     return py(value)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    return value
-
-
-def column_type(field: FieldSpec) -> str:
-    """The PostgreSQL type of a field's column."""
-    rules = field.validation
-    if field.field_type in DEFAULT_LENGTHS:
-        return f"varchar({rules.max_length or DEFAULT_LENGTHS[field.field_type]})"
-    if field.field_type == FieldType.DECIMAL:
-        if rules.max_digits is not None:
-            return f"numeric({rules.max_digits}, {rules.decimal_places or 0})"
-        return "numeric"
-    return _SQL_TYPES[field.field_type]
-
-
-def _derive_sample(field: FieldSpec) -> Any:
-    """A value the generated tests can send: the placeholder, or a typed candidate."""
-    candidates: list[Any] = []
-    if field.form_config.placeholder:
-        candidates.append(field.form_config.placeholder)
-    rules = field.validation
-    if field.field_type == FieldType.ENUM and field.choices:
-        candidates.append(field.choices[0])
-    elif field.field_type == FieldType.INTEGER:
-        low = int(rules.min_value) if rules.min_value is not None else 1
-        candidates.append(max(low, 1) if rules.max_value is None or rules.max_value >= 1 else low)
-    elif field.field_type == FieldType.DECIMAL:
-        places = rules.decimal_places if rules.decimal_places is not None else 2
-        value = decimal.Decimal(1).quantize(decimal.Decimal(1).scaleb(-places))
-        if rules.min_value is not None and value < rules.min_value:
-            value = rules.min_value
-        candidates.append(str(value))
-    elif field.field_type in _SAMPLES:
-        candidates.extend(_SAMPLES[field.field_type])
-        if field.field_type in TEXT_TYPES and rules.min_length:
-            candidates.append("x" * rules.min_length)
-    for candidate in candidates:
-        if value_problem(field, candidate) is None:
-            return candidate
-    return None
 
 
 def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tuple[IndexModel, ...]:

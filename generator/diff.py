@@ -19,8 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from generator.appmodel import column_type
 from generator.errors import SpecError
+from generator.fieldtypes import column_type
 from generator.plan import RECORDED_SPEC
 from generator.spec import parse_spec
 from generator.spec.models import FieldSpec, FieldType, IndexSpec, ProjectSpec, TableSpec
