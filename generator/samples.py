@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.literals import py
 from generator.spec.models import NUMERIC_TYPES, TEXT_TYPES, FieldSpec, FieldType
-from generator.spec.values import constraints_of, value_problem
+from generator.spec.values import constraints_of, value_checker
 
 # Candidate sample values for generated tests, tried in order until one is valid.
 _SAMPLES: dict[FieldType, tuple[Any, ...]] = {
@@ -56,8 +56,9 @@ def derive_sample(field: FieldSpec) -> Any:
         candidates.extend(_SAMPLES[field.field_type])
         if field.field_type in TEXT_TYPES and rules.min_length:
             candidates.append("x" * rules.min_length)
+    problem = value_checker(field)
     for candidate in candidates:
-        if value_problem(field, candidate) is None:
+        if problem(candidate) is None:
             return candidate
     return None
 
@@ -95,9 +96,10 @@ def unique_variants(field: FieldSpec, sample: Any) -> list[Any]:
     else:
         candidates = [str(jsonable(sample)), *_text_variants(str(jsonable(sample)))]
     found: list[Any] = []
+    problem = value_checker(field)
     for candidate in candidates:
         candidate = jsonable(candidate)
-        if candidate not in found and value_problem(field, candidate) is None:
+        if candidate not in found and problem(candidate) is None:
             found.append(candidate)
         if len(found) == UNIQUE_SAMPLES:
             break
@@ -115,4 +117,4 @@ def invalid_sample(field: FieldSpec) -> str | None:
     else:
         candidate = "not-a-valid-value"
         source = py(candidate)
-    return source if value_problem(field, candidate) is not None else None
+    return source if value_checker(field)(candidate) is not None else None

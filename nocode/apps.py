@@ -54,11 +54,13 @@ def ensure_secret(app_dir: Path) -> str:
     return secret
 
 
-def development_token(app_dir: Path, role: str, hours: int = 24) -> str:
+def development_token(app_dir: Path, role: str, hours: int = 24, secret: str | None = None) -> str:
+    """A JWT the app accepts, signed with `secret`, or else the app's JWT_SECRET (from the
+    environment or its .env)."""
     if role not in ROLES:
         raise AppError(f"role: {role!r} is not one of {', '.join(ROLES)}")
     read_metadata(app_dir)
-    secret = os.environ.get("JWT_SECRET") or read_env_file(app_dir).get("JWT_SECRET")
+    secret = secret or os.environ.get("JWT_SECRET") or read_env_file(app_dir).get("JWT_SECRET")
     if not secret:
         raise AppError(
             f"{app_dir}: no JWT_SECRET in the environment or in {ENV_FILE}; "

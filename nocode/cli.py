@@ -12,7 +12,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -103,7 +103,7 @@ def _database(app_dir: Path, name: str) -> Iterator[str]:
         yield ensure_database(server_url, name)
 
 
-def _wait_healthy(host: str, port: int, server_alive: object) -> None:
+def _wait_healthy(host: str, port: int, server_alive: Callable[[], bool]) -> None:
     deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
     while time.monotonic() < deadline:
         try:
@@ -112,7 +112,7 @@ def _wait_healthy(host: str, port: int, server_alive: object) -> None:
                     return
         except (urllib.error.URLError, OSError):
             pass
-        if not callable(server_alive) or not server_alive():
+        if not server_alive():
             raise AppError("the app's server exited before it answered /health")
         time.sleep(0.2)
     raise AppError(f"the app did not answer /health within {HEALTH_DEADLINE_SECONDS}s")

@@ -70,8 +70,8 @@ class RunningApp:
     process: subprocess.Popen[bytes]
 
     def headers(self, role: str = "OWNER") -> dict[str, str]:
-        os.environ["JWT_SECRET"] = TEST_SECRET
-        return {"Authorization": f"Bearer {development_token(self.app_dir, role)}"}
+        token = development_token(self.app_dir, role, secret=TEST_SECRET)
+        return {"Authorization": f"Bearer {token}"}
 
 
 def app_environment(database_url: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
@@ -111,12 +112,28 @@ def value_adapter(spec: FieldSpec) -> TypeAdapter[Any]:
     return TypeAdapter(annotated, config=ConfigDict(strict=False))
 
 
+ValueCheck = Callable[[Any], str | None]
+
+
+def value_checker(spec: FieldSpec) -> ValueCheck:
+    """A function telling why a value is not valid for the field (None when it is). The
+    validator is built once: build one checker per field when trying many values."""
+    try:
+        adapter = value_adapter(spec)
+    except Exception as error:  # a bad pattern; checks.py reports it on its own
+        reason = str(error)
+        return lambda value: reason
+
+    def problem(value: Any) -> str | None:
+        try:
+            adapter.validate_python(value)
+        except ValidationError as error:
+            return "; ".join(item["msg"] for item in error.errors())
+        return None
+
+    return problem
+
+
 def value_problem(spec: FieldSpec, value: Any) -> str | None:
     """Why `value` is not a valid value of the field, or None when it is."""
-    try:
-        value_adapter(spec).validate_python(value)
-    except ValidationError as error:
-        return "; ".join(item["msg"] for item in error.errors())
-    except Exception as error:  # a bad pattern reaches here; checks.py reports it on its own
-        return str(error)
-    return None
+    return value_checker(spec)(value)
