@@ -26,33 +26,61 @@ def default_expression(field: FieldModel) -> str | None:
     return sql_literal(value)
 
 
-def column_definition(table: TableModel, field: FieldModel) -> str:
+def column_clause(field: FieldModel) -> str:
+    """A column's name, type, NOT NULL and default: its definition without constraints."""
     parts = [sql_ident(field.name), field.sql_type]
     if field.is_required:
         parts.append("NOT NULL")
     default = default_expression(field)
     if default is not None:
         parts.append(f"DEFAULT {default}")
-    inline_unique = dict((column, name) for name, column in table.unique_constraints)
-    declared = {index.name for index in table.indexes if index.declared}
-    constraint = inline_unique.get(field.name)
-    if field.is_unique and constraint and constraint not in declared:
-        parts.append(f"CONSTRAINT {sql_ident(constraint)} UNIQUE")
-    if field.choices:
-        choices = ", ".join(sql_literal(choice) for choice in field.choices)
-        check = sql_ident(sql_name(table.name, field.name, "check"))
-        parts.append(f"CONSTRAINT {check} CHECK ({sql_ident(field.name)} IN ({choices}))")
     return " ".join(parts)
 
 
+def unique_constraints(table: TableModel) -> dict[str, str]:
+    """Unique constraints by name (declared unique indexes are indexes, not these)."""
+    declared = {index.name for index in table.indexes if index.declared}
+    return {
+        name: f"UNIQUE ({sql_ident(column)})"
+        for name, column in table.unique_constraints
+        if name not in declared
+    }
+
+
+def check_constraints(table: TableModel) -> dict[str, str]:
+    """The CHECK of each field with choices, by constraint name."""
+    return {
+        sql_name(table.name, field.name, "check"): (
+            f"CHECK ({sql_ident(field.name)} IN "
+            f"({', '.join(sql_literal(choice) for choice in field.choices)}))"
+        )
+        for field in table.fields
+        if field.choices
+    }
+
+
+def foreign_key_constraints(table: TableModel) -> dict[str, str]:
+    """The FOREIGN KEY of each relation field, by constraint name."""
+    return {
+        sql_name(table.name, field.name, "fkey"): (
+            f"FOREIGN KEY ({sql_ident(field.name)}) REFERENCES "
+            f"{sql_ident(field.relation_table)} (id) ON DELETE {_ON_DELETE[field.on_delete]}"
+        )
+        for field in table.fields
+        if field.relation_table is not None and field.on_delete is not None
+    }
+
+
 def create_table(table: TableModel) -> str:
-    columns = [
+    constraints = {**unique_constraints(table), **check_constraints(table)}
+    lines = [
         "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-        *(column_definition(table, field) for field in table.fields),
+        *(column_clause(field) for field in table.fields),
         "created_at timestamptz NOT NULL DEFAULT now()",
         "updated_at timestamptz NOT NULL DEFAULT now()",
+        *(f"CONSTRAINT {sql_ident(name)} {check}" for name, check in constraints.items()),
     ]
-    body = ",\n    ".join(columns)
+    body = ",\n    ".join(lines)
     return f"CREATE TABLE {sql_ident(table.name)} (\n    {body}\n);"
 
 
@@ -83,17 +111,11 @@ def create_index(table: TableModel, index: IndexModel) -> str:
 
 
 def foreign_keys(table: TableModel) -> list[str]:
-    statements = []
-    for field in table.fields:
-        if field.relation_table is None or field.on_delete is None:
-            continue
-        constraint = sql_ident(sql_name(table.name, field.name, "fkey"))
-        statements.append(
-            f"ALTER TABLE {sql_ident(table.name)} ADD CONSTRAINT {constraint} "
-            f"FOREIGN KEY ({sql_ident(field.name)}) REFERENCES "
-            f"{sql_ident(field.relation_table)} (id) ON DELETE {_ON_DELETE[field.on_delete]};"
-        )
-    return statements
+    name = sql_ident(table.name)
+    return [
+        f"ALTER TABLE {name} ADD CONSTRAINT {sql_ident(constraint)} {definition};"
+        for constraint, definition in foreign_key_constraints(table).items()
+    ]
 
 
 # Exact list counts are cached by the app while a table is unchanged. Every write

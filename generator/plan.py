@@ -31,6 +31,8 @@ TABLES = PurePosixPath("tables")
 TABLE_PLACEHOLDER = "__table__"
 JINJA_SUFFIX = ".jinja"
 RECORDED_SPEC = "nocode.spec.json"
+# The owner's files: created once, when missing, and never touched again (app/hooks/).
+OWNER_FOLDER = PurePosixPath("app/hooks")
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,28 @@ class PlannedFile:
     template: str
     context: Mapping[str, Any]
 
+    @property
+    def owner(self) -> bool:
+        return self.path.parent == OWNER_FOLDER and self.path.name != "__init__.py"
+
 
 @dataclass(frozen=True)
 class Plan:
     project: ProjectModel
     spec_sha256: str
     files: tuple[PlannedFile, ...]
+
+    @property
+    def owner_files(self) -> frozenset[PurePosixPath]:
+        return frozenset(planned.path for planned in self.files if planned.owner)
+
+    @property
+    def manifest_header(self) -> dict[str, str]:
+        return {
+            "generator": "nocode",
+            "version": GENERATOR_VERSION,
+            "spec_sha256": self.spec_sha256,
+        }
 
 
 def spec_document(spec: ProjectSpec) -> dict[str, Any]:

@@ -13,7 +13,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.errors import WriteError
 
@@ -21,28 +23,43 @@ MANIFEST = PurePosixPath(".nocode/manifest.json")
 EXECUTABLES = frozenset({PurePosixPath(".ci/run")})
 
 
-def manifest_text(files: dict[PurePosixPath, str], header: dict[str, str]) -> str:
-    """What was generated, by which generator from which spec, with each file's digest."""
-    digests = {
-        str(path): hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def manifest_text(
+    generated: dict[PurePosixPath, str], owner: Iterable[PurePosixPath], header: dict[str, str]
+) -> str:
+    """What was generated, by which generator from which spec, with each generated file's
+    digest, and the owner's files it created once."""
+    manifest = {
+        "generated_by": header,
+        "files": {str(path): digest(text) for path, text in sorted(generated.items())},
+        "owner_files": sorted(str(path) for path in owner),
     }
-    return json.dumps({"generated_by": header, "files": digests}, indent=2, sort_keys=True) + "\n"
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
-def previous_files(out_dir: Path) -> set[PurePosixPath]:
-    """The files the previous generation wrote into `out_dir`, from its manifest."""
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The manifest an earlier generation left in `out_dir`, or None if there is none."""
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {PurePosixPath(name) for name in manifest["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise WriteError(f"{out_dir / MANIFEST}: unreadable ({error})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise WriteError(f"{out_dir / MANIFEST}: not a nocode manifest")
+    return manifest
 
 
-def write_tree(out_dir: Path, files: dict[PurePosixPath, str]) -> None:
-    """Make `out_dir` hold `files`, removing files an earlier generation wrote and dropped."""
+def write_tree(
+    out_dir: Path, files: dict[PurePosixPath, str], remove: Iterable[PurePosixPath] = ()
+) -> None:
+    """Make `out_dir` hold `files` and no longer hold `remove`, all or nothing."""
     if out_dir.exists() and not out_dir.is_dir():
         raise WriteError(f"{out_dir}: exists and is not a folder")
-    stale = previous_files(out_dir) - set(files) if out_dir.exists() else set()
+    stale = set(remove)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).exists():
         raise WriteError(
             f"{out_dir}: the folder is not empty and holds no earlier generation; "

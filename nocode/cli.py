@@ -64,15 +64,31 @@ def main() -> None:
     help="Folder to write the app repository into.",
 )
 @click.option("--git", is_flag=True, help="Make the folder a Git repository and commit.")
-def generate(spec: Path, out_dir: Path, git: bool) -> None:
-    """Validate SPEC and write the app it describes into --out."""
+@click.option(
+    "--force", is_flag=True, help="Accept spec changes that lose data (dropped tables, fields)."
+)
+def generate(spec: Path, out_dir: Path, git: bool, force: bool) -> None:
+    """Validate SPEC and write the app it describes into --out.
+
+    Over an earlier generation, the spec change becomes the next migration and hand
+    edits are merged in; a change that would lose data needs --force.
+    """
     started = time.perf_counter()
     try:
-        result = run_generation(spec, out_dir, git=git, progress=_progress)
+        result = run_generation(spec, out_dir, git=git, force=force, progress=_progress)
     except GeneratorError as error:
         _fail(error)
         return
     elapsed = time.perf_counter() - started
+    outcome = result.outcome
+    if outcome.old_spec is not None:
+        click.echo(describe(outcome.old_spec, load_spec(spec), list(outcome.changes)), nl=False)
+    if outcome.migration:
+        click.echo(f"migration: {outcome.migration}")
+    for path in outcome.merged:
+        click.echo(f"kept your edits in {path}")
+    for notice in outcome.notices:
+        click.echo(f"note: {notice}", err=True)
     click.echo(f"wrote {result.file_count} files to {out_dir} in {elapsed:.2f}s")
     if result.commit:
         click.echo(f"committed {result.commit[:12]}")

@@ -29,14 +29,30 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
-def test_every_file_names_the_generator_and_the_spec(crm_dir: Path) -> None:
-    digest = json.loads((crm_dir / ".nocode/manifest.json").read_text())["generated_by"][
-        "spec_sha256"
-    ]
+def test_every_generated_file_names_the_generator_and_the_spec(crm_dir: Path) -> None:
+    manifest = json.loads((crm_dir / ".nocode/manifest.json").read_text())
+    digest = manifest["generated_by"]["spec_sha256"]
+    owner_files = set(manifest["owner_files"])
+    assert owner_files == {
+        "app/hooks/clients.py",
+        "app/hooks/produits.py",
+        "app/hooks/commandes.py",
+    }
     for name, content in snapshot(crm_dir).items():
+        if name in owner_files or name.startswith(".nocode/base/"):
+            continue
         text = content.decode()
         assert f"nocode {GENERATOR_VERSION}" in text or f'"{GENERATOR_VERSION}"' in text, name
         assert digest[:12] in text, name
+
+
+def test_the_last_generated_output_is_kept_for_merges(crm_dir: Path) -> None:
+    files = snapshot(crm_dir)
+    manifest = json.loads(files[".nocode/manifest.json"])
+    for name in manifest["files"]:
+        if not name.endswith(".sql"):
+            assert files[f".nocode/base/{name}"] == files[name], name
+    assert not any(f".nocode/base/{name}" in files for name in manifest["owner_files"])
 
 
 def test_the_recorded_spec_reloads_to_the_same_spec(crm_dir: Path) -> None:

@@ -47,14 +47,15 @@ CREATE TRIGGER clients__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
 
 CREATE TABLE produits (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    reference varchar(50) NOT NULL CONSTRAINT produits__reference_key UNIQUE,
+    reference varchar(50) NOT NULL,
     nom varchar(200) NOT NULL,
     description text,
     prix numeric(10, 2) NOT NULL,
     stock bigint NOT NULL,
     actif boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now()
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT produits__reference_key UNIQUE (reference)
 );
 COMMENT ON TABLE produits IS 'Catalogue des produits';
 COMMENT ON COLUMN produits.reference IS 'Référence';
@@ -73,14 +74,16 @@ CREATE TRIGGER produits__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 
 CREATE TABLE commandes (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    numero varchar(20) NOT NULL CONSTRAINT commandes__numero_key UNIQUE,
+    numero varchar(20) NOT NULL,
     client_id bigint NOT NULL,
     date_commande date NOT NULL,
-    statut text NOT NULL DEFAULT 'en_attente' CONSTRAINT commandes__statut_check CHECK (statut IN ('en_attente', 'payee', 'expediee', 'livree', 'annulee')),
+    statut text NOT NULL DEFAULT 'en_attente',
     montant_total numeric(12, 2),
     notes text,
     created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now()
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commandes__numero_key UNIQUE (numero),
+    CONSTRAINT commandes__statut_check CHECK (statut IN ('en_attente', 'payee', 'expediee', 'livree', 'annulee'))
 );
 COMMENT ON TABLE commandes IS 'Commandes passées par les clients';
 COMMENT ON COLUMN commandes.numero IS 'Numéro';

@@ -1,0 +1,251 @@
+"""Regeneration: what to write into a folder, given what an earlier generation left there.
+
+A generated repository holds four kinds of files:
+
+* generated files, rewritten by every generation. An owner's edit made since the last
+  generation is carried onto the new output by a three-way merge (the last generated
+  output is kept under `.nocode/base/` for this); when the edit and the new output
+  conflict, the regeneration is refused, naming the files, and nothing is written;
+* the owner's files (`app/hooks/`), written once when missing and never touched again;
+* migrations, which are history: the existing files are kept as they are and the next
+  one, planned from the spec diff, is added after them;
+* `.nocode/`: the manifest and the base copies.
+
+A spec change that would lose data is refused unless forced; one the database cannot
+make safely is refused always (see `generator.diff`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator.diff import Change, Safety, describe, diff_specs, recorded_spec
+from generator.errors import Issue, PlanError, WriteError
+from generator.merge import merge_text
+from generator.migration import plan_migration
+from generator.plan import RECORDED_SPEC, Plan
+from generator.spec.models import ProjectSpec
+from generator.version import GENERATOR_VERSION
+from generator.write import MANIFEST, digest, manifest_text, read_manifest
+
+BASE = PurePosixPath(".nocode/base")
+MIGRATIONS = PurePosixPath("migrations")
+_NUMBERED = re.compile(r"^(\d{4})_.*\.sql$")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a generation writes and removes, and what it did, for the report and commit."""
+
+    files: dict[PurePosixPath, str]
+    remove: frozenset[PurePosixPath] = frozenset()
+    old_spec: ProjectSpec | None = None
+    changes: tuple[Change, ...] = ()
+    migration: PurePosixPath | None = None
+    merged: tuple[PurePosixPath, ...] = ()
+    notices: tuple[str, ...] = field(default=())
+
+
+def regeneration(
+    out_dir: Path,
+    spec: ProjectSpec,
+    the_plan: Plan,
+    files: dict[PurePosixPath, str],
+    *,
+    force: bool = False,
+) -> Outcome:
+    """Carry the repository in `out_dir` over to `files`, generated from `spec`; a new
+    repository gets `files` and the base copies later merges start from."""
+    owner = the_plan.owner_files
+    manifest = read_manifest(out_dir)
+    if manifest is None:
+        return Outcome(files={**files, **_base_copies(files, owner)})
+    old = recorded_spec(out_dir)
+    changes = diff_specs(old, spec)
+    _refuse(changes, force)
+    history = _migrations(out_dir)
+    generated = {path: text for path, text in files.items() if not is_migration(path)}
+    generated.pop(MANIFEST)
+    migration_path = None
+    migration = plan_migration(old, spec)
+    if not history:  # nothing to migrate from: start again from the full schema
+        history = {path: text for path, text in files.items() if is_migration(path)}
+    elif not migration.empty:
+        migration_path = _next_migration(history, spec)
+        history[migration_path] = migration.sql(
+            _migration_header(migration_path, old, spec, changes)
+        )
+    outcome_files: dict[PurePosixPath, str] = {}
+    conflicts: list[Issue] = []
+    merged: list[PurePosixPath] = []
+    previous_digests: dict[str, str] = manifest["files"]
+    for path, new_text in generated.items():
+        if path in owner:
+            if not (out_dir / path).exists():
+                outcome_files[path] = new_text
+            continue
+        carried = _carry_edits(out_dir, path, new_text, previous_digests.get(str(path)))
+        if carried is None:
+            conflicts.append(Issue(str(path), _conflict_reason(out_dir, path)))
+            continue
+        text, was_merged = carried
+        outcome_files[path] = text
+        if was_merged:
+            merged.append(path)
+    remove: set[PurePosixPath] = set()
+    for name in previous_digests:
+        path = PurePosixPath(name)
+        if path in generated or is_migration(path):
+            continue
+        if _edited(out_dir, path, previous_digests[name]):
+            conflicts.append(
+                Issue(
+                    name,
+                    "edited by hand and no longer generated: move your changes, then delete it",
+                )
+            )
+        remove |= {path, BASE / path}
+    if conflicts:
+        raise WriteError(
+            [Issue("", f"{out_dir}: regeneration refused, nothing was written"), *conflicts]
+        )
+    outcome_files.update(history)
+    outcome_files.update(_base_copies(generated, owner))
+    manifest_files = {**generated, **history}
+    kept_owner_files = {
+        PurePosixPath(name) for name in manifest.get("owner_files", []) if (out_dir / name).exists()
+    }
+    outcome_files[MANIFEST] = manifest_text(
+        {p: t for p, t in manifest_files.items() if p not in owner},
+        owner | kept_owner_files,
+        the_plan.manifest_header,
+    )
+    return Outcome(
+        files=outcome_files,
+        remove=frozenset(remove),
+        old_spec=old,
+        changes=tuple(changes),
+        migration=migration_path,
+        merged=tuple(merged),
+        notices=tuple(_orphaned_hooks(out_dir, owner, manifest)),
+    )
+
+
+def is_migration(path: PurePosixPath) -> bool:
+    """Migrations are history: written once, then kept as they are."""
+    return path.parent == MIGRATIONS and path.suffix == ".sql"
+
+
+def _refuse(changes: list[Change], force: bool) -> None:
+    issues = [Issue(c.path, f"{c.kind}: {c.refusal}") for c in changes if c.refusal]
+    if not force:
+        issues += [
+            Issue(c.path, f"{c.kind} loses data ({c.detail}); regenerate with --force to accept")
+            for c in changes
+            if c.safety == Safety.DESTRUCTIVE and not c.refusal
+        ]
+    if issues:
+        raise PlanError(issues)
+
+
+def _migrations(out_dir: Path) -> dict[PurePosixPath, str]:
+    folder = out_dir / MIGRATIONS
+    if not folder.is_dir():
+        return {}
+    return {
+        MIGRATIONS / path.name: path.read_text(encoding="utf-8")
+        for path in sorted(folder.glob("*.sql"))
+    }
+
+
+def _next_migration(history: dict[PurePosixPath, str], spec: ProjectSpec) -> PurePosixPath:
+    numbers = [int(match[1]) for path in history if (match := _NUMBERED.match(path.name))]
+    version = spec.project.version.replace(".", "_")
+    return MIGRATIONS / f"{max(numbers, default=0) + 1:04d}_v{version}.sql"
+
+
+def _migration_header(
+    path: PurePosixPath, old: ProjectSpec, new: ProjectSpec, changes: list[Change]
+) -> list[str]:
+    strongest = max(
+        (change.safety for change in changes),
+        key=[Safety.ADDITIVE, Safety.LOCKING, Safety.DESTRUCTIVE].index,
+        default=Safety.ADDITIVE,
+    )
+    plan = describe(old, new, changes).splitlines()
+    return [
+        f"Migration {path.stem}: {plan[0]}",
+        f"Written by nocode {GENERATOR_VERSION} from {RECORDED_SPEC}; applied by "
+        "`python -m app migrate`.",
+        "Regeneration never rewrites it: later spec changes go into later migrations.",
+        f"Class: {strongest.value} (the strongest of its changes).",
+        "",
+        *(f"  {line}" for line in plan[1:]),
+    ]
+
+
+def _base_copies(
+    files: dict[PurePosixPath, str], owner: frozenset[PurePosixPath]
+) -> dict[PurePosixPath, str]:
+    return {
+        BASE / path: text
+        for path, text in files.items()
+        if path not in owner and path != MANIFEST and not is_migration(path)
+    }
+
+
+def _read(path: Path) -> str | None:
+    """The text of `path`, or None when there is no file there (writing will say why)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise WriteError(f"{path}: cannot read it to carry edits over ({error})") from None
+
+
+def _carry_edits(
+    out_dir: Path, path: PurePosixPath, new: str, last_digest: str | None
+) -> tuple[str, bool] | None:
+    """(text to write, whether an edit was merged in), or None when it cannot be merged."""
+    current = _read(out_dir / path)
+    if current is None or current == new:
+        return new, False
+    base = _read(out_dir / BASE / path)
+    if base is None:  # an older repository without base copies: only unedited files go
+        return (new, False) if last_digest == digest(current) else None
+    if current == base:
+        return new, False
+    if new == base:
+        return current, True
+    merged = merge_text(current, base, new)
+    return None if merged is None else (merged, True)
+
+
+def _conflict_reason(out_dir: Path, path: PurePosixPath) -> str:
+    if not (out_dir / BASE / path).exists():
+        return "exists but was not written by the last generation: move it away"
+    return (
+        "edited by hand, and the edit conflicts with the new generated code: "
+        "move the change to app/hooks/ or undo it"
+    )
+
+
+def _edited(out_dir: Path, path: PurePosixPath, last_digest: str) -> bool:
+    current = _read(out_dir / path)
+    return current is not None and digest(current) != last_digest
+
+
+def _orphaned_hooks(
+    out_dir: Path, owner: frozenset[PurePosixPath], manifest: dict[str, Any]
+) -> list[str]:
+    """Hooks modules of tables that are gone or renamed: the owner's, so only reported."""
+    return [
+        f"{name}: no longer called (its table was renamed or dropped); move your code "
+        "to the new table's hooks module, then delete it"
+        for name in manifest.get("owner_files", [])
+        if PurePosixPath(name) not in owner and (out_dir / name).exists()
+    ]

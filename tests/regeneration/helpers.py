@@ -1,0 +1,115 @@
+"""Helpers of the regeneration tests: generate a version, serve it, read the records and
+the shape of its database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from generator.generate import GenerationResult, generate
+from tests.conftest import RunningApp, start_app
+from tests.regeneration.versions import write_spec
+
+
+def generate_version(
+    folder: Path, spec: dict[str, Any], repo: Path, *, force: bool = False, git: bool = False
+) -> GenerationResult:
+    version = spec["project"]["version"]
+    return generate(write_spec(folder, spec, f"v{version}.yaml"), repo, force=force, git=git)
+
+
+@contextmanager
+def serving(repo: Path, database_url: str) -> Iterator[RunningApp]:
+    """The app in `repo` migrated and served on `database_url`, stopped afterwards."""
+    app = start_app(repo, database_url)
+    try:
+        yield app
+    finally:
+        app.process.terminate()
+        app.process.wait(timeout=30)
+
+
+class Api:
+    """The records API of a running app, failing loudly on an unexpected status."""
+
+    def __init__(self, app: RunningApp) -> None:
+        self.app = app
+        self.http = httpx.Client(timeout=30, headers=app.headers())
+
+    def create(self, table: str, values: dict[str, Any], status: int = 201) -> dict[str, Any]:
+        response = self.http.post(f"{self.app.api}tables/{table}/", json=values)
+        assert response.status_code == status, response.text
+        return dict(response.json())
+
+    def get(self, table: str, record_id: int) -> dict[str, Any]:
+        response = self.http.get(f"{self.app.api}tables/{table}/{record_id}/")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def patch(
+        self, table: str, record_id: int, values: dict[str, Any], status: int = 200
+    ) -> dict[str, Any]:
+        response = self.http.patch(f"{self.app.api}tables/{table}/{record_id}/", json=values)
+        assert response.status_code == status, response.text
+        return dict(response.json())
+
+    def count(self, table: str) -> int:
+        response = self.http.get(f"{self.app.api}tables/{table}/")
+        assert response.status_code == 200, response.text
+        return int(response.json()["count"])
+
+
+# Every column, constraint, index, trigger, sequence and comment of the public schema, in a
+# form that does not depend on how the database got there (column order aside). The
+# NOT NULL constraints PostgreSQL 18 names keep their first name through a rename: the
+# columns' nullability stands for them.
+_SHAPE = """
+SELECT 'column', table_name || '.' || column_name,
+       concat_ws(' ', data_type, character_maximum_length, numeric_precision, numeric_scale,
+                 is_nullable, column_default)
+FROM information_schema.columns WHERE table_schema = 'public'
+UNION ALL
+SELECT 'constraint', conrelid::regclass || '.' || conname,
+       pg_get_constraintdef(oid) || ' valid=' || convalidated
+FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype <> 'n'
+UNION ALL
+SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'trigger', tgrelid::regclass || '.' || tgname, pg_get_triggerdef(oid)
+FROM pg_trigger WHERE NOT tgisinternal
+UNION ALL
+SELECT 'sequence', sequence_name, data_type
+FROM information_schema.sequences WHERE sequence_schema = 'public'
+UNION ALL
+SELECT 'comment', c.relname || '.' || coalesce(a.attname, ''), d.description
+FROM pg_description d
+JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+ORDER BY 1, 2, 3
+"""
+
+
+def database_shape(database_url: str) -> list[tuple[str, str, str]]:
+    with psycopg.connect(database_url) as connection:
+        return [tuple(row) for row in connection.execute(_SHAPE).fetchall()]
+
+
+def applied_migrations(database_url: str) -> list[str]:
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+    return [row[0] for row in rows]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (outside .git) and its digest: to prove nothing changed."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(folder).parts
+    }
