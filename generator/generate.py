@@ -15,7 +15,7 @@ from generator.render import render
 from generator.resources import templates_dir
 from generator.spec import ProjectSpec, load_spec
 from generator.version import GENERATOR_VERSION
-from generator.write import MANIFEST, manifest_text, write_tree
+from generator.write import MANIFEST, digest, manifest_text, write_tree
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def build(
     rendered = render(the_plan, templates)
     progress(f"formatting {sum(path.suffix == '.py' for path in rendered)} Python files")
     files = format_files(rendered)
-    owner = the_plan.owner_files
+    owner = {path: digest(files[path]) for path in the_plan.owner_files}
     generated = {path: text for path, text in files.items() if path not in owner}
     files[MANIFEST] = manifest_text(generated, owner, the_plan.manifest_header)
     return Generation(plan=the_plan, files=dict(sorted(files.items())))

@@ -66,72 +66,110 @@ def regeneration(
     old = recorded_spec(out_dir)
     changes = diff_specs(old, spec)
     _refuse(changes, force)
-    history = _migrations(out_dir)
-    generated = {path: text for path, text in files.items() if not is_migration(path)}
-    generated.pop(MANIFEST)
-    migration_path = None
-    migration = plan_migration(old, spec)
-    if not history:  # nothing to migrate from: start again from the full schema
-        history = {path: text for path, text in files.items() if is_migration(path)}
-    elif not migration.empty:
-        migration_path = _next_migration(history, spec)
-        history[migration_path] = migration.sql(
-            _migration_header(migration_path, old, spec, changes)
-        )
-    outcome_files: dict[PurePosixPath, str] = {}
-    conflicts: list[Issue] = []
-    merged: list[PurePosixPath] = []
-    previous_digests: dict[str, str] = manifest["files"]
-    for path, new_text in generated.items():
-        if path in owner:
-            if not (out_dir / path).exists():
-                outcome_files[path] = new_text
-            continue
-        carried = _carry_edits(out_dir, path, new_text, previous_digests.get(str(path)))
-        if carried is None:
-            conflicts.append(Issue(str(path), _conflict_reason(out_dir, path)))
-            continue
-        text, was_merged = carried
-        outcome_files[path] = text
-        if was_merged:
-            merged.append(path)
-    remove: set[PurePosixPath] = set()
-    for name in previous_digests:
-        path = PurePosixPath(name)
-        if path in generated or is_migration(path):
-            continue
-        if _edited(out_dir, path, previous_digests[name]):
-            conflicts.append(
-                Issue(
-                    name,
-                    "edited by hand and no longer generated: move your changes, then delete it",
-                )
-            )
-        remove |= {path, BASE / path}
-    if conflicts:
-        raise WriteError(
-            [Issue("", f"{out_dir}: regeneration refused, nothing was written"), *conflicts]
-        )
-    outcome_files.update(history)
-    outcome_files.update(_base_copies(generated, owner))
-    manifest_files = {**generated, **history}
-    kept_owner_files = {
-        PurePosixPath(name) for name in manifest.get("owner_files", []) if (out_dir / name).exists()
+    history, migration_path = _history(out_dir, old, spec, changes, files)
+    generated = {
+        path: text
+        for path, text in files.items()
+        if path not in owner and path != MANIFEST and not is_migration(path)
     }
-    outcome_files[MANIFEST] = manifest_text(
-        {p: t for p, t in manifest_files.items() if p not in owner},
-        owner | kept_owner_files,
-        the_plan.manifest_header,
+    carry = _Carry(out_dir, manifest)
+    carry.generated_files(generated)
+    carry.owner_files({path: files[path] for path in owner})
+    if carry.conflicts:
+        raise WriteError(
+            [Issue("", f"{out_dir}: regeneration refused, nothing was written"), *carry.conflicts]
+        )
+    carry.files.update(history)
+    carry.files.update(_base_copies(generated, owner))
+    carry.files[MANIFEST] = manifest_text(
+        {**generated, **history}, carry.owner_digests, the_plan.manifest_header
     )
     return Outcome(
-        files=outcome_files,
-        remove=frozenset(remove),
+        files=carry.files,
+        remove=frozenset(carry.remove),
         old_spec=old,
         changes=tuple(changes),
         migration=migration_path,
-        merged=tuple(merged),
-        notices=tuple(_orphaned_hooks(out_dir, owner, manifest)),
+        merged=tuple(carry.merged),
+        notices=tuple(carry.notices),
     )
+
+
+def _history(
+    out_dir: Path,
+    old: ProjectSpec,
+    spec: ProjectSpec,
+    changes: list[Change],
+    files: dict[PurePosixPath, str],
+) -> tuple[dict[PurePosixPath, str], PurePosixPath | None]:
+    """The migrations: the repository's own, plus the next one if the database changes."""
+    history = _migrations(out_dir)
+    if not history:  # nothing to migrate from: start again from the full schema
+        return {path: text for path, text in files.items() if is_migration(path)}, None
+    migration = plan_migration(old, spec)
+    if migration.empty:
+        return history, None
+    path = _next_migration(history, spec)
+    history[path] = migration.sql(_migration_header(path, old, spec, changes))
+    return history, path
+
+
+class _Carry:
+    """What to write and remove so that the owner's work survives the new output."""
+
+    def __init__(self, out_dir: Path, manifest: dict[str, Any]) -> None:
+        self.out_dir = out_dir
+        self.last_digests: dict[str, str] = manifest["files"]
+        self.last_owner_digests: dict[str, str] = manifest.get("owner_files", {})
+        self.files: dict[PurePosixPath, str] = {}
+        self.remove: set[PurePosixPath] = set()
+        self.merged: list[PurePosixPath] = []
+        self.conflicts: list[Issue] = []
+        self.notices: list[str] = []
+        self.owner_digests: dict[PurePosixPath, str] = {}
+
+    def generated_files(self, generated: dict[PurePosixPath, str]) -> None:
+        for path, new_text in generated.items():
+            carried = _carry_edits(self.out_dir, path, new_text, self.last_digests.get(str(path)))
+            if carried is None:
+                self.conflicts.append(Issue(str(path), _conflict_reason(self.out_dir, path)))
+                continue
+            self.files[path], was_merged = carried
+            if was_merged:
+                self.merged.append(path)
+        for name, last_digest in self.last_digests.items():
+            path = PurePosixPath(name)
+            if path in generated or is_migration(path):
+                continue
+            if _edited(self.out_dir, path, last_digest):
+                self.conflicts.append(
+                    Issue(
+                        name,
+                        "edited by hand and no longer generated: move your changes, then delete it",
+                    )
+                )
+            self.remove |= {path, BASE / path}
+
+    def owner_files(self, created: dict[PurePosixPath, str]) -> None:
+        """Create the missing ones; of those no longer called, remove the unedited."""
+        for path, text in created.items():
+            if (self.out_dir / path).exists():
+                self.owner_digests[path] = self.last_owner_digests.get(str(path), "")
+            else:
+                self.files[path] = text
+                self.owner_digests[path] = digest(text)
+        for name, created_digest in self.last_owner_digests.items():
+            path = PurePosixPath(name)
+            if path in created or not (self.out_dir / path).exists():
+                continue
+            if _edited(self.out_dir, path, created_digest):
+                self.owner_digests[path] = created_digest
+                self.notices.append(
+                    f"{name}: no longer called (its table was renamed or dropped); move your "
+                    "code to the new table's hooks module, then delete it"
+                )
+            else:
+                self.remove.add(path)
 
 
 def is_migration(path: PurePosixPath) -> bool:
@@ -237,15 +275,3 @@ def _conflict_reason(out_dir: Path, path: PurePosixPath) -> str:
 def _edited(out_dir: Path, path: PurePosixPath, last_digest: str) -> bool:
     current = _read(out_dir / path)
     return current is not None and digest(current) != last_digest
-
-
-def _orphaned_hooks(
-    out_dir: Path, owner: frozenset[PurePosixPath], manifest: dict[str, Any]
-) -> list[str]:
-    """Hooks modules of tables that are gone or renamed: the owner's, so only reported."""
-    return [
-        f"{name}: no longer called (its table was renamed or dropped); move your code "
-        "to the new table's hooks module, then delete it"
-        for name in manifest.get("owner_files", [])
-        if PurePosixPath(name) not in owner and (out_dir / name).exists()
-    ]

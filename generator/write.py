@@ -28,14 +28,17 @@ def digest(text: str) -> str:
 
 
 def manifest_text(
-    generated: dict[PurePosixPath, str], owner: Iterable[PurePosixPath], header: dict[str, str]
+    generated: dict[PurePosixPath, str],
+    owner: dict[PurePosixPath, str],
+    header: dict[str, str],
 ) -> str:
     """What was generated, by which generator from which spec, with each generated file's
-    digest, and the owner's files it created once."""
+    digest, and the owner's files it created, with their digest as created (so that one
+    its owner never edited can go when its table goes)."""
     manifest = {
         "generated_by": header,
         "files": {str(path): digest(text) for path, text in sorted(generated.items())},
-        "owner_files": sorted(str(path) for path in owner),
+        "owner_files": {str(path): owner[path] for path in sorted(owner)},
     }
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
