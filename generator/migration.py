@@ -26,9 +26,12 @@ from decimal import Decimal
 
 from generator import ddl
 from generator.appmodel import FieldModel, TableModel, build_project, sql_name
+from generator.diff import Change, Safety, describe
 from generator.errors import Issue, PlanError
 from generator.literals import one_line, sql_ident, sql_literal
+from generator.plan import RECORDED_SPEC
 from generator.spec.models import ProjectSpec, TableSpec
+from generator.version import GENERATOR_VERSION
 
 CONCURRENT_MARKER = "-- nocode:concurrently"
 LOCK_TIMEOUT = "5s"
@@ -629,3 +632,24 @@ def _numeric_precision(sql_type: str) -> tuple[int, int] | None:
         return None
     digits, places = sql_type[8:-1].split(",")
     return int(digits), int(places)
+
+
+def migration_header(
+    version: str, old: ProjectSpec, new: ProjectSpec, changes: list[Change]
+) -> list[str]:
+    """The comment a migration file opens with: what it does, and the plan it carries out."""
+    strongest = max(
+        (change.safety for change in changes),
+        key=[Safety.ADDITIVE, Safety.LOCKING, Safety.DESTRUCTIVE].index,
+        default=Safety.ADDITIVE,
+    )
+    plan = describe(old, new, changes).splitlines()
+    return [
+        f"Migration {version}: {plan[0]}",
+        f"Written by nocode {GENERATOR_VERSION} from {RECORDED_SPEC}; applied by "
+        "`python -m app migrate`.",
+        "Regeneration never rewrites it: later spec changes go into later migrations.",
+        f"Class: {strongest.value} (the strongest of its changes).",
+        "",
+        *(f"  {line}" for line in plan[1:]),
+    ]

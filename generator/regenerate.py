@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diff import Change, Safety, describe, diff_specs, recorded_spec
+from generator.diff import Change, Safety, diff_specs, recorded_spec
 from generator.errors import Issue, PlanError, WriteError
 from generator.merge import merge_text
-from generator.migration import plan_migration
-from generator.plan import RECORDED_SPEC, Plan
+from generator.migration import migration_header, plan_migration
+from generator.plan import Plan
 from generator.spec.models import ProjectSpec
-from generator.version import GENERATOR_VERSION
 from generator.write import MANIFEST, digest, manifest_text, read_manifest
 
 BASE = PurePosixPath(".nocode/base")
@@ -110,7 +109,7 @@ def _history(
     if migration.empty:
         return history, None
     path = _next_migration(history, spec)
-    history[path] = migration.sql(_migration_header(path, old, spec, changes))
+    history[path] = migration.sql(migration_header(path.stem, old, spec, changes))
     return history, path
 
 
@@ -203,26 +202,6 @@ def _next_migration(history: dict[PurePosixPath, str], spec: ProjectSpec) -> Pur
     numbers = [int(match[1]) for path in history if (match := _NUMBERED.match(path.name))]
     version = spec.project.version.replace(".", "_")
     return MIGRATIONS / f"{max(numbers, default=0) + 1:04d}_v{version}.sql"
-
-
-def _migration_header(
-    path: PurePosixPath, old: ProjectSpec, new: ProjectSpec, changes: list[Change]
-) -> list[str]:
-    strongest = max(
-        (change.safety for change in changes),
-        key=[Safety.ADDITIVE, Safety.LOCKING, Safety.DESTRUCTIVE].index,
-        default=Safety.ADDITIVE,
-    )
-    plan = describe(old, new, changes).splitlines()
-    return [
-        f"Migration {path.stem}: {plan[0]}",
-        f"Written by nocode {GENERATOR_VERSION} from {RECORDED_SPEC}; applied by "
-        "`python -m app migrate`.",
-        "Regeneration never rewrites it: later spec changes go into later migrations.",
-        f"Class: {strongest.value} (the strongest of its changes).",
-        "",
-        *(f"  {line}" for line in plan[1:]),
-    ]
 
 
 def _base_copies(

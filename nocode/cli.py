@@ -21,6 +21,7 @@ import click
 from generator.diff import describe, diff_specs, recorded_spec
 from generator.errors import GeneratorError
 from generator.generate import generate as run_generation
+from generator.migration import migration_header, plan_migration
 from generator.resources import specs_dir
 from generator.spec import load_spec
 from nocode.apps import (
@@ -97,14 +98,20 @@ def generate(spec: Path, out_dir: Path, git: bool, force: bool) -> None:
 @main.command()
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("app_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def diff(spec: Path, app_dir: Path) -> None:
+@click.option("--sql", is_flag=True, help="Also print the migration regenerating would write.")
+def diff(spec: Path, app_dir: Path, sql: bool) -> None:
     """Print what regenerating APP_DIR from SPEC would change; write nothing."""
     try:
         old, new = recorded_spec(app_dir), load_spec(spec)
+        changes = diff_specs(old, new)
+        migration = plan_migration(old, new) if sql else None
     except GeneratorError as error:
         _fail(error)
         return
-    click.echo(describe(old, new, diff_specs(old, new)), nl=False)
+    click.echo(describe(old, new, changes), nl=False)
+    if migration is not None and not migration.empty:
+        click.echo()
+        click.echo(migration.sql(migration_header("next", old, new, changes)), nl=False)
 
 
 @contextlib.contextmanager

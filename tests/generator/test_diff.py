@@ -36,7 +36,20 @@ def test_the_plan_printed_by_nocode_diff_is_stable(tmp_path: Path) -> None:
     result = nocode("diff", str(GOLDEN / "gestion_client_v2.yaml"), str(tmp_path / "app"))
     assert result.returncode == 0, result.stderr
     assert result.stdout == (GOLDEN / "gestion_client_v2.expected.txt").read_text()
-    assert not (tmp_path / "app" / "migrations" / "0002").exists()
+    assert sorted(path.name for path in (tmp_path / "app" / "migrations").iterdir()) == [
+        "0001_initial.sql",
+        "README.md",
+    ]
+
+
+def test_the_migration_regenerating_would_write_is_stable(tmp_path: Path) -> None:
+    """The SQL is reviewed like code: a change to it shows in the golden file's diff."""
+    assert nocode("generate", str(CRM_SPEC), "--out", str(tmp_path / "app")).returncode == 0
+    result = nocode("diff", "--sql", str(GOLDEN / "gestion_client_v2.yaml"), str(tmp_path / "app"))
+    assert result.returncode == 0, result.stderr
+    plan = (GOLDEN / "gestion_client_v2.expected.txt").read_text()
+    sql = (GOLDEN / "gestion_client_v2.expected.sql").read_text()
+    assert result.stdout == plan + "\n" + sql.replace("Migration 0002_v1_1_0:", "Migration next:")
 
 
 def test_a_kept_id_makes_a_rename_and_a_new_id_a_drop_and_an_add() -> None:

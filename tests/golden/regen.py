@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.diff import describe, diff_specs
 from generator.generate import build
+from generator.migration import migration_header, plan_migration
 from generator.resources import specs_dir
 from generator.spec import load_spec
 
@@ -34,12 +35,23 @@ def regenerate(case: str) -> None:
         destination.write_text(text, encoding="utf-8", newline="\n")
 
 
-def regenerate_diff(case: str) -> Path:
+def diff_outputs(case: str) -> dict[Path, str]:
+    """What `nocode diff` prints for a case, and the migration regenerating would write."""
     old = load_spec(specs_dir() / DIFF_CASES[case])
     new = load_spec(GOLDEN / "diff" / f"{case}.yaml")
-    target = GOLDEN / "diff" / f"{case}.expected.txt"
-    target.write_text(describe(old, new, diff_specs(old, new)), encoding="utf-8")
-    return target
+    changes = diff_specs(old, new)
+    migration = plan_migration(old, new).sql(migration_header("0002_v1_1_0", old, new, changes))
+    return {
+        GOLDEN / "diff" / f"{case}.expected.txt": describe(old, new, changes),
+        GOLDEN / "diff" / f"{case}.expected.sql": migration,
+    }
+
+
+def regenerate_diff(case: str) -> list[Path]:
+    outputs = diff_outputs(case)
+    for path, text in outputs.items():
+        path.write_text(text, encoding="utf-8")
+    return list(outputs)
 
 
 if __name__ == "__main__":
@@ -47,4 +59,5 @@ if __name__ == "__main__":
         regenerate(name)
         print(f"rewrote {expected_dir(name)}")
     for name in DIFF_CASES:
-        print(f"rewrote {regenerate_diff(name)}")
+        for path in regenerate_diff(name):
+            print(f"rewrote {path}")

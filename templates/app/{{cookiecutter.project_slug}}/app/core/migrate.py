@@ -96,9 +96,11 @@ def _apply(connection: psycopg.Connection, path: Path) -> None:
             )
     except psycopg.Error as error:
         raise MigrationError(f"{path.name}: {_reason(error)}") from error
-    logger.info("applied migration %s", path.name)
     if concurrent:
+        logger.info("applied the transaction of %s", path.name)
         _finish(connection, path)
+    else:
+        logger.info("applied migration %s", path.name)
 
 
 def _finish(connection: psycopg.Connection, path: Path) -> None:
@@ -116,7 +118,7 @@ def _finish(connection: psycopg.Connection, path: Path) -> None:
     connection.execute(
         "UPDATE schema_migrations SET finished = true WHERE version = %s", (path.stem,)
     )
-    logger.info("finished migration %s", path.name)
+    logger.info("applied the concurrent part of %s", path.name)
 
 
 def _reason(error: psycopg.Error) -> str:
