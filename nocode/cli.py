@@ -18,6 +18,14 @@ from types import FrameType
 
 import click
 
+from control_plane.migrate import MigrationError
+from control_plane.migrate import migrate as migrate_control_plane
+from control_plane.serve import (
+    SettingsError,
+    control_plane_environment,
+    load_settings,
+    run_server,
+)
 from generator.diff import describe, diff_specs, recorded_spec
 from generator.errors import GeneratorError
 from generator.generate import generate as run_generation
@@ -196,6 +204,46 @@ def token(app_dir: Path, role: str, hours: int) -> None:
     try:
         click.echo(development_token(app_dir, role, hours))
     except AppError as error:
+        _fail(error)
+
+
+_DATA_DIR = click.option(
+    "--data-dir",
+    envvar="NOCODE_DATA_DIR",
+    default=Path("nocode-data"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Embedded PostgreSQL and JWT secret of the control plane [env: NOCODE_DATA_DIR].",
+)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@_DATA_DIR
+def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
+    """Run the control plane (an embedded PostgreSQL unless DATABASE_URL is set)."""
+    try:
+        with control_plane_environment(data_dir, click.echo):
+            settings = load_settings()
+            for version in migrate_control_plane(settings.database_url):
+                click.echo(f"applied migration {version}")
+            click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
+            run_server(host, port, workers)
+    except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
+        _fail(error)
+
+
+@main.command("migrate")
+@_DATA_DIR
+def migrate_command(data_dir: Path) -> None:
+    """Apply the control plane's schema migrations, then exit."""
+    try:
+        with control_plane_environment(data_dir, click.echo):
+            applied = migrate_control_plane(load_settings().database_url)
+            click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none'}")
+    except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
         _fail(error)
 
 

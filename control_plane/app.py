@@ -1,0 +1,58 @@
+"""The control plane's FastAPI app: `create_app()` for any ASGI server
+(`uvicorn --factory control_plane.app:create_app`), started by `nocode serve`.
+
+At start it applies the schema migrations (instances starting together take turns) and
+opens the connection pool; it closes the pool on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from control_plane.config import Settings, get_settings
+from control_plane.db import create_pool
+from control_plane.errors import install_error_handlers
+from control_plane.foundation import router as foundation_router
+from control_plane.logs import configure_logging
+from control_plane.middleware import RequestContext
+from control_plane.migrate import migrate
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(migrate, settings.database_url)
+        pool = create_pool(settings)
+        await pool.open(wait=True)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="nocode control plane",
+        version=version("nocode"),
+        docs_url="/api/docs/",
+        redoc_url="/api/redoc/",
+        openapi_url="/api/schema/",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    app.include_router(foundation_router)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

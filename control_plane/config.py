@@ -1,0 +1,46 @@
+"""Settings of the control plane, from environment variables (or a `.env` file).
+
+Every setting is documented in the README. A bad value stops the service at start with
+the variable's name and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        min_length=1, description="PostgreSQL URL; `nocode serve` starts an embedded one if unset"
+    )
+    jwt_secret: SecretStr = Field(min_length=32, description="HS256 key of the tokens")
+    public_url: str = Field(
+        default="http://127.0.0.1:8080", description="Base of the links put in emails"
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    email_token_hours: int = Field(default=24, ge=1, le=24 * 14)
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "nocode <no-reply@localhost>"
+    db_pool_min_size: int = Field(default=2, ge=1)
+    db_pool_max_size: int = Field(default=10, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    in_process_worker: bool = Field(default=True, description="Run a job worker in the server")
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # required values come from the environment

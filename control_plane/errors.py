@@ -1,0 +1,112 @@
+"""The one boundary where failures become responses: every error leaves as the seed
+envelope `{"error", "details", "code"}`, nothing else does, and no traceback, SQL or
+secret reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+logger = logging.getLogger("control_plane.errors")
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    status: int
+    code: str
+    message: str
+
+
+VALIDATION = ErrorKind(400, "VALIDATION_ERROR", "Invalid input")
+INVALID_TOKEN = ErrorKind(400, "INVALID_TOKEN", "The link or token is invalid or has expired")
+NOT_AUTHENTICATED = ErrorKind(401, "NOT_AUTHENTICATED", "Authentication required")
+INVALID_CREDENTIALS = ErrorKind(401, "INVALID_CREDENTIALS", "Wrong email or password")
+PERMISSION_DENIED = ErrorKind(403, "PERMISSION_DENIED", "Permission denied")
+NOT_FOUND = ErrorKind(404, "NOT_FOUND", "Not found")
+METHOD_NOT_ALLOWED = ErrorKind(405, "METHOD_NOT_ALLOWED", "Method not allowed")
+CONFLICT = ErrorKind(409, "CONFLICT", "Conflicts with the current state")
+LIMIT_REACHED = ErrorKind(409, "LIMIT_REACHED", "A platform limit is reached")
+PAYLOAD_TOO_LARGE = ErrorKind(413, "PAYLOAD_TOO_LARGE", "Request body too large")
+TOO_MANY_ATTEMPTS = ErrorKind(429, "TOO_MANY_ATTEMPTS", "Too many attempts, try again later")
+INTERNAL = ErrorKind(500, "INTERNAL_ERROR", "Internal error")
+UNAVAILABLE = ErrorKind(503, "UNAVAILABLE", "Temporarily unavailable")
+
+
+class ApiError(Exception):
+    """Raised anywhere to answer with `kind` and `details`."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(kind.message)
+        self.kind = kind
+        self.details = details or {}
+        self.headers = headers
+
+
+def envelope(
+    kind: ErrorKind, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"error": kind.message, "details": details or {}, "code": kind.code}
+    return JSONResponse(body, status_code=kind.status, headers=headers)
+
+
+def _field(location: tuple[int | str, ...]) -> str:
+    """`("body", "email")` -> `email`; a whole-body problem -> `body`."""
+    parts = [str(part) for part in location[1:]] or [str(part) for part in location]
+    return ".".join(parts)
+
+
+async def _on_api_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return envelope(error.kind, error.details, error.headers)
+
+
+async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details: dict[str, str] = {}
+    for problem in error.errors():
+        where = "body" if problem["type"] == "json_invalid" else _field(tuple(problem["loc"]))
+        details.setdefault(where, problem["msg"])
+    return envelope(VALIDATION, details)
+
+
+async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 404:
+        return envelope(NOT_FOUND, {"path": request.url.path})
+    if error.status_code == 405:
+        return envelope(METHOD_NOT_ALLOWED, {"method": request.method})
+    kind = ErrorKind(error.status_code, f"HTTP_{error.status_code}", str(error.detail))
+    return envelope(kind, headers=getattr(error, "headers", None))
+
+
+async def _on_bad_data(request: Request, error: Exception) -> JSONResponse:
+    """Values PostgreSQL cannot hold (a NUL character, ...): the transaction was rolled back."""
+    assert isinstance(error, psycopg.DataError)
+    reason = error.diag.message_primary or "value not accepted by the database"
+    return envelope(VALIDATION, {"body": reason})
+
+
+async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return envelope(INTERNAL)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(psycopg.DataError, _on_bad_data)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,79 @@
+"""The seed 001 role matrix for the Foundation module: the one place that decides what a
+member of an organisation may do. Every endpoint asks `authorize()`.
+
+| Foundation | CLIENT        | MEMBER        | ADMIN  | OWNER |
+| ---------- | ------------- | ------------- | ------ | ----- |
+|            | profil, login | profil + org  | tout   | tout  |
+
+ADMIN manages the organisation and its members, but only an OWNER deletes it, changes its
+subscription, or makes and unmakes OWNERs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from control_plane.db import Conn
+from control_plane.errors import NOT_FOUND, PERMISSION_DENIED, ApiError
+
+
+class Role(StrEnum):
+    CLIENT = "CLIENT"
+    MEMBER = "MEMBER"
+    ADMIN = "ADMIN"
+    OWNER = "OWNER"
+
+
+class Permission(StrEnum):
+    ORGANIZATION_READ = "organization.read"
+    ORGANIZATION_UPDATE = "organization.update"
+    ORGANIZATION_DELETE = "organization.delete"
+    MEMBERS_READ = "members.read"
+    MEMBERS_MANAGE = "members.manage"
+    OWNERS_MANAGE = "owners.manage"
+    USERS_SEARCH = "users.search"
+    AUDIT_READ = "audit.read"
+    SUBSCRIPTION_READ = "subscription.read"
+    SUBSCRIPTION_MANAGE = "subscription.manage"
+
+
+_CLIENT = frozenset({Permission.ORGANIZATION_READ})
+_MEMBER = _CLIENT | {Permission.MEMBERS_READ, Permission.SUBSCRIPTION_READ}
+_ADMIN = _MEMBER | {
+    Permission.ORGANIZATION_UPDATE,
+    Permission.MEMBERS_MANAGE,
+    Permission.USERS_SEARCH,
+    Permission.AUDIT_READ,
+}
+MATRIX: dict[Role, frozenset[Permission]] = {
+    Role.CLIENT: _CLIENT,
+    Role.MEMBER: _MEMBER,
+    Role.ADMIN: _ADMIN,
+    Role.OWNER: frozenset(Permission),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return permission in MATRIX[role]
+
+
+async def authorize(
+    connection: Conn, user_id: uuid.UUID, organization_id: uuid.UUID, permission: Permission
+) -> Role:
+    """The caller's role in the organisation, if it grants `permission`.
+
+    Not a member: 404, exactly as for an organisation that does not exist, so that
+    nobody learns what other organisations exist. A member without the right: 403.
+    """
+    cursor = await connection.execute(
+        "SELECT role FROM memberships WHERE organization_id = %s AND user_id = %s",
+        (organization_id, user_id),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        raise ApiError(NOT_FOUND, {"organization": "No such organization."})
+    role = Role(row["role"])
+    if not allowed(role, permission):
+        raise ApiError(PERMISSION_DENIED, {"role": f"{role} may not {permission}."})
+    return role

@@ -1,0 +1,172 @@
+"""Request and response bodies of the Foundation API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from control_plane.foundation.permissions import Role
+
+Password = Annotated[str, Field(min_length=10, max_length=128)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
+Secret = Annotated[str, Field(min_length=1, max_length=2048)]
+
+
+class Body(BaseModel):
+    """Unknown keys are refused: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterRequest(Body):
+    email: EmailStr
+    password: Password
+    first_name: Name = ""
+    last_name: Name = ""
+
+
+class Accepted(BaseModel):
+    """The same answer whether or not an account exists for the email."""
+
+    email: str
+    detail: str
+
+
+class LoginRequest(Body):
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class RefreshRequest(Body):
+    refresh: Secret
+
+
+class TokenRequest(Body):
+    token: Secret
+
+
+class EmailRequest(Body):
+    email: EmailStr
+
+
+class PasswordResetConfirm(Body):
+    token: Secret
+    password: Password
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class TokenPair(BaseModel):
+    access: str
+    refresh: str
+    token_type: str = "Bearer"
+    expires_in: int = Field(description="Seconds the access token is valid for")
+
+
+class Tokens(TokenPair):
+    user: UserPublic
+
+
+class ProfileUpdate(Body):
+    first_name: Name
+    last_name: Name
+
+
+OrganizationName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+Description = Annotated[str, Field(max_length=2000)]
+
+
+class OrganizationCreate(Body):
+    name: OrganizationName
+    description: Description = ""
+
+
+class OrganizationUpdate(Body):
+    """Only the fields given change; null is not a value for either."""
+
+    name: OrganizationName = Field(default=None)  # type: ignore[assignment]
+    description: Description = Field(default=None)  # type: ignore[assignment]
+
+
+class OrganizationPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str
+    role: Role
+    members_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberPublic(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    joined_at: datetime
+
+
+class InvitationCreate(Body):
+    email: EmailStr
+    role: Role = Role.MEMBER
+
+
+class InvitationPublic(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    created_at: datetime
+
+
+class RoleChange(Body):
+    role: Role
+
+
+class PlanPublic(BaseModel):
+    code: str
+    name: str
+    monthly_price_cents: int
+    currency: str
+    limits: dict[str, Any]
+
+
+class SubscriptionPublic(BaseModel):
+    organization_id: uuid.UUID
+    plan: PlanPublic
+    status: str
+    users: int
+    started_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionChange(Body):
+    plan: Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class AuditEntry(BaseModel):
+    id: int
+    actor_id: uuid.UUID | None
+    action: str
+    object_type: str
+    object_id: str
+    ip: str | None
+    user_agent: str | None
+    request_id: str | None
+    details: dict[str, Any]
+    created_at: datetime

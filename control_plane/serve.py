@@ -1,0 +1,71 @@
+"""`nocode serve` and `nocode migrate`: the control plane on DATABASE_URL, or on a real
+PostgreSQL started in the data folder (the same embedded server as `nocode run`).
+
+The data folder (NOCODE_DATA_DIR, default ./nocode-data) also keeps the JWT secret made
+on the first start (in its .env, mode 0600) unless JWT_SECRET is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from control_plane.config import Settings
+from nocode.apps import ensure_secret
+from nocode.postgres import embedded_server, ensure_database
+
+DATABASE_NAME = "nocode"
+
+
+class SettingsError(ValueError):
+    """A setting from the environment is missing or wrong; one line per problem."""
+
+
+@contextmanager
+def control_plane_environment(data_dir: Path, announce: Callable[[str], None]) -> Iterator[None]:
+    """DATABASE_URL and JWT_SECRET set in os.environ (the server's workers inherit them),
+    starting the embedded PostgreSQL when no DATABASE_URL is given; stops it on exit."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["JWT_SECRET"] = ensure_secret(data_dir)
+    if os.environ.get("DATABASE_URL"):
+        yield
+        return
+    folder = (data_dir / "postgres").resolve()
+    announce(f"starting an embedded PostgreSQL in {folder}")
+    with embedded_server(folder) as server_url:
+        os.environ["DATABASE_URL"] = ensure_database(server_url, DATABASE_NAME)
+        try:
+            yield
+        finally:
+            del os.environ["DATABASE_URL"]
+
+
+def load_settings() -> Settings:
+    """The settings of the environment, or SettingsError naming each bad variable."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # required values come from the environment
+    except ValidationError as error:
+        lines = [
+            f"{'.'.join(map(str, problem['loc'])).upper()}: {problem['msg']}"
+            for problem in error.errors()
+        ]
+        raise SettingsError("\n".join(lines)) from None
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    """Serve the app with granian until Ctrl+C or SIGTERM."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "control_plane.app:create_app",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=host,
+        port=port,
+        workers=workers,
+    ).serve()

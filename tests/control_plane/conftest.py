@@ -1,0 +1,220 @@
+"""The control plane as a user runs it: `nocode serve` in its own process on a real
+PostgreSQL, real HTTP, and a real SMTP server (aiosmtpd) on loopback that keeps every
+message it receives, for the tests to read the links sent by email."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.conftest import TEST_SECRET, free_port, fresh_database
+
+FOUNDATION = "/api/v1/foundation"
+PASSWORD = "correct horse battery"
+_TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
+
+
+class Inbox:
+    """An aiosmtpd handler: every message received, readable by recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._arrived:
+            self.messages.append(message)  # type: ignore[arg-type]
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(self, address: str, subject: str, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                for message in self.to(address):
+                    if subject in message["Subject"]:
+                        return message
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no message {subject!r} to {address}")
+                self._arrived.wait(left)
+
+    def token(self, address: str, subject: str) -> str:
+        body = self.wait_for(address, subject).get_content()
+        found = _TOKEN.search(body)
+        assert found, body
+        return found.group(1)
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port  # type: ignore[attr-defined]
+    yield handler
+    controller.stop()
+
+
+@dataclass
+class Server:
+    base_url: str
+    database_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def serve(
+    database_url: str, inbox: Inbox, data_dir: Path, wait: bool = True, **settings: str
+) -> Server:
+    """`nocode serve` on a free port, answering /health (unless not `wait`)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": TEST_SECRET,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(inbox.port),  # type: ignore[attr-defined]
+        "PUBLIC_URL": "http://cp.test",
+        "LOGIN_FAILURES_PER_ADDRESS": "10000",
+        **{name.upper(): value for name, value in settings.items()},
+    }
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / f"serve-{port}.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nocode", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(f"http://127.0.0.1:{port}", database_url, process, log)
+    if wait:
+        wait_healthy(server)
+    return server
+
+
+def wait_healthy(server: Server, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise AssertionError(f"nocode serve exited: {server.log.read_text()}")
+        try:
+            if httpx.get(f"{server.base_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"nocode serve did not answer /health: {server.log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def control_plane(
+    pg_server: str, inbox: Inbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    server = serve(fresh_database(pg_server), inbox, tmp_path_factory.mktemp("cp"))
+    yield server
+    server.stop()
+
+
+@dataclass
+class User:
+    email: str
+    id: str
+    headers: dict[str, str] = field(repr=False)
+    tokens: dict[str, Any] = field(repr=False)
+
+
+class Api:
+    """An HTTP client of the Foundation API, with the helpers the tests share."""
+
+    def __init__(self, server: Server, inbox: Inbox) -> None:
+        self.server = server
+        self.inbox = inbox
+        self.http = httpx.Client(base_url=f"{server.base_url}{FOUNDATION}", timeout=30)
+
+    def url(self, path: str) -> str:
+        return f"{self.server.base_url}{FOUNDATION}{path}"
+
+    def login(self, email: str, password: str = PASSWORD) -> User:
+        response = self.http.post("/auth/login/", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        tokens = response.json()
+        headers = {"Authorization": f"Bearer {tokens['access']}"}
+        return User(email, tokens["user"]["id"], headers, tokens)
+
+    def new_user(self, name: str = "user") -> User:
+        email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+        response = self.http.post(
+            "/auth/register/client/",
+            json={"email": email, "password": PASSWORD, "first_name": name.title()},
+        )
+        assert response.status_code == 201, response.text
+        return self.login(email)
+
+    def new_organization(self, owner: User, name: str = "Acme") -> str:
+        response = self.http.post("/organizations/", headers=owner.headers, json={"name": name})
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def add_member(self, organization: str, by: User, member: User, role: str) -> None:
+        """Invite `member` with `role`, and accept with the token of the email sent."""
+        response = self.http.post(
+            f"/organizations/{organization}/invitations/",
+            headers=by.headers,
+            json={"email": member.email, "role": role},
+        )
+        assert response.status_code == 201, response.text
+        token = self.inbox.token(member.email, "You are invited")
+        self.inbox.messages[:] = [m for m in self.inbox.messages if m["To"] != member.email]
+        accepted = self.http.post(
+            "/invitations/accept/", headers=member.headers, json={"token": token}
+        )
+        assert accepted.status_code == 200, accepted.text
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Run SQL on the service's database directly: to prove what was (not) written,
+        or to set up what the API cannot do quickly (an expired token, 999 members)."""
+        with psycopg.connect(self.server.database_url) as connection:
+            cursor = connection.execute(sql, params)  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
+
+
+@pytest.fixture(scope="session")
+def api(control_plane: Server, inbox: Inbox) -> Iterator[Api]:
+    client = Api(control_plane, inbox)
+    yield client
+    client.http.close()
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The seed's error envelope, with this status and code; returns its details."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "details", "code"}, body
+    assert body["code"] == code, body
+    return dict(body["details"])
