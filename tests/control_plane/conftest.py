@@ -45,7 +45,7 @@ class Inbox:
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
+        return [m for m in self.messages if m["To"].lower() == address.lower()]
 
     def wait_for(self, address: str, subject: str, timeout: float = 10) -> EmailMessage:
         deadline = time.monotonic() + timeout
