@@ -48,6 +48,7 @@ def test_no_server_error_anywhere(own_server: Server, inbox: Inbox, tmp_path: Pa
             "--report-dir",
             str(tmp_path),
         ],
+        cwd=tmp_path,  # schemathesis keeps its example database in the working folder
         capture_output=True,
         text=True,
         timeout=900,
