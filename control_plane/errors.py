@@ -88,6 +88,8 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
         return envelope(NOT_FOUND, {"path": request.url.path})
     if error.status_code == 405:
         return envelope(METHOD_NOT_ALLOWED, {"method": request.method})
+    if error.status_code == 400:  # FastAPI could not read the body (not UTF-8, too deep)
+        return envelope(VALIDATION, {"body": str(error.detail)})
     kind = ErrorKind(error.status_code, f"HTTP_{error.status_code}", str(error.detail))
     return envelope(kind, headers=getattr(error, "headers", None))
 

@@ -3,6 +3,7 @@ and a bound on request bodies (a huge body is refused before it is read into mem
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -52,10 +53,7 @@ class RequestContext:
             if _declared_length(headers) > self.max_body_bytes:
                 await _refuse_body(send_with_id)
                 return
-            try:
-                await self.app(scope, self._bounded(receive), send_with_id)
-            except _BodyTooLarge:
-                await _refuse_body(send_with_id)
+            await self._bounded_app(scope, receive, send_with_id)
         finally:
             access_log.info(
                 "%s %s %s",
@@ -73,19 +71,34 @@ class RequestContext:
             )
             request_id.reset(token)
 
-    def _bounded(self, receive: Receive) -> Receive:
+    async def _bounded_app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app, refused with 413 as soon as it reads past the bound (a body without
+        Content-Length). Whatever the app answers then (FastAPI turns any error reading
+        the body into its own 400) is replaced by the 413."""
         received = 0
+        exceeded = started = False
 
         async def bounded() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
-        return bounded
+        async def send_unless_exceeded(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return
+            started = True
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLarge):
+            await self.app(scope, bounded, send_unless_exceeded)
+        if exceeded and not started:
+            await _refuse_body(send)
 
 
 def _declared_length(headers: dict[bytes, bytes]) -> int:
@@ -106,6 +119,9 @@ async def _refuse_body(send: Send) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                # The rest of the body is not read: the connection cannot serve another
+                # request, and the client must know it (or it would send the next one).
+                (b"connection", b"close"),
             ],
         }
     )

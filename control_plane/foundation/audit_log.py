@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from control_plane.db import Connection
 from control_plane.foundation.deps import CurrentUser
 from control_plane.foundation.permissions import Permission, authorize
-from control_plane.foundation.schemas import AuditEntry
+from control_plane.foundation.schemas import WITHOUT_NUL, AuditEntry
 from control_plane.pagination import Listing, Page, Pagination, fetch_page
 
 router = APIRouter(tags=["audit"])
@@ -32,7 +32,7 @@ _ENTRIES = Listing(
     """,
     order="created_at DESC, id DESC",
 )
-Filter = Annotated[str | None, Query(max_length=200)]
+Filter = Annotated[str | None, Query(max_length=200, pattern=WITHOUT_NUL)]
 
 
 @router.get("/organizations/{organization_id}/audit-log/")

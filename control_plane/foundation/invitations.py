@@ -160,7 +160,9 @@ async def accept_invitation(
         invitation = await one_time.consume(connection, Purpose.INVITATION, body.token)
         if invitation["email"].lower() != user.email.lower():
             # Rolled back with the transaction: the token stays usable by its addressee.
-            raise ApiError(INVALID_TOKEN, {"token": "This invitation is for another address."})
+            # The same answer as for an unknown token: the holder of someone else's link
+            # learns nothing (not even that it is a live invitation).
+            raise ApiError(INVALID_TOKEN, one_time.UNUSABLE)
         organization_id = invitation["organization_id"]
         await lock_organization(connection, organization_id)
         cursor = await connection.execute(

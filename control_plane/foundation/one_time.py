@@ -33,6 +33,8 @@ UPDATE one_time_tokens SET used_at = now()
 WHERE token_hash = %s AND purpose = %s AND used_at IS NULL AND expires_at > now()
 RETURNING id, user_id, organization_id, email, role
 """
+# The one answer for a token that cannot be used, whatever the reason.
+UNUSABLE = {"token": "Invalid, expired or already used."}
 
 
 async def create(
@@ -61,5 +63,5 @@ async def consume(connection: Conn, purpose: Purpose, token: str) -> dict[str, A
     cursor = await connection.execute(_CONSUME, (digest(token), purpose))
     row = await cursor.fetchone()
     if row is None:
-        raise ApiError(INVALID_TOKEN, {"token": "Invalid, expired or already used."})
+        raise ApiError(INVALID_TOKEN, UNUSABLE)
     return row

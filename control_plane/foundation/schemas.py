@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from control_plane.foundation.permissions import Role
 
@@ -15,10 +15,22 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
 Secret = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
+# Text PostgreSQL cannot store: refused up front, naming the field, for query strings too.
+WITHOUT_NUL = r"^[^\x00]*$"
+
+
 class Body(BaseModel):
-    """Unknown keys are refused: a typo must not be silently ignored."""
+    """Unknown keys are refused: a typo must not be silently ignored. So is a string with
+    a NUL character (PostgreSQL's text cannot hold one), in any field."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _without_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class RegisterRequest(Body):

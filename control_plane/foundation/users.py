@@ -13,7 +13,12 @@ from control_plane.foundation import accounts
 from control_plane.foundation.audit import record
 from control_plane.foundation.deps import CurrentUser
 from control_plane.foundation.permissions import Permission, authorize
-from control_plane.foundation.schemas import MemberPublic, ProfileUpdate, UserPublic
+from control_plane.foundation.schemas import (
+    WITHOUT_NUL,
+    MemberPublic,
+    ProfileUpdate,
+    UserPublic,
+)
 from control_plane.pagination import Listing, Page, Pagination, fetch_page
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -76,7 +81,7 @@ async def search_users(
     request: Request,
     connection: Connection,
     pagination: Pagination,
-    search: Annotated[str | None, Query(max_length=200)] = None,
+    search: Annotated[str | None, Query(max_length=200, pattern=WITHOUT_NUL)] = None,
 ) -> Page[MemberPublic]:
     """The members of an organisation whose email or name contains `search` (ADMIN, OWNER)."""
     await authorize(connection, user.id, organization, Permission.USERS_SEARCH)
