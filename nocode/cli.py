@@ -220,7 +220,13 @@ _DATA_DIR = click.option(
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    default=os.cpu_count() or 1,
+    show_default="one per CPU",
+    type=click.IntRange(1, 64),
+    help="Server processes.",
+)
 @_DATA_DIR
 def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
     """Run the control plane (an embedded PostgreSQL unless DATABASE_URL is set)."""

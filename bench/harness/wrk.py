@@ -40,6 +40,7 @@ class WrkResult:
     requests: int
     duration_s: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     non2xx: int
     socket_errors: int
@@ -125,6 +126,7 @@ def parse_output(stdout: str) -> WrkResult:
         requests=figures["requests"],
         duration_s=figures["duration_us"] / 1e6,
         p50_ms=figures["p50_us"] / 1000,
+        p95_ms=figures["p95_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
         non2xx=figures["non2xx"],
         socket_errors=figures["socket_errors"],

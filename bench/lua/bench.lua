@@ -76,9 +76,10 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
       .. '"non2xx": %d, "socket_errors": %d, "timeouts": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50.0), latency:percentile(99.0),
+    summary.requests, summary.duration, latency:percentile(50.0), latency:percentile(95.0),
+    latency:percentile(99.0),
     bad, e.connect + e.read + e.write, e.timeout))
   io.write("BENCH_CODES " .. codes_all .. "\n")
   io.write("BENCH_SAMPLE " .. sample:gsub("\n", " ") .. "\n")

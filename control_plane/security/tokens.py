@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 import jwt
@@ -41,8 +42,13 @@ def issue(
     return jwt.encode(payload, secret, algorithm="HS256"), claims
 
 
-def decode(secret: str, kind: TokenType, token: str) -> Claims | None:
-    """The claims of a valid, unexpired token of `kind`; None for anything else."""
+@lru_cache(maxsize=4096)
+def _verified(secret: str, kind: TokenType, token: str) -> Claims | None:
+    """The claims of a token signed with `secret`, of `kind`, unexpired when first seen.
+
+    Cached: a client sends the same access token with each request, and checking its
+    signature again is most of an authenticated request's CPU. `decode` checks the
+    expiry on every call, so a cached token still stops working at its `exp`."""
     try:
         payload: dict[str, Any] = jwt.decode(
             token,
@@ -61,6 +67,14 @@ def decode(secret: str, kind: TokenType, token: str) -> Claims | None:
         )
     except (jwt.PyJWTError, ValueError, TypeError, KeyError):
         return None
+
+
+def decode(secret: str, kind: TokenType, token: str) -> Claims | None:
+    """The claims of a valid, unexpired token of `kind`; None for anything else."""
+    claims = _verified(secret, kind, token)
+    if claims is None or claims.expires_at <= datetime.now(UTC):
+        return None
+    return claims
 
 
 def one_time_secret() -> tuple[str, bytes]:
