@@ -1,8 +1,9 @@
 """The control plane's FastAPI app: `create_app()` for any ASGI server
 (`uvicorn --factory control_plane.app:create_app`), started by `nocode serve`.
 
-At start it applies the schema migrations (instances starting together take turns) and
-opens the connection pool; it closes the pool on the way out.
+At start it applies the schema migrations (instances starting together take turns),
+opens the connection pool and, unless IN_PROCESS_WORKER is off, takes its turn to run the
+job worker (see jobs/in_process.py); on the way out it stops them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
+from control_plane import kinds  # noqa: F401  (declares the job kinds the worker runs)
 from control_plane.config import Settings, get_settings
 from control_plane.db import create_pool
 from control_plane.errors import install_error_handlers
 from control_plane.foundation import router as foundation_router
+from control_plane.jobs.in_process import run_in_process_worker
 from control_plane.logs import configure_logging
 from control_plane.middleware import RequestContext
 from control_plane.migrate import migrate
@@ -33,9 +36,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = create_pool(settings)
         await pool.open(wait=True)
         app.state.pool = pool
+        stop = asyncio.Event()
+        jobs = (
+            asyncio.create_task(run_in_process_worker(settings.database_url, stop))
+            if settings.in_process_worker
+            else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if jobs is not None:
+                await jobs  # running jobs get WorkerSettings.shutdown_seconds to finish
             await pool.close()
 
     app = FastAPI(

@@ -1,5 +1,6 @@
-"""The control plane's schema: the SQL files of control_plane/migrations/, applied in
-name order, each once and in one transaction, recorded in `schema_migrations`.
+"""The control plane's schema: the job queue's own (procrastinate's, see jobs/schema.py),
+then the SQL files of control_plane/migrations/, applied in name order, each once and in
+one transaction, recorded in `schema_migrations`.
 
 The service applies them at start and `nocode migrate` on demand. Instances starting
 together take turns on a PostgreSQL advisory lock, so none applies a file twice.
@@ -11,6 +12,8 @@ import logging
 from pathlib import Path
 
 import psycopg
+
+from control_plane.jobs.schema import apply_queue_schema
 
 logger = logging.getLogger("control_plane.migrate")
 
@@ -36,6 +39,11 @@ def migrate(database_url: str, folder: Path = MIGRATIONS) -> list[str]:
         connection.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK,))
         try:
             connection.execute(_LEDGER)
+            try:
+                applied_now += apply_queue_schema(connection)
+            except psycopg.Error as error:
+                reason = error.diag.message_primary or str(error)
+                raise MigrationError(f"the job queue's schema failed: {reason}") from None
             done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
             for path in sorted(folder.glob("*.sql")):
                 if path.stem in done:

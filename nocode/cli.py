@@ -18,6 +18,7 @@ from types import FrameType
 
 import click
 
+from control_plane.jobs.cli import worker as worker_command
 from control_plane.migrate import MigrationError
 from control_plane.migrate import migrate as migrate_control_plane
 from control_plane.serve import (
@@ -270,3 +271,6 @@ def demo(out_dir: Path, port: int) -> None:
         _serve(out_dir, "127.0.0.1", port, 1, token_role="OWNER")
     except (GeneratorError, AppError, EmbeddedPostgresError, OSError) as error:
         _fail(error)
+
+
+main.add_command(worker_command)
