@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 
+from control_plane.jobs.schema import PREFIX as QUEUE_PREFIX
 from control_plane.jobs.schema import apply_queue_schema
 
 logger = logging.getLogger("control_plane.migrate")
@@ -62,3 +63,11 @@ def migrate(database_url: str, folder: Path = MIGRATIONS) -> list[str]:
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK,))
     return applied_now
+
+
+def summary(applied: list[str]) -> str:
+    """One line for the versions `migrate` applied: ours by name, the queue's counted."""
+    queue = [version for version in applied if version.startswith(QUEUE_PREFIX)]
+    ours = [version for version in applied if not version.startswith(QUEUE_PREFIX)]
+    parts = ours + ([f"the job queue's schema ({len(queue)} files)"] if queue else [])
+    return f"applied {', '.join(parts)}" if parts else "no migration to apply"

@@ -21,6 +21,7 @@ import click
 from control_plane.jobs.cli import worker as worker_command
 from control_plane.migrate import MigrationError
 from control_plane.migrate import migrate as migrate_control_plane
+from control_plane.migrate import summary as migration_summary
 from control_plane.serve import (
     SettingsError,
     control_plane_environment,
@@ -234,8 +235,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
     try:
         with control_plane_environment(data_dir, click.echo):
             settings = load_settings()
-            for version in migrate_control_plane(settings.database_url):
-                click.echo(f"applied migration {version}")
+            click.echo(migration_summary(migrate_control_plane(settings.database_url)))
             click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
             run_server(host, port, workers)
     except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
@@ -248,8 +248,7 @@ def migrate_command(data_dir: Path) -> None:
     """Apply the control plane's schema migrations, then exit."""
     try:
         with control_plane_environment(data_dir, click.echo):
-            applied = migrate_control_plane(load_settings().database_url)
-            click.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none'}")
+            click.echo(migration_summary(migrate_control_plane(load_settings().database_url)))
     except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
         _fail(error)
 

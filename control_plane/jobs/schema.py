@@ -17,7 +17,7 @@ PREFIX = "procrastinate/"
 
 
 def apply_queue_schema(connection: psycopg.Connection[Any]) -> list[str]:
-    """Install or upgrade the queue's schema; return the migrations applied now.
+    """Install or upgrade the queue's schema; return the versions applied now, as recorded.
 
     `connection` is autocommit, and the caller holds the migration lock.
     """
@@ -38,4 +38,4 @@ def apply_queue_schema(connection: psycopg.Connection[Any]) -> list[str]:
             connection.execute(
                 "INSERT INTO schema_migrations (version) VALUES (%s)", (PREFIX + path.stem,)
             )
-    return [path.stem for path in pending]
+    return [PREFIX + path.stem for path in pending]
