@@ -4,8 +4,10 @@ with the links read from a real SMTP server."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
-from tests.control_plane.conftest import PASSWORD, Api, Inbox, assert_error
+from tests.conftest import fresh_database
+from tests.control_plane.conftest import PASSWORD, Api, Inbox, assert_error, serve
 
 
 def _email(name: str) -> str:
@@ -167,3 +169,19 @@ def test_profile_update(api: Api) -> None:
     assert updated.status_code == 200, updated.text
     assert api.http.get("/users/profile/", headers=user.headers).json()["last_name"] == "Ñúñez"
     assert_error(api.http.get("/users/profile/"), 401, "NOT_AUTHENTICATED")
+
+
+def test_login_failures_are_throttled_per_address(
+    pg_server: str, inbox: Inbox, tmp_path: Path
+) -> None:
+    server = serve(fresh_database(pg_server), inbox, tmp_path, login_failures_per_address="3")
+    try:
+        api = Api(server, inbox)
+        victim = api.new_user("victim")
+        for number in range(3):  # three different accounts, one address
+            guess = {"email": _email(f"spray{number}"), "password": "Summer2026!"}
+            assert_error(api.http.post("/auth/login/", json=guess), 401, "INVALID_CREDENTIALS")
+        right = {"email": victim.email, "password": PASSWORD}
+        assert_error(api.http.post("/auth/login/", json=right), 429, "TOO_MANY_ATTEMPTS")
+    finally:
+        server.stop()
