@@ -7,10 +7,16 @@ on the first start (in its .env, mode 0600) unless JWT_SECRET is set.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from pydantic import ValidationError
 
@@ -19,6 +25,8 @@ from nocode.apps import ensure_secret
 from nocode.postgres import embedded_server, ensure_database
 
 DATABASE_NAME = "nocode"
+# Running jobs get 30 s to finish when the server stops (jobs.WorkerSettings).
+SHUTDOWN_SECONDS = 45
 
 
 class SettingsError(ValueError):
@@ -56,16 +64,38 @@ def load_settings() -> Settings:
         raise SettingsError("\n".join(lines)) from None
 
 
-def run_server(host: str, port: int, workers: int) -> None:
-    """Serve the app with granian until Ctrl+C or SIGTERM."""
-    from granian import Granian
-    from granian.constants import Interfaces
+def run_server(host: str, port: int, workers: int) -> int:
+    """Serve the app with granian, in a process group of its own, until it exits or this
+    process gets SIGINT/SIGTERM; return granian's exit status.
 
-    Granian(
-        "control_plane.app:create_app",
-        factory=True,
-        interface=Interfaces.ASGI,
-        address=host,
-        port=port,
-        workers=workers,
-    ).serve()
+    The signal is passed on once. Granian can hang on its way out when a signal meets
+    its workers' exits (its signal handler and its worker watchers share a lock), so
+    past SHUTDOWN_SECONDS the group is killed: the caller always gets to stop the
+    embedded PostgreSQL.
+    """
+    server = subprocess.Popen(
+        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory"]
+        + ["--host", host, "--port", str(port), "--workers", str(workers)]
+        + ["control_plane.app:create_app"],
+        start_new_session=True,  # Ctrl+C reaches us only; we pass it on
+    )
+    deadline: float | None = None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal deadline
+        if deadline is None:
+            deadline = time.monotonic() + SHUTDOWN_SECONDS
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while server.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(server.pid, signal.SIGKILL)
+            time.sleep(0.2)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return server.returncode if deadline is None else 0

@@ -232,14 +232,19 @@ _DATA_DIR = click.option(
 @_DATA_DIR
 def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
     """Run the control plane (an embedded PostgreSQL unless DATABASE_URL is set)."""
+    _stop_on_sigterm()  # until the server runs: a stop during start-up still cleans up
     try:
         with control_plane_environment(data_dir, click.echo):
             settings = load_settings()
             click.echo(migration_summary(migrate_control_plane(settings.database_url)))
             click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
-            run_server(host, port, workers)
+            status = run_server(host, port, workers)
+        if status != 0:
+            raise SystemExit(status)
     except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
         _fail(error)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
 
 
 @main.command("migrate")
