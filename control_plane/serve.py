@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from control_plane.config import Settings
 from nocode.apps import ensure_secret
-from nocode.postgres import embedded_server, ensure_database
+from nocode.postgres import configured_or_embedded
 
 DATABASE_NAME = "nocode"
 # Running jobs get 30 s to finish when the server stops (jobs.WorkerSettings).
@@ -39,17 +39,14 @@ def control_plane_environment(data_dir: Path, announce: Callable[[str], None]) -
     starting the embedded PostgreSQL when no DATABASE_URL is given; stops it on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["JWT_SECRET"] = ensure_secret(data_dir)
-    if os.environ.get("DATABASE_URL"):
-        yield
-        return
-    folder = (data_dir / "postgres").resolve()
-    announce(f"starting an embedded PostgreSQL in {folder}")
-    with embedded_server(folder) as server_url:
-        os.environ["DATABASE_URL"] = ensure_database(server_url, DATABASE_NAME)
+    given = os.environ.get("DATABASE_URL")
+    with configured_or_embedded(data_dir / "postgres", DATABASE_NAME, announce) as url:
+        os.environ["DATABASE_URL"] = url
         try:
             yield
         finally:
-            del os.environ["DATABASE_URL"]
+            if given is None:
+                del os.environ["DATABASE_URL"]
 
 
 def load_settings() -> Settings:

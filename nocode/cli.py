@@ -6,13 +6,12 @@ one line per problem on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -44,7 +43,7 @@ from nocode.apps import (
     migrate,
     read_metadata,
 )
-from nocode.postgres import EmbeddedPostgresError, embedded_server, ensure_database
+from nocode.postgres import EmbeddedPostgresError, configured_or_embedded
 
 HEALTH_DEADLINE_SECONDS = 60
 
@@ -124,18 +123,6 @@ def diff(spec: Path, app_dir: Path, sql: bool) -> None:
         click.echo(migration.sql(migration_header("next", old, new, changes)), nl=False)
 
 
-@contextlib.contextmanager
-def _database(app_dir: Path, name: str) -> Iterator[str]:
-    """DATABASE_URL when set; otherwise an embedded PostgreSQL in the app's .data/."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        yield url
-        return
-    click.echo(f"starting an embedded PostgreSQL in {app_dir / '.data' / 'postgres'}")
-    with embedded_server((app_dir / ".data" / "postgres").resolve()) as server_url:
-        yield ensure_database(server_url, name)
-
-
 def _wait_healthy(host: str, port: int, server_alive: Callable[[], bool]) -> None:
     deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
     while time.monotonic() < deadline:
@@ -162,7 +149,8 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
     _stop_on_sigterm()
     project = read_metadata(app_dir)
     secret = ensure_secret(app_dir)
-    with _database(app_dir, str(project["slug"])) as database_url:
+    postgres = app_dir / ".data" / "postgres"
+    with configured_or_embedded(postgres, str(project["slug"]), click.echo) as database_url:
         env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": secret}
         migrate(app_dir, env)
         server = app_command(

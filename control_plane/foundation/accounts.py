@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, LiteralString
 
 from control_plane.db import Conn
 
@@ -51,3 +51,18 @@ async def create(
         (email, password_hash, first_name, last_name),
     )
     return await cursor.fetchone()
+
+
+async def update(
+    connection: Conn, user_id: uuid.UUID, assignments: LiteralString, values: tuple[Any, ...]
+) -> dict[str, Any]:
+    """Apply `assignments` (SQL of the code, `%s` for each of `values`) to the user, with
+    `updated_at`; return the row as it is now."""
+    cursor = await connection.execute(
+        f"UPDATE users SET {assignments}, updated_at = now() WHERE id = %s "
+        f"RETURNING {USER_COLUMNS}",
+        (*values, user_id),
+    )
+    row = await cursor.fetchone()
+    assert row is not None  # callers hold a proof the user exists: a token or a session
+    return row

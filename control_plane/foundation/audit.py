@@ -46,3 +46,23 @@ async def record(
             Jsonb(details or {}),
         ),
     )
+
+
+async def record_account(
+    connection: Conn,
+    request: Request,
+    user_id: uuid.UUID,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An entry about a user's own account: the user is actor and object, no organisation."""
+    await record(
+        connection,
+        request,
+        actor_id=user_id,
+        organization_id=None,
+        action=action,
+        object_type="user",
+        object_id=user_id,
+        details=details,
+    )

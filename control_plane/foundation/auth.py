@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, status
 from control_plane.db import Connection
 from control_plane.errors import INVALID_CREDENTIALS, ApiError
 from control_plane.foundation import accounts, one_time, sessions, throttle
-from control_plane.foundation.audit import record
+from control_plane.foundation.audit import record, record_account
 from control_plane.foundation.deps import AppSettings, CurrentUser
 from control_plane.foundation.mail import link, send_mail
 from control_plane.foundation.one_time import Purpose
@@ -66,15 +66,7 @@ async def register(
             connection, body.email, password_hash, body.first_name, body.last_name
         )
         if user is not None:
-            await record(
-                connection,
-                request,
-                actor_id=user["id"],
-                organization_id=None,
-                action="user.register",
-                object_type="user",
-                object_id=user["id"],
-            )
+            await record_account(connection, request, user["id"], "user.register")
     if user is None:
         await send_mail(
             settings,
@@ -93,25 +85,13 @@ async def verify_email(body: TokenRequest, request: Request, connection: Connect
     """Confirm the address with the token of the message sent at registration."""
     async with connection.transaction():
         used = await one_time.consume(connection, Purpose.VERIFY_EMAIL, body.token)
-        cursor = await connection.execute(
-            f"""
-            UPDATE users SET email_verified_at = coalesce(email_verified_at, now()),
-                             updated_at = now()
-            WHERE id = %s RETURNING {accounts.USER_COLUMNS}
-            """,
-            (used["user_id"],),
-        )
-        user = await cursor.fetchone()
-        assert user is not None  # the token goes with its user (ON DELETE CASCADE)
-        await record(
+        user = await accounts.update(
             connection,
-            request,
-            actor_id=user["id"],
-            organization_id=None,
-            action="user.verify_email",
-            object_type="user",
-            object_id=user["id"],
+            used["user_id"],
+            "email_verified_at = coalesce(email_verified_at, now())",
+            (),
         )
+        await record_account(connection, request, user["id"], "user.verify_email")
     return UserPublic(**accounts.public_user(user))
 
 
@@ -206,24 +186,12 @@ async def confirm_password_reset(
     password_hash = await hash_password(body.password)
     async with connection.transaction():
         used = await one_time.consume(connection, Purpose.RESET_PASSWORD, body.token)
-        cursor = await connection.execute(
-            f"""
-            UPDATE users SET password_hash = %s, updated_at = now(),
-                             email_verified_at = coalesce(email_verified_at, now())
-            WHERE id = %s RETURNING {accounts.USER_COLUMNS}
-            """,
-            (password_hash, used["user_id"]),
-        )
-        user = await cursor.fetchone()
-        assert user is not None
-        await sessions.revoke_all(connection, user["id"])
-        await record(
+        user = await accounts.update(
             connection,
-            request,
-            actor_id=user["id"],
-            organization_id=None,
-            action="user.reset_password",
-            object_type="user",
-            object_id=user["id"],
+            used["user_id"],
+            "password_hash = %s, email_verified_at = coalesce(email_verified_at, now())",
+            (password_hash,),
         )
+        await sessions.revoke_all(connection, user["id"])
+        await record_account(connection, request, user["id"], "user.reset_password")
     return UserPublic(**accounts.public_user(user))

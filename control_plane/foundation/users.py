@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from control_plane.db import Connection
 from control_plane.foundation import accounts
-from control_plane.foundation.audit import record
+from control_plane.foundation.audit import record_account
 from control_plane.foundation.deps import CurrentUser
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.foundation.schemas import (
@@ -51,23 +51,17 @@ async def update_profile(
     body: ProfileUpdate, user: CurrentUser, request: Request, connection: Connection
 ) -> UserPublic:
     async with connection.transaction():
-        cursor = await connection.execute(
-            f"""
-            UPDATE users SET first_name = %s, last_name = %s, updated_at = now()
-            WHERE id = %s RETURNING {accounts.USER_COLUMNS}
-            """,
-            (body.first_name, body.last_name, user.id),
+        row = await accounts.update(
+            connection,
+            user.id,
+            "first_name = %s, last_name = %s",
+            (body.first_name, body.last_name),
         )
-        row = await cursor.fetchone()
-        assert row is not None  # the caller's session proves the user exists
-        await record(
+        await record_account(
             connection,
             request,
-            actor_id=user.id,
-            organization_id=None,
-            action="user.update_profile",
-            object_type="user",
-            object_id=user.id,
+            user.id,
+            "user.update_profile",
             details={"fields": ["first_name", "last_name"]},
         )
     return UserPublic(**accounts.public_user(row))

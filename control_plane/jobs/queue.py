@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, LiteralString, TypeVar
 from uuid import UUID
 
 import procrastinate
@@ -18,6 +18,8 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row, dict_row
 
 from control_plane.jobs.kinds import JobKind
+
+Row = TypeVar("Row")
 
 # Never opened: every call below passes its own connection.
 _queue = procrastinate.App(connector=procrastinate.PsycopgConnector())
@@ -147,31 +149,39 @@ SELECT j.task_name, j.status::text AS status, j.args, j.abort_requested, j.sched
 """
 
 
+async def _rows_of(
+    connection: AsyncConnection[Any], shape: type[Row], query: LiteralString, job_id: int
+) -> list[Row]:
+    async with connection.cursor(row_factory=class_row(shape)) as cursor:
+        await cursor.execute(query, (job_id,))
+        return await cursor.fetchall()
+
+
 async def get_job(connection: AsyncConnection[Any], job_id: int) -> JobView | None:
     async with connection.cursor(row_factory=dict_row) as cursor:
         job = await (await cursor.execute(_JOB, (job_id,))).fetchone()
     if job is None:
         return None
-    async with connection.cursor(row_factory=class_row(Attempt)) as cursor:
-        await cursor.execute(
-            "SELECT attempt, worker, started_at, finished_at, error FROM job_attempts"
-            " WHERE job_id = %s ORDER BY attempt",
-            (job_id,),
-        )
-        attempts = await cursor.fetchall()
-    async with connection.cursor(row_factory=class_row(Step)) as cursor:
-        await cursor.execute(
-            "SELECT attempt, position, name, done, total, started_at, updated_at"
-            " FROM job_steps WHERE job_id = %s ORDER BY attempt, position",
-            (job_id,),
-        )
-        steps = await cursor.fetchall()
-    async with connection.cursor(row_factory=class_row(LogLine)) as cursor:
-        await cursor.execute(
-            "SELECT attempt, at, line FROM job_log_lines WHERE job_id = %s ORDER BY id",
-            (job_id,),
-        )
-        log = await cursor.fetchall()
+    attempts = await _rows_of(
+        connection,
+        Attempt,
+        "SELECT attempt, worker, started_at, finished_at, error FROM job_attempts"
+        " WHERE job_id = %s ORDER BY attempt",
+        job_id,
+    )
+    steps = await _rows_of(
+        connection,
+        Step,
+        "SELECT attempt, position, name, done, total, started_at, updated_at"
+        " FROM job_steps WHERE job_id = %s ORDER BY attempt, position",
+        job_id,
+    )
+    log = await _rows_of(
+        connection,
+        LogLine,
+        "SELECT attempt, at, line FROM job_log_lines WHERE job_id = %s ORDER BY id",
+        job_id,
+    )
     arguments = job["args"]
     organization = arguments["organization_id"]
     state = _STATES[job["status"]]

@@ -203,6 +203,31 @@ class Api:
             cursor = connection.execute(sql, params)  # type: ignore[arg-type]
             return cursor.fetchall() if cursor.description else []
 
+    def organization_rows(self, organization: str) -> tuple[Any, ...]:
+        """Everything of an organisation that a write could change, read from the database."""
+        org = uuid.UUID(organization)
+        return (
+            self.query(
+                "SELECT name, description, updated_at FROM organizations WHERE id = %s", org
+            ),
+            self.query(
+                "SELECT user_id, role, created_at FROM memberships WHERE organization_id = %s "
+                "ORDER BY user_id",
+                org,
+            ),
+            self.query(
+                "SELECT id, email, role, used_at, expires_at FROM one_time_tokens "
+                "WHERE organization_id = %s ORDER BY id",
+                org,
+            ),
+            self.query(
+                "SELECT plan_code, status, updated_at FROM subscriptions "
+                "WHERE organization_id = %s",
+                org,
+            ),
+            self.query("SELECT count(*) FROM audit_log WHERE organization_id = %s", org),
+        )
+
 
 @pytest.fixture(scope="session")
 def api(control_plane: Server, inbox: Inbox) -> Iterator[Api]:

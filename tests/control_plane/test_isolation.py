@@ -58,29 +58,6 @@ def world(api: Api) -> World:
     return World(a, b, a_users, b_users, str(invited.json()["id"]), token)
 
 
-def state(api: Api, organization: str) -> tuple[Any, ...]:
-    """Everything of an organisation that a write could change, read from the database."""
-    org = uuid.UUID(organization)
-    return (
-        api.query("SELECT name, description, updated_at FROM organizations WHERE id = %s", org),
-        api.query(
-            "SELECT user_id, role, created_at FROM memberships WHERE organization_id = %s "
-            "ORDER BY user_id",
-            org,
-        ),
-        api.query(
-            "SELECT id, email, role, used_at, expires_at FROM one_time_tokens "
-            "WHERE organization_id = %s ORDER BY id",
-            org,
-        ),
-        api.query(
-            "SELECT plan_code, status, updated_at FROM subscriptions WHERE organization_id = %s",
-            org,
-        ),
-        api.query("SELECT count(*) FROM audit_log WHERE organization_id = %s", org),
-    )
-
-
 @dataclass
 class Call:
     method: str
@@ -148,7 +125,7 @@ def test_another_organization_is_not_found(
     api: Api, world: World, endpoint: str, role: str
 ) -> None:
     user = world.a_users[role]
-    before = state(api, world.b), state(api, world.a)
+    before = api.organization_rows(world.b), api.organization_rows(world.a)
     foreign = send(api, user, ON_B[endpoint](world.b, world))
     assert_error(foreign, 404, "NOT_FOUND")
     # The same bytes as for an organisation that does not exist: nothing to learn.
@@ -156,7 +133,7 @@ def test_another_organization_is_not_found(
     assert_error(missing, 404, "NOT_FOUND")
     assert foreign.content == missing.content
     assert world.b_users["OWNER"].email not in foreign.text
-    assert (state(api, world.b), state(api, world.a)) == before
+    assert (api.organization_rows(world.b), api.organization_rows(world.a)) == before
 
 
 # Requests on A's organisation (the caller's own) naming B's objects.
@@ -181,7 +158,7 @@ def test_another_organizations_objects_are_not_found_through_ones_own(
     api: Api, world: World, endpoint: str, role: str
 ) -> None:
     user = world.a_users[role]
-    before = state(api, world.b), state(api, world.a)
+    before = api.organization_rows(world.b), api.organization_rows(world.a)
     b_member = world.b_users["MEMBER"].id
     foreign = send(api, user, ACROSS[endpoint](world.a, b_member, world.b_invitation))
     missing = send(api, user, ACROSS[endpoint](world.a, str(uuid.uuid4()), str(uuid.uuid4())))
@@ -190,7 +167,7 @@ def test_another_organizations_objects_are_not_found_through_ones_own(
     else:  # refused for want of rights in A, whatever the id
         assert_error(foreign, 403, "PERMISSION_DENIED")
     assert (foreign.status_code, foreign.content) == (missing.status_code, missing.content)
-    assert (state(api, world.b), state(api, world.a)) == before
+    assert (api.organization_rows(world.b), api.organization_rows(world.a)) == before
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -198,7 +175,7 @@ def test_an_invitation_of_another_organization_cannot_be_accepted(
     api: Api, world: World, role: str
 ) -> None:
     user = world.a_users[role]
-    before = state(api, world.b), state(api, world.a)
+    before = api.organization_rows(world.b), api.organization_rows(world.a)
     foreign = api.http.post(
         "/invitations/accept/", headers=user.headers, json={"token": world.b_token}
     )
@@ -209,7 +186,7 @@ def test_an_invitation_of_another_organization_cannot_be_accepted(
     # a token that does not exist.
     assert_error(foreign, 400, "INVALID_TOKEN")
     assert foreign.content == unknown.content
-    assert (state(api, world.b), state(api, world.a)) == before
+    assert (api.organization_rows(world.b), api.organization_rows(world.a)) == before
     assert world.b not in {o["id"] for o in _all(api, user, "/organizations/")}
 
 

@@ -4,6 +4,8 @@ the shape of its database."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +15,7 @@ import httpx
 import psycopg
 
 from generator.generate import GenerationResult, generate
-from tests.conftest import RunningApp, start_app
+from tests.conftest import RunningApp, app_environment, start_app
 from tests.regeneration.versions import write_spec
 
 
@@ -113,3 +115,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and ".git" not in path.relative_to(folder).parts
     }
+
+
+def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
+    """`python -m app migrate` in the generated repository, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "app", "migrate"],
+        cwd=repo,
+        env=app_environment(database),
+        capture_output=True,
+        text=True,
+    )

@@ -37,13 +37,6 @@ def with_ville(version: str = "1.0.1", **nom: Any) -> dict[str, Any]:
     return spec
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    out = tmp_path / "app"
-    generate_version(tmp_path, V1, out, git=True)
-    return out
-
-
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text

@@ -3,14 +3,12 @@ on the next run, after dropping the invalid index the failed build left."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 
-from tests.conftest import app_environment, fresh_database
-from tests.regeneration.helpers import Api, generate_version, serving
+from tests.conftest import fresh_database
+from tests.regeneration.helpers import Api, generate_version, migrate, serving
 from tests.regeneration.versions import V1
 
 MIGRATION = """-- Written by hand for this test.
@@ -27,16 +25,6 @@ CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS clients_code_idx ON clients (code
 
 ALTER TABLE clients ALTER COLUMN code SET NOT NULL;
 """
-
-
-def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "migrate"],
-        cwd=repo,
-        env=app_environment(database),
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_a_stopped_concurrent_part_resumes(tmp_path: Path, pg_server: str) -> None:

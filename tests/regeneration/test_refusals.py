@@ -15,12 +15,13 @@ import psycopg
 import pytest
 
 from generator.errors import PlanError
-from tests.conftest import app_environment, fresh_database
+from tests.conftest import fresh_database
 from tests.regeneration.helpers import (
     Api,
     applied_migrations,
     database_shape,
     generate_version,
+    migrate,
     serving,
     tree_digest,
 )
@@ -40,13 +41,6 @@ def changed(**tables: Any) -> dict[str, Any]:
             else:
                 spec["tables"][table]["fields"][name] = settings
     return spec
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    out = tmp_path / "app"
-    generate_version(tmp_path, V1, out, git=True)
-    return out
 
 
 def test_destructive_changes_need_force_and_say_what_they_drop(tmp_path: Path, repo: Path) -> None:
@@ -107,16 +101,6 @@ def test_a_rename_onto_a_name_in_use_is_refused(tmp_path: Path, repo: Path) -> N
     with pytest.raises(PlanError, match="tables.clients.fields.email: renamed from nom onto"):
         generate_version(tmp_path, spec, repo, force=True)
     assert tree_digest(repo) == before
-
-
-def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "migrate"],
-        cwd=repo,
-        env=app_environment(database),
-        capture_output=True,
-        text=True,
-    )
 
 
 @pytest.mark.parametrize(
