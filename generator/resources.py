@@ -1,4 +1,4 @@
-"""Where the data folders shipped with the generator live (templates/, specs/)."""
+"""Where the data folders shipped with nocode live (templates/, specs/, ansible/)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,7 @@ def templates_dir() -> Path:
 
 def specs_dir() -> Path:
     return _folder("specs", "nocode_specs")
+
+
+def ansible_dir() -> Path:
+    return _folder("ansible", "nocode_ansible")

@@ -43,6 +43,7 @@ from nocode.apps import (
     migrate,
     read_metadata,
 )
+from nocode.deploy_commands import deploy_command, rollback_command
 from nocode.postgres import EmbeddedPostgresError, configured_or_embedded
 
 HEALTH_DEADLINE_SECONDS = 60
@@ -266,3 +267,5 @@ def demo(out_dir: Path, port: int) -> None:
 
 
 main.add_command(worker_command)
+main.add_command(deploy_command)
+main.add_command(rollback_command)

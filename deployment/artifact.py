@@ -1,0 +1,147 @@
+"""Release archives: the app's files at one Git commit plus the wheels it runs on.
+
+Hosts install a release without reaching a package index: the controller downloads the
+wheels once per commit and target Python, and keeps the archive in its cache.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from deployment.errors import INVALID_CONFIGURATION, NOT_DEPLOYABLE, DeployError
+
+APP_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Wheels for glibc up to Debian 12's (2.36): what `pip download` may pick for the host.
+MANYLINUX = [f"manylinux_2_{minor}" for minor in (17, 28, 31, 34, 36)] + ["manylinux2014"]
+MACHINE = "x86_64"  # the hosts' processor: the wheels are downloaded for it
+
+
+@dataclass(frozen=True)
+class Release:
+    app: str  # the app's name, a Python identifier
+    version: str
+    commit: str  # full SHA-1
+    python: str  # "3.11": the Python the wheels are for
+    archive: Path
+
+    @property
+    def name(self) -> str:
+        """The release folder on hosts: `<version>-<commit>`."""
+        return f"{self.version}-{self.commit[:12]}"
+
+
+def _git(app_dir: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(app_dir), *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise DeployError(
+            INVALID_CONFIGURATION, f"{app_dir}: git {args[0]}: {result.stderr.strip()}"
+        )
+    return result.stdout
+
+
+def _project(app_dir: Path, commit: str) -> dict[str, object]:
+    try:
+        pyproject = tomllib.loads(_git(app_dir, "show", f"{commit}:pyproject.toml"))
+        project: dict[str, object] = pyproject["project"]
+        name, version = project["name"], project["version"]
+    except (tomllib.TOMLDecodeError, KeyError) as error:
+        raise DeployError(
+            NOT_DEPLOYABLE, f"{app_dir}: pyproject.toml at {commit[:12]} has no {error}"
+        ) from None
+    if not isinstance(name, str) or not APP_NAME.match(name):
+        raise DeployError(NOT_DEPLOYABLE, f"{app_dir}: project.name {name!r} is not an app name")
+    if not isinstance(version, str) or not re.match(r"^[0-9A-Za-z.+_-]+$", version):
+        raise DeployError(NOT_DEPLOYABLE, f"{app_dir}: project.version {version!r} is invalid")
+    return project
+
+
+def resolve_commit(app_dir: Path, commit: str = "HEAD") -> str:
+    if not (app_dir / ".git").exists():
+        raise DeployError(
+            INVALID_CONFIGURATION,
+            f"{app_dir} is not a Git repository: generate it with `nocode generate --git`",
+        )
+    return _git(app_dir, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
+
+
+def build_release(
+    app_dir: Path, cache_dir: Path, *, commit: str = "HEAD", python: str | None = None
+) -> Release:
+    """The release of `app_dir` at `commit`, built into `cache_dir` unless already there."""
+    python = python or f"{sys.version_info.major}.{sys.version_info.minor}"
+    if not re.match(r"^3\.[0-9]{1,2}$", python):
+        raise DeployError(INVALID_CONFIGURATION, f"python: {python!r} is not a version like 3.11")
+    sha = resolve_commit(app_dir, commit)
+    project = _project(app_dir, sha)
+    release = Release(
+        app=str(project["name"]),
+        version=str(project["version"]),
+        commit=sha,
+        python=python,
+        archive=cache_dir / f"{project['name']}-{sha[:12]}-py{python}.tar.gz",
+    )
+    if not release.archive.exists():
+        dependencies = [str(item) for item in project.get("dependencies", [])]  # type: ignore[attr-defined]
+        _build(app_dir, release, dependencies)
+    return release
+
+
+def _build(app_dir: Path, release: Release, dependencies: list[str]) -> None:
+    release.archive.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=release.archive.parent) as work:
+        folder = Path(work) / release.name
+        folder.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(app_dir), "archive", "--format=tar", release.commit],
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+        (folder / "requirements.txt").write_text("\n".join(dependencies) + "\n")
+        _download_wheels(folder, release.python)
+        partial = release.archive.with_suffix(".partial")
+        with tarfile.open(partial, "w:gz", compresslevel=1) as tar:
+            tar.add(folder, arcname=release.name)
+        partial.rename(release.archive)  # atomic: a cached archive is always complete
+
+
+def _download_wheels(folder: Path, python: str) -> None:
+    platforms = [arg for tag in MANYLINUX for arg in ("--platform", f"{tag}_{MACHINE}")]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--dest",
+            str(folder / "wheels"),
+            "--only-binary=:all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            python,
+            *platforms,
+            "--requirement",
+            str(folder / "requirements.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        problems = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+        raise DeployError(
+            NOT_DEPLOYABLE,
+            "could not download the release's wheels: " + ("; ".join(problems) or "pip failed"),
+        )
