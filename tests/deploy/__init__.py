@@ -1,0 +1,1 @@
+"""Deployment tests: generated apps deployed with Ansible over real SSH to disposable hosts."""

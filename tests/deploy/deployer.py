@@ -1,0 +1,170 @@
+"""What the deployment tests share: CRM versions in Git, `nocode deploy` runs, API calls."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from generator.generate import generate
+from generator.resources import specs_dir
+from nocode.apps import development_token
+from tests.deploy.hosts import HostFactory, TestHost
+
+NOCODE = [sys.executable, "-m", "nocode"]
+API = "/api/v1/runtime/projects/550e8400-e29b-41d4-a716-446655440000"
+
+
+def crm_spec(version: str = "1.0.0") -> dict[str, Any]:
+    """The CRM of specs/gestion_client.yaml; from 1.1.0 on, clients gain `site_web` and
+    `telephone` is renamed `mobile` (same stable id: a rename, not drop + add)."""
+    spec: dict[str, Any] = yaml.safe_load((specs_dir() / "gestion_client.yaml").read_text())
+    spec["project"]["version"] = version
+    if version != "1.0.0":
+        fields = spec["tables"]["clients"]["fields"]
+        fields["mobile"] = fields.pop("telephone")
+        fields["site_web"] = {
+            "id": "fld-clients-site-web",
+            "display_name": "Site web",
+            "field_type": "URL",
+        }
+    return spec
+
+
+def commit_version(repo: Path, spec: dict[str, Any]) -> None:
+    """Generate `spec` into the Git repository `repo` (created on the first call) and commit."""
+    path = repo.parent / f"gestion_client-{spec['project']['version']}.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    generate(path, repo, git=True)
+
+
+def commit_edit(repo: Path, relative: str, old: str, new: str, message: str) -> None:
+    """A hand edit of the generated code, committed: to make a release that misbehaves."""
+    path = repo / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{relative} has no {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    subprocess.run(["git", "-C", str(repo), "commit", "-qam", message], check=True)
+
+
+@dataclass
+class Run:
+    """One `nocode deploy` or `nocode rollback`, and the record it wrote."""
+
+    result: subprocess.CompletedProcess[str]
+    record: dict[str, Any]
+
+    @property
+    def output(self) -> str:
+        return self.result.stdout + self.result.stderr
+
+    def step(self, name: str) -> dict[str, Any]:
+        return next(step for step in self.record["steps"] if step["step"] == name)
+
+
+class Deployer:
+    """Runs the real CLI against test hosts, as an operator would."""
+
+    def __init__(self, factory: HostFactory, work: Path, roots: Path) -> None:
+        self.factory = factory
+        self.work = work
+        self.roots = roots  # short: the app's Unix sockets live under its root
+        self.known_hosts = work / "known_hosts"
+        self.runs = 0
+
+    def root(self, host: TestHost) -> str:
+        """Where the app lives on `host`: hosts sharing the machine's files each get their own."""
+        return "/srv/nocode/gestion_client" if host.root else str(self.roots / host.name)
+
+    def files(self, host: TestHost) -> Path:
+        """The app's folder on `host`, as the machine sees it."""
+        root = self.root(host)
+        return host.root / root.lstrip("/") if host.root else Path(root)
+
+    def __call__(
+        self, command: str, repo: Path, *args: str, env: dict[str, str] | None = None
+    ) -> Run:
+        self.runs += 1
+        record = self.work / f"record-{self.runs}.json"
+        result = subprocess.run(
+            [
+                *NOCODE,
+                command,
+                str(repo),
+                "--known-hosts",
+                str(self.known_hosts),
+                "--key",
+                str(self.factory.client_key),
+                "--record",
+                str(record),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        data = json.loads(record.read_text()) if record.exists() else {}
+        return Run(result, data)
+
+    def to(self, command: str, repo: Path, host: TestHost, *args: str, **kwargs: Any) -> Run:
+        target = f"{host.user}@{host.address}:{host.port}"
+        return self(command, repo, "--host", target, "--root", self.root(host), *args, **kwargs)
+
+    def inventory(self, hosts: list[TestHost], **variables: object) -> Path:
+        """An inventory file of `hosts` in the deployment group, each with its own root."""
+        path = self.work / "inventory.yml"
+        entries = {
+            host.name: {
+                "ansible_host": host.address,
+                "ansible_port": host.port,
+                "ansible_user": host.user,
+                "nocode_app_root": self.root(host),
+                **variables,
+            }
+            for host in hosts
+        }
+        path.write_text(yaml.safe_dump({"nocode_targets": {"hosts": entries}}))
+        return path
+
+
+class Api:
+    """The deployed app's API on one host, with a token signed by the host's own secret."""
+
+    def __init__(self, host: TestHost, files: Path, repo: Path) -> None:
+        secret = _env_file(files / "shared" / ".env")["JWT_SECRET"]
+        token = development_token(repo, "OWNER", secret=secret)
+        self.client = httpx.Client(
+            base_url=f"http://{host.address}:8000{API}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+    def create(self, table: str, values: dict[str, Any]) -> dict[str, Any]:
+        response = self.client.post(f"/tables/{table}/", json=values)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def records(self, table: str) -> list[dict[str, Any]]:
+        response = self.client.get(f"/tables/{table}/", params={"page_size": 100})
+        assert response.status_code == 200, response.text
+        return list(response.json()["results"])
+
+    def fields(self, table: str) -> list[str]:
+        response = self.client.get(f"/schema/{table}/")
+        assert response.status_code == 200, response.text
+        return [field["name"] for field in response.json()["fields"]]
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        name, _, value = line.partition("=")
+        values[name] = value.strip("'")
+    return values

@@ -1,0 +1,149 @@
+"""`nocode deploy` and `nocode rollback`, for real: Ansible over SSH to hosts in network
+namespaces, the CRM app served there and called from here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.deploy.deployer import Api, Deployer, commit_edit, commit_version, crm_spec
+from tests.deploy.hosts import HostFactory
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def deployer(host_factory: HostFactory, tmp_path: Path) -> Iterator[Deployer]:
+    roots = Path(tempfile.mkdtemp(prefix="nc-", dir="/tmp"))
+    roots.chmod(0o755)  # the app's and PostgreSQL's users go through it, as through /srv
+    yield Deployer(host_factory, tmp_path, roots)
+    host_factory.close()  # first: its hosts' processes still use the roots
+    shutil.rmtree(roots)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The CRM app, version 1.0.0, in a Git repository."""
+    repo = tmp_path / "gestion_client"
+    commit_version(repo, crm_spec("1.0.0"))
+    return repo
+
+
+def test_deploy_upgrade_rerun_and_rollback(
+    deployer: Deployer, host_factory: HostFactory, repo: Path
+) -> None:
+    host = host_factory.create("crm")
+    secret_marker = "do-not-log-" + os.urandom(8).hex()
+    first = deployer.to(
+        "deploy",
+        repo,
+        host,
+        env={**os.environ, "JWT_SECRET": secret_marker, "PGPASSWORD": secret_marker},
+    )
+    assert first.result.returncode == 0, first.output
+    assert f"http://{host.address}:8000/api/v1/runtime/projects/" in first.result.stdout
+    assert [step["step"] for step in first.record["steps"]] == [
+        "Build",
+        "Validation",
+        "Host Preparation",
+        "Database",
+        "Backup",
+        "Code Deployment",
+        "Database Migration",
+        "Switch",
+        "Health Checks",
+        "Clean up",
+    ]
+    assert all(step["status"] == "success" for step in first.record["steps"])
+
+    files = deployer.files(host)
+    api = Api(host, files, repo)
+    jean = api.create(
+        "clients",
+        {"nom": "Jean Dupont", "email": "jean@example.com", "telephone": "+33123456789"},
+    )
+    api.create("clients", {"nom": "Marie Curie", "email": "marie@example.com"})
+
+    # Nothing secret of the caller or of the host reaches the output or the record.
+    env_file = (files / "shared" / ".env").read_text()
+    database_password = env_file.split("://")[1].split("@")[0].split(":")[1]
+    for text in (first.output, str(first.record)):
+        assert secret_marker not in text
+        assert database_password not in text
+    assert oct((files / "shared" / ".env").stat().st_mode & 0o777) == "0o600"
+
+    # The same release again: nothing changes.
+    again = deployer.to("deploy", repo, host)
+    assert again.result.returncode == 0, again.output
+    assert again.record["changed"] == 0, [
+        line for line in again.record["logs"] if line["status"] == "changed"
+    ]
+
+    # Version 1.1.0: a new field and a renamed one; the data stays.
+    commit_version(repo, crm_spec("1.1.0"))
+    upgrade = deployer.to("deploy", repo, host)
+    assert upgrade.result.returncode == 0, upgrade.output
+    assert upgrade.record["version"] == "1.1.0"
+    assert (
+        "1 migration" in str(upgrade.record["logs"])
+        or upgrade.step("Database Migration")["status"] == "success"
+    )
+    clients = {client["email"]: client for client in api.records("clients")}
+    assert set(clients) == {"jean@example.com", "marie@example.com"}
+    assert clients["jean@example.com"]["mobile"] == "+33123456789"
+    assert "site_web" in api.fields("clients")
+    releases = sorted(path.name for path in (files / "releases").iterdir())
+    assert len(releases) == 2 and (files / "current").resolve().name == upgrade.record["release"]
+    assert len(list((files / "backups").glob("*.dump"))) == 1
+
+    # Roll back on demand: 1.0.0 serves again, on the schema it knows.
+    back = deployer.to("rollback", repo, host)
+    assert back.result.returncode == 0, back.output
+    assert (files / "current").resolve().name == first.record["release"]
+    assert "site_web" not in api.fields("clients")
+    clients = {client["email"]: client for client in api.records("clients")}
+    assert clients["jean@example.com"]["telephone"] == "+33123456789"
+    assert clients["jean@example.com"]["id"] == jean["id"]
+
+
+def test_failed_health_check_rolls_back(
+    deployer: Deployer, host_factory: HostFactory, repo: Path
+) -> None:
+    host = host_factory.create("crm")
+    first = deployer.to("deploy", repo, host)
+    assert first.result.returncode == 0, first.output
+    files = deployer.files(host)
+    api = Api(host, files, repo)
+    api.create(
+        "clients", {"nom": "Jean Dupont", "email": "jean@example.com", "telephone": "0102030405"}
+    )
+
+    # 1.1.0 migrates the schema, but its /health never answers 200.
+    commit_version(repo, crm_spec("1.1.0"))
+    commit_edit(
+        repo,
+        "app/api/health.py",
+        'return JSONResponse({"status": "ok", "database": "ok"})',
+        'return error_response(503, UNHEALTHY, {"database": "broken on purpose"})',
+        "A release that is never healthy",
+    )
+    failed = deployer.to("deploy", repo, host, "--health-deadline", "6")
+    assert failed.result.returncode == 1
+    assert "DEPLOY_001" in failed.result.stderr and "Health Checks" in failed.result.stderr
+    assert failed.record["status"] == "failed" and failed.record["error_code"] == "DEPLOY_001"
+    assert failed.step("Health Checks")["status"] == "failed"
+    assert failed.step("Rollback")["status"] == "success"
+    assert "rolled back to 1.0.0-" in failed.record["error_message"]
+    assert "database restored" in failed.record["error_message"]
+
+    # The previous version serves again, on its own schema, with the data.
+    assert httpx.get(f"http://{host.address}:8000/health", timeout=5).status_code == 200
+    assert "site_web" not in api.fields("clients")
+    assert [client["telephone"] for client in api.records("clients")] == ["0102030405"]
+    assert [path.name for path in (files / "releases").iterdir()] == [first.record["release"]]
