@@ -9,7 +9,7 @@ from pathlib import Path
 from deployment.artifact import MACHINE, Release, build_release
 from deployment.errors import INVALID_CONFIGURATION, MESSAGES, DeployError
 from deployment.inventory import Target, inventory_for, read_inventory
-from deployment.record import Listener, Recorder, Step, human_duration
+from deployment.record import Listener, Recorder, Step, human_duration, named_code
 from deployment.runner import Connection, run_playbook
 
 
@@ -30,6 +30,12 @@ class Hosts:
         if self.key_file is not None and not self.key_file.is_file():
             raise DeployError(INVALID_CONFIGURATION, f"--key: {self.key_file} is not a file")
         return inventory_for(list(self.targets), self.key_file)
+
+    def variables(self) -> dict[str, object]:
+        """--key applies to every host of an inventory file too."""
+        if self.inventory_file is None or self.key_file is None:
+            return {}
+        return {"ansible_ssh_private_key_file": str(self.key_file)}
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,10 @@ class Deployment:
         if self.status == "success":
             return None
         failure = self.recorder.failure
-        return failure.code if failure else INVALID_CONFIGURATION
+        if failure is None:
+            return INVALID_CONFIGURATION
+        # The rollback names a cause the failed task could not see, such as a full disk.
+        return named_code(self.recorder.rollback_report) or failure.code
 
     @property
     def error_message(self) -> str | None:
@@ -154,6 +163,7 @@ def deploy(
     record = Deployment("deploy", release.app, release, recorder, started)
     extravars = {
         **settings.extravars(),
+        **hosts.variables(),
         "nocode_app_name": release.app,
         "nocode_app_release": release.name,
         "nocode_app_artifact": str(release.archive),
@@ -177,7 +187,7 @@ def rollback(
     settings = settings or Settings()
     recorder = Recorder(listener=listener)
     record = Deployment("rollback", app, None, recorder, datetime.now(UTC))
-    extravars = {**settings.extravars(), "nocode_app_name": app}
+    extravars = {**settings.extravars(), **hosts.variables(), "nocode_app_name": app}
     record.exit_code = run_playbook(
         "rollback.yml", hosts.inventory(), extravars, connection, recorder
     )

@@ -98,9 +98,9 @@ class Failure:
     @property
     def code(self) -> str:
         """The seed error code that fits: a code the playbook named, else by step."""
-        named = _CODE.search(self.message)
+        named = named_code(self.message)
         if named:
-            return named.group(0)
+            return named
         if self.unreachable or self.step == "Validation":
             return INVALID_CONFIGURATION
         if "No space left on device" in self.message:
@@ -108,6 +108,12 @@ class Failure:
         if self.step == "Database Migration":
             return MIGRATION_FAILED
         return NOT_DEPLOYABLE
+
+
+def named_code(message: str) -> str | None:
+    """The DEPLOY_00x code a playbook message names, if any."""
+    found = _CODE.search(message)
+    return found.group(0) if found else None
 
 
 Listener = Callable[[str, Any], None]  # ("step", Step) or ("log", LogLine)
@@ -182,7 +188,9 @@ class Recorder:
             status = "failed"
         else:
             status = "changed" if result.get("changed") else "ok"
-        message = _message(result) if status in ("failed", "unreachable") else ""
+        message = _message(result) if status == "failed" else ""
+        if status == "unreachable":
+            message = _unreachable(str(result.get("msg", "")))
         line = LogLine(_now(), host, step, task, status, message)
         self.logs.append(line)
         if self._current is not None:
@@ -220,3 +228,21 @@ def _message(result: dict[str, Any]) -> str:
         tail = " ".join(stderr.splitlines()[-3:])[:300]
         message = f"{message}: {tail}" if message and tail not in message else tail
     return message[:1000] or "failed"
+
+
+_SSH_REFUSALS = (
+    (
+        ("REMOTE HOST IDENTIFICATION HAS CHANGED", "Host key verification failed"),
+        "its SSH host key does not match the one in the known_hosts file; nothing was run"
+        " (if the host was reinstalled, remove its old line)",
+    ),
+    (("Permission denied",), "SSH refused the key: Permission denied"),
+)
+
+
+def _unreachable(message: str) -> str:
+    """ssh's reason for not connecting, in one clear sentence where it is a known one."""
+    for signs, sentence in _SSH_REFUSALS:
+        if any(sign in message for sign in signs):
+            return f"unreachable: {sentence}"
+    return "unreachable: " + " ".join(message.split())[:300]

@@ -75,12 +75,27 @@ class Deployer:
         self.factory = factory
         self.work = work
         self.roots = roots  # short: the app's Unix sockets live under its root
+        self.mounts: list[Path] = []
         self.known_hosts = work / "known_hosts"
         self.runs = 0
 
     def root(self, host: TestHost) -> str:
         """Where the app lives on `host`: hosts sharing the machine's files each get their own."""
         return "/srv/nocode/gestion_client" if host.root else str(self.roots / host.name)
+
+    def small_disk(self, name: str, megabytes: int) -> Path:
+        """A tmpfs of `megabytes` as the root of the host `name`: mount before creating it."""
+        path = self.roots / name
+        path.mkdir()
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(path)], check=True
+        )
+        self.mounts.append(path)
+        return path
+
+    def unmount(self) -> None:
+        for path in self.mounts:
+            subprocess.run(["umount", "--lazy", str(path)], check=False)
 
     def files(self, host: TestHost) -> Path:
         """The app's folder on `host`, as the machine sees it."""

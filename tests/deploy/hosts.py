@@ -273,10 +273,7 @@ class HostFactory:
             gateway, address = (str(ip) for ip in subnet.hosts())
             _run(["ip", "netns", "add", netns])
             self._namespaces.append(netns)
-            _run(
-                ["ip", "link", "add", veth, "type", "veth"]
-                + ["peer", "name", "eth0", "netns", netns]
-            )
+            _run(["ip", "link", "add", veth, "type", "veth", "peer", "eth0", "netns", netns])
             self._links.append(veth)
             _run(["ip", "address", "add", f"{gateway}/{subnet.prefixlen}", "dev", veth])
         _run(["ip", "link", "set", veth, "up"])

@@ -13,11 +13,17 @@ from tests.deploy.hosts import HostFactory, TestHost
 
 
 def ssh(
-    factory: HostFactory, host: TestHost, command: str, known_hosts: str, *, timeout: float = 60
+    factory: HostFactory,
+    host: TestHost,
+    command: str,
+    known_hosts: str | None = None,
+    *,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `command` on `host` over SSH, trusting only the host keys in `known_hosts` (lines)."""
+    """Run `command` on `host` over SSH, trusting only the host keys in `known_hosts` (lines;
+    by default, the host's own)."""
     known_hosts_file = factory.work_dir / f"known_hosts-{host.name}"
-    known_hosts_file.write_text(known_hosts + "\n")
+    known_hosts_file.write_text((known_hosts or host.known_hosts_line()) + "\n")
     argv = [
         "ssh", "-F", "/dev/null", "-i", str(factory.client_key),
         "-o", f"UserKnownHostsFile={known_hosts_file}", "-o", "GlobalKnownHostsFile=/dev/null",
@@ -29,7 +35,7 @@ def ssh(
 
 def ssh_ok(factory: HostFactory, host: TestHost, command: str, *, timeout: float = 60) -> str:
     """The output of `command` run on `host` over SSH, which must succeed."""
-    result = ssh(factory, host, command, host.known_hosts_line(), timeout=timeout)
+    result = ssh(factory, host, command, timeout=timeout)
     assert result.returncode == 0, f"{command} on {host.name}: {result.stderr}"
     return result.stdout
 
@@ -91,9 +97,7 @@ def test_a_small_disk_fills_up_on_the_machine_and_on_hosts(
         big.flush()
     assert error.value.errno == errno.ENOSPC
 
-    filled = ssh(
-        host_factory, host, f"dd if=/dev/zero of={disk}/big2 bs=1M count=8", host.known_hosts_line()
-    )
+    filled = ssh(host_factory, host, f"dd if=/dev/zero of={disk}/big2 bs=1M count=8")
     assert filled.returncode != 0
     assert "No space left on device" in filled.stderr
 
@@ -126,30 +130,23 @@ def test_an_own_root_host_is_a_bare_debian_with_a_working_apt(host_factory: Host
 
     assert "VERSION_CODENAME=bookworm" in ssh_ok(host_factory, host, "cat /etc/os-release")
     assert ssh_ok(host_factory, host, "hostname") == "db\n"
-    assert ssh(host_factory, host, f"test -e {marker}", host.known_hosts_line()).returncode == 1
+    assert ssh(host_factory, host, f"test -e {marker}").returncode == 1
     assert "/usr/sbin/sshd -D" in host.run(["cat", "/proc/1/cmdline"], check=True).stdout
-    assert (host.root / "etc/hostname").read_text() == "db\n"  # type: ignore[operator]
+    assert host.root is not None
+    assert (host.root / "etc/hostname").read_text() == "db\n"
     ssh_ok(host_factory, host, "apt-get update", timeout=300)
 
 
 @pytest.mark.slow
-def test_own_root_hosts_are_pristine_and_independent(
-    host_factory: HostFactory,
-) -> None:
+def test_own_root_hosts_are_pristine_and_independent(host_factory: HostFactory) -> None:
     first = host_factory.create("one", own_root=True)
     second = host_factory.create("two", own_root=True)
 
     ssh_ok(host_factory, first, "touch /etc/written-on-one")
-    assert (
-        ssh(
-            host_factory, second, "test -e /etc/written-on-one", second.known_hosts_line()
-        ).returncode
-        == 1
-    )
-    disk = host_factory.small_disk(first.root / "srv", 4)  # type: ignore[operator]
-    filled = ssh(
-        host_factory, first, "dd if=/dev/zero of=/srv/big bs=1M count=8", first.known_hosts_line()
-    )
+    assert ssh(host_factory, second, "test -e /etc/written-on-one").returncode == 1
+    assert first.root is not None
+    disk = host_factory.small_disk(first.root / "srv", 4)
+    filled = ssh(host_factory, first, "dd if=/dev/zero of=/srv/big bs=1M count=8")
     assert "No space left on device" in filled.stderr
     assert (disk / "big").exists()
     # The second host's apt goes through the proxy listening on the first one's link.
