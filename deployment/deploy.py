@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -169,6 +170,7 @@ def deploy(
         "nocode_app_artifact": str(release.archive),
         "nocode_app_python": release.python,
         "nocode_app_machine": MACHINE,
+        "nocode_app_version": version("nocode"),
     }
     record.exit_code = run_playbook("deploy.yml", inventory, extravars, connection, recorder)
     record.completed_at = datetime.now(UTC)

@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,7 +92,10 @@ def test_deploy_upgrade_rerun_and_rollback(
 
     # Version 1.1.0: a new field and a renamed one; the data stays.
     commit_version(repo, crm_spec("1.1.0"))
-    upgrade = deployer.to("deploy", repo, host)
+    with Traffic(f"http://{host.address}:8000/health") as traffic:
+        upgrade = deployer.to("deploy", repo, host)
+    # Two workers per host: the switch loses no request (each on a new connection).
+    assert traffic.answers > 20 and traffic.failures == [], traffic.failures[:3]
     assert upgrade.result.returncode == 0, upgrade.output
     assert upgrade.record["version"] == "1.1.0"
     assert (
@@ -234,6 +239,37 @@ def test_full_disk_fails_cleanly(deployer: Deployer, host_factory: HostFactory, 
     assert (disk / "current").resolve().name == first.record["release"]
     assert [path.name for path in (disk / "releases").iterdir()] == [first.record["release"]]
     assert httpx.get(f"http://{host.address}:8000/health", timeout=5).status_code == 200
+
+
+class Traffic(threading.Thread):
+    """Requests one URL again and again, each on a new connection, until stopped."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.answers = 0
+        self.failures: list[str] = []
+        self._stop_asked = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_asked.is_set():
+            try:
+                status = httpx.get(self.url, timeout=10).status_code
+            except httpx.HTTPError as error:
+                self.failures.append(repr(error))
+                continue
+            self.answers += 1
+            if status != 200:
+                self.failures.append(f"HTTP {status}")
+            time.sleep(0.02)
+
+    def __enter__(self) -> Traffic:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop_asked.set()
+        self.join()
 
 
 def _free_mb(path: Path) -> int:
