@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 from deployment.artifact import MACHINE, Release, build_release

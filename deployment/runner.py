@@ -7,6 +7,7 @@ secret of the calling process (a control plane's DATABASE_URL, say) reaches a lo
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
@@ -76,12 +77,17 @@ def run_playbook(
             written = Path(private, "inventory.yml")
             written.write_text(yaml.safe_dump(inventory), encoding="utf-8")
             inventory = str(written)
+        # Variables go in a file, not on the command line that `ps` and the runner's
+        # `starting` status show: a database URL among them is a secret.
+        variables = Path(private, "env", "extravars")
+        variables.parent.mkdir()
+        variables.touch(mode=0o600)
+        variables.write_text(json.dumps(extravars), encoding="utf-8")
         config = RunnerConfig(
             private_data_dir=private,
             project_dir=str(ansible_dir()),
             playbook=playbook,
             inventory=inventory,
-            extravars=extravars,
             quiet=True,
             suppress_env_files=True,
         )

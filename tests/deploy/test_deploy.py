@@ -189,7 +189,20 @@ def test_two_hosts_roll_one_at_a_time_and_a_failure_stops_the_rollout(
 def test_unreachable_host_wrong_host_key_and_wrong_client_key(
     deployer: Deployer, host_factory: HostFactory, repo: Path
 ) -> None:
-    nobody = deployer("deploy", repo, "--host", "root@127.0.0.1:9", "--root", "/tmp/nc-none")
+    # A database URL given to nocode is a secret: no Ansible process may show it.
+    secret = "postgresql://app:" + os.urandom(8).hex() + "@/app"
+    with ProcessWatch(secret) as watch:
+        nobody = deployer(
+            "deploy",
+            repo,
+            "--host",
+            "root@127.0.0.1:9",
+            "--root",
+            "/tmp/nc-none",
+            env={**os.environ, "NOCODE_DEPLOY_DATABASE_URL": secret},
+        )
+    assert watch.seen == [] and watch.ansible_processes > 0
+    assert secret not in nobody.output and secret not in str(nobody.record)
     assert nobody.result.returncode == 1
     assert nobody.record["error_code"] == "DEPLOY_003"
     assert "Connection refused" in nobody.result.stderr
@@ -239,6 +252,39 @@ def test_full_disk_fails_cleanly(deployer: Deployer, host_factory: HostFactory, 
     assert (disk / "current").resolve().name == first.record["release"]
     assert [path.name for path in (disk / "releases").iterdir()] == [first.record["release"]]
     assert httpx.get(f"http://{host.address}:8000/health", timeout=5).status_code == 200
+
+
+class ProcessWatch(threading.Thread):
+    """Looks for a text in the command line and environment of every Ansible process."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(daemon=True)
+        self.text = text.encode()
+        self.seen: list[str] = []
+        self.ansible_processes = 0
+        self._stop_asked = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_asked.is_set():
+            for process in Path("/proc").glob("[0-9]*"):
+                try:
+                    command = (process / "cmdline").read_bytes()
+                    if b"ansible" not in command and b"ssh" not in command:
+                        continue
+                    self.ansible_processes += 1
+                    if self.text in command or self.text in (process / "environ").read_bytes():
+                        self.seen.append(command.decode(errors="replace"))
+                except OSError:
+                    continue  # gone meanwhile
+            time.sleep(0.05)
+
+    def __enter__(self) -> ProcessWatch:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop_asked.set()
+        self.join()
 
 
 class Traffic(threading.Thread):
