@@ -14,57 +14,22 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
-from tests.deploy.deployer import commit_version, crm_spec
-from tests.deploy.hosts import HostFactory, TestHost
+from tests.deploy.deployer import Deployer, commit_version, crm_spec
+from tests.deploy.hosts import HostFactory
 
 
-def _deploy(repo: Path, inventory: Path, factory: HostFactory, work: Path, hosts: int) -> float:
+def _timed(deployer: Deployer, repo: Path, inventory: Path, batch: int) -> float:
     started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nocode",
-            "deploy",
-            str(repo),
-            "--inventory",
-            str(inventory),
-            "--key",
-            str(factory.client_key),
-            "--known-hosts",
-            str(work / "known_hosts"),
-            "--batch-size",
-            str(hosts),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    run = deployer("deploy", repo, "--inventory", str(inventory), "--batch-size", str(batch))
     elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"deployment failed:\n{result.stderr}")
+    if run.result.returncode != 0:
+        raise SystemExit(f"deployment failed:\n{run.result.stderr}")
     return elapsed
-
-
-def _inventory(path: Path, hosts: list[TestHost], roots: Path) -> Path:
-    entries = {
-        host.name: {
-            "ansible_host": host.address,
-            "ansible_user": host.user,
-            "nocode_app_root": str(roots / host.name),
-        }
-        for host in hosts
-    }
-    path.write_text(yaml.safe_dump({"nocode_targets": {"hosts": entries}}))
-    return path
 
 
 def measure(count: int, reruns: int, repo: Path) -> tuple[float, float]:
@@ -73,12 +38,12 @@ def measure(count: int, reruns: int, repo: Path) -> tuple[float, float]:
     roots.chmod(0o755)
     try:
         with HostFactory(work) as factory:
-            hosts = [factory.create(f"bench{number}") for number in range(count)]
-            inventory = _inventory(work / "inventory.yml", hosts, roots)
+            deployer = Deployer(factory, work, roots)
+            inventory = deployer.inventory([factory.create(f"bench{n}") for n in range(count)])
             print(f"... {count} host(s): first deployment", file=sys.stderr)
-            first = _deploy(repo, inventory, factory, work, count)
+            first = _timed(deployer, repo, inventory, count)
             print(f"... {count} host(s): {reruns} no-change re-runs", file=sys.stderr)
-            again = [_deploy(repo, inventory, factory, work, count) for _ in range(reruns)]
+            again = [_timed(deployer, repo, inventory, count) for _ in range(reruns)]
     finally:
         shutil.rmtree(roots, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from deployment.artifact import MACHINE, Release, build_release
 from deployment.errors import INVALID_CONFIGURATION, MESSAGES, DeployError
 from deployment.inventory import Target, inventory_for, read_inventory
-from deployment.record import Listener, Recorder, Step, human_duration, named_code
+from deployment.record import Listener, Recorder, human_duration, named_code
 from deployment.runner import Connection, run_playbook
 
 
@@ -144,24 +144,15 @@ def deploy(
     settings = settings or Settings()
     inventory = hosts.inventory()
     recorder = Recorder(listener=listener)
-    started = datetime.now(UTC)
-    build = Step(name="Build", started_at=started)
-    recorder.steps.append(build)
-    if listener:
-        listener("step", build)
+    build = recorder.begin("Build")
     try:
         release = build_release(app_dir, cache_dir, commit=commit, python=python)
     except DeployError as error:
-        build.status, build.details = "failed", str(error)
-        build.completed_at = datetime.now(UTC)
-        if listener:
-            listener("step", build)
+        recorder.end(build, "failed", str(error))
         raise
-    build.status, build.completed_at = "success", datetime.now(UTC)
-    build.details = f"release {release.name} ({release.archive.stat().st_size // 1024} KiB)"
-    if listener:
-        listener("step", build)
-    record = Deployment("deploy", release.app, release, recorder, started)
+    size = release.archive.stat().st_size // 1024
+    recorder.end(build, "success", f"release {release.name} ({size} KiB)")
+    record = Deployment("deploy", release.app, release, recorder, build.started_at)
     extravars = {
         **settings.extravars(),
         **hosts.variables(),

@@ -151,6 +151,17 @@ class Recorder:
     def changed(self) -> int:
         return sum(host.get("changed", 0) for host in self.stats.values())
 
+    def begin(self, name: str) -> Step:
+        """A step outside the playbook (the controller's Build), started now."""
+        step = Step(name=name, started_at=_now())
+        self.steps.append(step)
+        self._emit("step", step)
+        return step
+
+    def end(self, step: Step, status: str, details: str) -> None:
+        step.status, step.details, step.completed_at = status, details, _now()
+        self._emit("step", step)
+
     def stopped(self, output: str) -> None:
         """The playbook ended in error without a failed task: a bad inventory or variable."""
         self.failure = Failure("Validation", "controller", output)

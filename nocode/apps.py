@@ -37,8 +37,15 @@ def read_env_file(app_dir: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         key, sep, value = line.partition("=")
         if sep and not key.strip().startswith("#"):
-            values[key.strip()] = value.strip()
+            values[key.strip()] = _unquoted(value.strip())
     return values
+
+
+def _unquoted(value: str) -> str:
+    """A value as the app's settings (python-dotenv) read it: without its enclosing quotes."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
 
 
 def ensure_secret(app_dir: Path) -> str:

@@ -43,11 +43,9 @@ class _Progress:
             click.echo(f"... {step.name}", err=True)
         else:
             mark = "ok" if step.status == "success" else step.status.upper()
-            details = (
-                f": {step.details}"
-                if step.details and step.status != "success" or step.name == "Build"
-                else ""
-            )
+            # Build says which release it made; other steps speak only when they fail.
+            worth_saying = step.status != "success" or step.name == "Build"
+            details = f": {step.details}" if step.details and worth_saying else ""
             click.echo(
                 f"    {step.name} {mark} in {human_duration(step.duration)}{details}", err=True
             )

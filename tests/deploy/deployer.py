@@ -14,7 +14,7 @@ import yaml
 
 from generator.generate import generate
 from generator.resources import specs_dir
-from nocode.apps import development_token
+from nocode.apps import development_token, read_env_file
 from tests.deploy.hosts import HostFactory, TestHost
 
 NOCODE = [sys.executable, "-m", "nocode"]
@@ -153,7 +153,7 @@ class Api:
     """The deployed app's API on one host, with a token signed by the host's own secret."""
 
     def __init__(self, host: TestHost, files: Path, repo: Path) -> None:
-        secret = _env_file(files / "shared" / ".env")["JWT_SECRET"]
+        secret = read_env_file(files / "shared")["JWT_SECRET"]
         token = development_token(repo, "OWNER", secret=secret)
         self.client = httpx.Client(
             base_url=f"http://{host.address}:8000{API}",
@@ -175,11 +175,3 @@ class Api:
         response = self.client.get(f"/schema/{table}/")
         assert response.status_code == 200, response.text
         return [field["name"] for field in response.json()["fields"]]
-
-
-def _env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        name, _, value = line.partition("=")
-        values[name] = value.strip("'")
-    return values

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import httpx
 import pytest
@@ -254,68 +255,71 @@ def test_full_disk_fails_cleanly(deployer: Deployer, host_factory: HostFactory, 
     assert httpx.get(f"http://{host.address}:8000/health", timeout=5).status_code == 200
 
 
-class ProcessWatch(threading.Thread):
+class Background(threading.Thread):
+    """Calls tick() again and again while a `with` block runs."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self._stop_asked = threading.Event()
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        while not self._stop_asked.is_set():
+            self.tick()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop_asked.set()
+        self.join()
+
+
+class ProcessWatch(Background):
     """Looks for a text in the command line and environment of every Ansible process."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(daemon=True)
+        super().__init__()
         self.text = text.encode()
         self.seen: list[str] = []
         self.ansible_processes = 0
-        self._stop_asked = threading.Event()
 
-    def run(self) -> None:
-        while not self._stop_asked.is_set():
-            for process in Path("/proc").glob("[0-9]*"):
-                try:
-                    command = (process / "cmdline").read_bytes()
-                    if b"ansible" not in command and b"ssh" not in command:
-                        continue
-                    self.ansible_processes += 1
-                    if self.text in command or self.text in (process / "environ").read_bytes():
-                        self.seen.append(command.decode(errors="replace"))
-                except OSError:
-                    continue  # gone meanwhile
-            time.sleep(0.05)
-
-    def __enter__(self) -> ProcessWatch:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop_asked.set()
-        self.join()
+    def tick(self) -> None:
+        for process in Path("/proc").glob("[0-9]*"):
+            try:
+                command = (process / "cmdline").read_bytes()
+                if b"ansible" not in command and b"ssh" not in command:
+                    continue
+                self.ansible_processes += 1
+                if self.text in command or self.text in (process / "environ").read_bytes():
+                    self.seen.append(command.decode(errors="replace"))
+            except OSError:
+                continue  # gone meanwhile
+        time.sleep(0.05)
 
 
-class Traffic(threading.Thread):
-    """Requests one URL again and again, each on a new connection, until stopped."""
+class Traffic(Background):
+    """Requests one URL again and again, each on a new connection."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
+        super().__init__()
         self.url = url
         self.answers = 0
         self.failures: list[str] = []
-        self._stop_asked = threading.Event()
 
-    def run(self) -> None:
-        while not self._stop_asked.is_set():
-            try:
-                status = httpx.get(self.url, timeout=10).status_code
-            except httpx.HTTPError as error:
-                self.failures.append(repr(error))
-                continue
-            self.answers += 1
-            if status != 200:
-                self.failures.append(f"HTTP {status}")
-            time.sleep(0.02)
-
-    def __enter__(self) -> Traffic:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop_asked.set()
-        self.join()
+    def tick(self) -> None:
+        try:
+            status = httpx.get(self.url, timeout=10).status_code
+        except httpx.HTTPError as error:
+            self.failures.append(repr(error))
+            return
+        self.answers += 1
+        if status != 200:
+            self.failures.append(f"HTTP {status}")
+        time.sleep(0.02)
 
 
 def _free_mb(path: Path) -> int:
