@@ -18,7 +18,7 @@ from psycopg import sql
 
 from generator.generate import generate
 from tests.app.test_errors import assert_error
-from tests.app.test_listing import catalogue, listing  # noqa: F401  (a fixture)
+from tests.app.test_listing import listing
 from tests.app.test_records import PRODUIT
 from tests.conftest import RunningApp, fresh_database, start_app
 from tests.regeneration.helpers import serving
@@ -275,7 +275,7 @@ def test_filter_values_are_strict(
     http: httpx.Client,
     catalogue: RunningApp,
     filters: dict[str, Any],
-    field: str,  # noqa: F811
+    field: str,
 ) -> None:
     response = http.get(
         f"{catalogue.api}tables/produits/",
@@ -287,7 +287,7 @@ def test_filter_values_are_strict(
 
 def test_filter_values_of_the_field_type_are_accepted(
     http: httpx.Client,
-    catalogue: RunningApp,  # noqa: F811
+    catalogue: RunningApp,
 ) -> None:
     assert listing(http, catalogue, filters={"actif": True})["count"] == 12
     assert listing(http, catalogue, filters={"stock": 3})["count"] == 1
@@ -306,7 +306,7 @@ def test_filter_values_of_the_field_type_are_accepted(
 def test_previous_of_a_page_past_the_end_is_the_last_page(
     http: httpx.Client,
     catalogue: RunningApp,
-    mode: str,  # noqa: F811
+    mode: str,
 ) -> None:
     body = listing(http, catalogue, page=99, page_size=5, count=mode)
     assert body["results"] == [] and body["next"] is None
