@@ -380,9 +380,9 @@ def test_deleting_a_referenced_record_is_409_for_restrict_and_no_action(
         )
         assert livre.status_code == 201, livre.text
         url = f"{library.api}tables/auteurs/{auteur['id']}/"
-        assert_error(
-            http.delete(url, headers=library.headers()), 409, "REFERENCE_CONFLICT", "record"
-        )
+        refused = http.delete(url, headers=library.headers())
+        assert_error(refused, 409, "REFERENCE_CONFLICT")
+        assert refused.json()["details"] == {"record": "Records of livres refer to it."}
         assert http.get(url, headers=library.headers()).status_code == 200, on_delete
 
 
