@@ -19,7 +19,7 @@ from math import ceil
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, AsyncCursor, sql
 from psycopg.rows import TupleRow
 from pydantic import AfterValidator, TypeAdapter, ValidationError
 
@@ -355,12 +355,21 @@ async def fetch_page(
             plan = await cursor.fetchone()
             assert plan is not None
             estimate = int(plan[0][0]["Plan"]["Plan Rows"])
-        rows: int | None = None
+        rows = None
         if results == "[]" and params.page > 1:
-            await cursor.execute(
-                _ROWS_BEFORE.format(**parts), {**where.params, "offset": params.offset}
-            )
-            counted = await cursor.fetchone()
-            assert counted is not None
-            rows = int(counted[0])
+            rows = await _rows_before(cursor, parts, where, params.offset)
         return Page(estimate, bool(has_next), previous_page(params, rows), results)
+
+
+async def _rows_before(
+    cursor: AsyncCursor[TupleRow],
+    parts: dict[str, sql.Composable],
+    where: _Where,
+    offset: int,
+) -> int:
+    await cursor.execute(
+        _ROWS_BEFORE.format(**parts), {**where.params, "offset": offset}
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
