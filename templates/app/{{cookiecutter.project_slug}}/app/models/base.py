@@ -59,6 +59,8 @@ class RecordInput(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _storable(cls, value: Any) -> Any:
+        """Every field: no lone surrogate in its text, JSON values nested 32 levels at
+        most (pydantic lets both through a plain `str` or a JSON field)."""
         problem = json_problem(value)
         if problem is not None:
             raise PydanticCustomError("unstorable", problem)
