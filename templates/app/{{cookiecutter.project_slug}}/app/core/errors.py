@@ -113,14 +113,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:  # FastAPI could not decode the JSON body
         return error_response(400, INVALID_FORMAT, {"body": unreadable(exc.__cause__)})
-    if exc.status_code == 404:
-        return error_response(404, NOT_FOUND, {"path": request.url.path})
-    if exc.status_code == 405:
-        return error_response(405, METHOD_NOT_ALLOWED, {"method": request.method})
     if exc.status_code == 413:
         return error_response(
             413, PAYLOAD_TOO_LARGE, {"body": str(exc.detail)}, dict(exc.headers or {})
         )
+    if exc.status_code == 404:
+        return error_response(404, NOT_FOUND, {"path": request.url.path})
+    if exc.status_code == 405:
+        return error_response(405, METHOD_NOT_ALLOWED, {"method": request.method})
     return error_response(exc.status_code, (f"HTTP_{exc.status_code}", str(exc.detail)))
 
 
