@@ -367,7 +367,9 @@ async def _rows_before(
     where: _Where,
     offset: int,
 ) -> int:
-    await cursor.execute(_ROWS_BEFORE.format(**parts), {**where.params, "offset": offset})
+    await cursor.execute(
+        _ROWS_BEFORE.format(**parts), {**where.params, "offset": offset}
+    )
     row = await cursor.fetchone()
     assert row is not None
     return int(row[0])
