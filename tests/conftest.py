@@ -139,3 +139,29 @@ def empty_crm(crm: RunningApp) -> RunningApp:
     with psycopg.connect(crm.database_url, autocommit=True) as connection:
         connection.execute("TRUNCATE clients, produits, commandes RESTART IDENTITY CASCADE")
     return crm
+
+
+NAMES = ["Alpha 50%", "beta_1", "Gamma", "delta", "ALPHABET", "epsilon"]
+
+
+@pytest.fixture
+def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
+    """The CRM app with 25 produits: REF-001 to REF-025, stock 1 to 25, every second one
+    actif, every fifth with a description."""
+    for number in range(1, 26):
+        body = {
+            "reference": f"REF-{number:03d}",
+            "nom": NAMES[number % len(NAMES)],
+            "prix": f"{number * 10}.50",
+            "stock": number,
+            "actif": number % 2 == 0,
+        }
+        if number % 5 == 0:
+            body["description"] = "Promo"
+        assert (
+            http.post(
+                f"{empty_crm.api}tables/produits/", json=body, headers=empty_crm.headers()
+            ).status_code
+            == 201
+        )
+    return empty_crm

@@ -11,29 +11,6 @@ import pytest
 from tests.app.test_errors import assert_error
 from tests.conftest import RunningApp
 
-NAMES = ["Alpha 50%", "beta_1", "Gamma", "delta", "ALPHABET", "epsilon"]
-
-
-@pytest.fixture
-def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
-    for number in range(1, 26):
-        body = {
-            "reference": f"REF-{number:03d}",
-            "nom": NAMES[number % len(NAMES)],
-            "prix": f"{number * 10}.50",
-            "stock": number,
-            "actif": number % 2 == 0,
-        }
-        if number % 5 == 0:
-            body["description"] = "Promo"
-        assert (
-            http.post(
-                f"{empty_crm.api}tables/produits/", json=body, headers=empty_crm.headers()
-            ).status_code
-            == 201
-        )
-    return empty_crm
-
 
 def listing(http: httpx.Client, app: RunningApp, **params: Any) -> dict[str, Any]:
     if "filters" in params and not isinstance(params["filters"], str):

@@ -15,6 +15,7 @@ from app.api.routes import {{ cookiecutter._tables | sort | join(", ") }}
 from app.core.config import Settings, get_settings
 from app.core.db import create_pool
 from app.core.errors import install_error_handlers
+from app.core.limits import BodyLimit
 from app.core.metadata import API_BASE, PROJECT
 from app.core.metrics import MetricsMiddleware, metrics_endpoint
 from app.core.security import TokenVerifier
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
     app.include_router(health.router)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)

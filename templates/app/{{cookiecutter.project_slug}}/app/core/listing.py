@@ -12,16 +12,18 @@ response embeds as is: no per-row Python work.
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from math import ceil
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, AsyncCursor, sql
 from psycopg.rows import TupleRow
-from pydantic import TypeAdapter, ValidationError
+from pydantic import AfterValidator, TypeAdapter, ValidationError
 
+from app.core.client_json import TOO_DEEP, json_problem
 from app.core.errors import INVALID_FORMAT, ApiError
 
 CountMode = Literal["exact", "planned", "none"]
@@ -39,13 +41,24 @@ class Kind(StrEnum):
     JSON = "json"
 
 
+def _midnight_utc(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(), UTC)
+
+
+# Filter values are read as strictly as JSON allows: a string is not a number, a boolean
+# is not an integer. A DECIMAL takes a number or a decimal string, a DATETIME also an
+# ISO date (its midnight, UTC).
 _VALUES: dict[Kind, TypeAdapter[Any]] = {
     Kind.TEXT: TypeAdapter(str),
     Kind.INTEGER: TypeAdapter(int),
     Kind.DECIMAL: TypeAdapter(Decimal),
     Kind.BOOLEAN: TypeAdapter(bool),
     Kind.DATE: TypeAdapter(date),
-    Kind.DATETIME: TypeAdapter(datetime),
+    Kind.DATETIME: TypeAdapter(
+        Annotated[datetime | date, AfterValidator(_midnight_utc)]
+    ),
     Kind.UUID: TypeAdapter(UUID),
 }
 _COMPARISONS = {
@@ -125,7 +138,18 @@ class ListParams:
 class Page:
     count: int | None
     has_next: bool
+    previous: int | None  # the page number `previous` links to
     results: str  # a JSON array, as PostgreSQL wrote it
+
+
+def previous_page(params: ListParams, rows: int | None) -> int | None:
+    """The page before this one or, past the end, the last page that has records (page 1
+    when none has). `rows` is the number of matching records, when it is known."""
+    if params.page == 1:
+        return None
+    if rows is None:
+        return params.page - 1
+    return min(params.page - 1, max(1, ceil(rows / params.page_size)))
 
 
 def _invalid(name: str, message: str) -> ApiError:
@@ -163,10 +187,16 @@ def parse_filters(raw: str | None) -> dict[str, Any]:
         return {}
     try:
         filters = json.loads(raw)
+    except RecursionError:
+        raise _invalid("filters", TOO_DEEP) from None
     except ValueError:
         raise _invalid("filters", "Not valid JSON.") from None
     if not isinstance(filters, dict):
         raise _invalid("filters", 'Must be a JSON object, e.g. {"prix__gte": 10}.')
+    for key, value in filters.items():
+        problem = json_problem(key) or json_problem(value, depth=1)
+        if problem is not None:
+            raise _invalid(f"filters.{key}", problem)
     return filters
 
 
@@ -177,7 +207,7 @@ def _value(column: Column, key: str, raw: Any) -> Any:
             f"filters.{key}", f"{column.kind.value} fields only take __isnull."
         )
     try:
-        return adapter.validate_python(raw)
+        return adapter.validate_json(json.dumps(raw), strict=True)
     except ValidationError as error:
         raise _invalid(f"filters.{key}", error.errors()[0]["msg"]) from None
 
@@ -271,6 +301,11 @@ _WITHOUT_COUNT = sql.SQL(
     "SELECT ({page}), EXISTS (SELECT 1 FROM {table} WHERE {where} OFFSET %(next_offset)s)"
 )
 _PLANNED = sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {where}")
+# Past the end, every matching row comes before the page; counting them up to the offset
+# costs no more than the OFFSET the page itself just skipped.
+_ROWS_BEFORE = sql.SQL(
+    "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT %(offset)s) AS r"
+)
 
 
 async def fetch_page(
@@ -304,7 +339,12 @@ async def fetch_page(
                 count = known[1]
             else:
                 COUNTS.put(key, version, count)
-            return Page(count, params.offset + params.page_size < count, results)
+            return Page(
+                count,
+                params.offset + params.page_size < count,
+                previous_page(params, count),
+                results,
+            )
         await cursor.execute(_WITHOUT_COUNT.format(page=page, **parts), values)
         row = await cursor.fetchone()
         assert row is not None
@@ -315,4 +355,21 @@ async def fetch_page(
             plan = await cursor.fetchone()
             assert plan is not None
             estimate = int(plan[0][0]["Plan"]["Plan Rows"])
-        return Page(estimate, bool(has_next), results)
+        rows = None
+        if results == "[]" and params.page > 1:
+            rows = await _rows_before(cursor, parts, where, params.offset)
+        return Page(estimate, bool(has_next), previous_page(params, rows), results)
+
+
+async def _rows_before(
+    cursor: AsyncCursor[TupleRow],
+    parts: dict[str, sql.Composable],
+    where: _Where,
+    offset: int,
+) -> int:
+    await cursor.execute(
+        _ROWS_BEFORE.format(**parts), {**where.params, "offset": offset}
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])

@@ -45,9 +45,9 @@ def page_response(
         else None
     )
     previous_url = (
-        str(request.url.include_query_params(page=params.page - 1))
-        if params.page > 1
-        else None
+        None
+        if page.previous is None
+        else str(request.url.include_query_params(page=page.previous))
     )
     filters_applied: dict[str, Any] = {
         "search": params.search,

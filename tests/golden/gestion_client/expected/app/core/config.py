@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     migrations_dir: Path = Field(
         default=REPOSITORY / "migrations", description="Folder of the SQL migrations."
     )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=0,
+        description="Largest request body accepted, in bytes; larger ones get 413.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
     @model_validator(mode="after")

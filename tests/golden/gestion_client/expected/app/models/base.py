@@ -6,8 +6,16 @@
 import re
 from typing import Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
+
+from app.core.client_json import json_problem
 
 # The same patterns the generator checks spec defaults and examples with.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -47,6 +55,16 @@ class RecordInput(BaseModel):
                 key: value for key, value in data.items() if key not in cls.read_only
             }
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """Every field: no lone surrogate in its text, JSON values nested 32 levels at
+        most (pydantic lets both through a plain `str` or a JSON field)."""
+        problem = json_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("unstorable", problem)
+        return value
 
 
 def refuse_null(value: Any) -> Any:
