@@ -25,6 +25,11 @@ from generator.spec.models import (
 from generator.spec.values import constraints_of, format_of
 
 MAX_SQL_NAME = 63
+# The rules turning a spec into a schema change now and then; a repository records the
+# revision it was generated with, so that regenerating it migrates what changed.
+# 2: unique EMAIL fields are unique regardless of case (a unique index on lower(column)).
+SCHEMA_REVISION = 2
+CASE_INSENSITIVE_EMAILS = 2
 
 _FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
 # Text fields indexed with trigrams for `search` (long text would make the index heavy).
@@ -103,6 +108,7 @@ class IndexModel:
     unique: bool
     method: str  # "btree" or "gin_trgm"
     declared: bool  # named in the spec (reported by the schema endpoint)
+    folded: tuple[str, ...] = ()  # columns compared in lower case (unique emails)
 
 
 @dataclass(frozen=True)
@@ -209,9 +215,13 @@ class ProjectModel:
         return next(table for table in self.tables if table.name == name)
 
 
-def build_project(spec: ProjectSpec) -> ProjectModel:
+def build_project(spec: ProjectSpec, schema_revision: int = SCHEMA_REVISION) -> ProjectModel:
+    """The app model of `spec`; its schema as generators of `schema_revision` made it."""
     issues: list[Issue] = []
-    tables = tuple(_table_model(spec, name, table, issues) for name, table in spec.tables.items())
+    tables = tuple(
+        _table_model(spec, name, table, issues, schema_revision)
+        for name, table in spec.tables.items()
+    )
     if issues:
         raise PlanError(issues)
     return ProjectModel(
@@ -225,7 +235,9 @@ def build_project(spec: ProjectSpec) -> ProjectModel:
     )
 
 
-def _table_model(spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue]) -> TableModel:
+def _table_model(
+    spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue], schema_revision: int
+) -> TableModel:
     fields = tuple(
         _field_model(f"tables.{name}.fields.{field_name}", field_name, field, issues)
         for field_name, field in table.fields.items()
@@ -252,7 +264,7 @@ def _table_model(spec: ProjectSpec, name: str, table: TableSpec, issues: list[Is
         icon=table.icon,
         description=table.description,
         fields=fields,
-        indexes=_indexes(name, table, fields),
+        indexes=_indexes(name, table, fields, _case_folded(fields, schema_revision)),
         unique_constraints=unique_constraints,
         relations=_relations(spec, name, table),
         permissions=_permissions(table),
@@ -333,7 +345,16 @@ def _py_default(field: FieldSpec) -> str | None:
     return py(value)
 
 
-def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tuple[IndexModel, ...]:
+def _case_folded(fields: tuple[FieldModel, ...], schema_revision: int) -> frozenset[str]:
+    """The columns unique indexes compare in lower case: email addresses."""
+    if schema_revision < CASE_INSENSITIVE_EMAILS:
+        return frozenset()
+    return frozenset(field.name for field in fields if field.field_type == FieldType.EMAIL)
+
+
+def _indexes(
+    name: str, table: TableSpec, fields: tuple[FieldModel, ...], folded: frozenset[str]
+) -> tuple[IndexModel, ...]:
     declared = tuple(
         IndexModel(
             name=index.name,
@@ -341,13 +362,29 @@ def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tup
             unique=index.type == IndexType.UNIQUE,
             method="btree",
             declared=True,
+            folded=(
+                tuple(column for column in index.fields if column in folded)
+                if index.type == IndexType.UNIQUE
+                else ()
+            ),
         )
         for index in table.indexes
     )
     leading = {index.columns[0] for index in declared}
+    declared_unique = {
+        index.columns[0] for index in declared if index.unique and len(index.columns) == 1
+    }
+    # A unique constraint cannot hold an expression: a unique email is a unique index.
     derived = [
-        IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)
+        IndexModel(
+            sql_name(name, field.name, "key"), (field.name,), True, "btree", False, (field.name,)
+        )
+        for field in fields
+        if field.is_unique and field.name in folded and field.name not in declared_unique
     ]
+    derived.append(
+        IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)
+    )
     for field in fields:
         wants_btree = field.relation_table is not None or field.list_config["indexed"]
         if (

@@ -19,11 +19,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from generator.appmodel import CASE_INSENSITIVE_EMAILS, SCHEMA_REVISION
 from generator.errors import SpecError
 from generator.fieldtypes import column_type
 from generator.plan import RECORDED_SPEC
 from generator.spec import parse_spec
-from generator.spec.models import FieldSpec, FieldType, IndexSpec, ProjectSpec, TableSpec
+from generator.spec.models import (
+    FieldSpec,
+    FieldType,
+    IndexSpec,
+    IndexType,
+    ProjectSpec,
+    TableSpec,
+)
 
 
 class Safety(StrEnum):
@@ -112,7 +120,10 @@ def _keyed(items: dict[str, Any]) -> dict[str, tuple[str, Any]]:
     return {item.id or name: (name, item) for name, item in items.items()}
 
 
-def diff_specs(old: ProjectSpec, new: ProjectSpec) -> list[Change]:
+def diff_specs(
+    old: ProjectSpec, new: ProjectSpec, old_revision: int = SCHEMA_REVISION
+) -> list[Change]:
+    """The changes from `old`, whose schema a generator of `old_revision` made, to `new`."""
     changes: list[Change] = []
     if old.project.id != new.project.id:
         changes.append(
@@ -138,6 +149,8 @@ def diff_specs(old: ProjectSpec, new: ProjectSpec) -> list[Change]:
             continue
         old_name, old_table = old_tables[stable_id]
         changes.extend(_table_changes(old_name, old_table, name, table))
+        if old_revision < CASE_INSENSITIVE_EMAILS:
+            changes.extend(_case_folding(f"tables.{name}", old_table, table))
     for stable_id, (old_name, old_table) in old_tables.items():
         if stable_id not in new_ids:
             changes.append(
@@ -213,6 +226,8 @@ def _field_added(path: str, field: FieldSpec) -> Change:
         detail += f", foreign key to {field.relation.table} checked without blocking writes"
     if field.is_unique:
         detail += ", unique index built concurrently"
+        if field.field_type == FieldType.EMAIL:
+            detail += " (regardless of case)"
     return Change(Safety.ADDITIVE, "field added", path, detail)
 
 
@@ -226,8 +241,7 @@ def _field_changes(
                 Safety.LOCKING,
                 "field renamed",
                 path,
-                f"from {old_name}: ALTER TABLE RENAME COLUMN, a brief exclusive lock, "
-                "values kept",
+                f"from {old_name}: ALTER TABLE RENAME COLUMN, a brief exclusive lock, values kept",
             )
         )
     old_type, new_type = column_type(old), column_type(new)
@@ -280,6 +294,7 @@ def _field_changes(
                 path,
                 (
                     "index built concurrently; fails listing the duplicates if there are any"
+                    + (" (regardless of case)" if new.field_type == FieldType.EMAIL else "")
                     if new.is_unique
                     else "constraint dropped"
                 ),
@@ -309,6 +324,48 @@ def _field_changes(
                 Safety.ADDITIVE, "field settings changed", path, "app only: " + ", ".join(changed)
             )
         )
+    return changes
+
+
+_FOLDING = (
+    "unique index on lower(email) built concurrently, the old one dropped; "
+    "fails listing the values several records hold regardless of case"
+)
+
+
+def _case_folding(where: str, old: TableSpec, new: TableSpec) -> list[Change]:
+    """Unique emails kept by a generator that compared them with their case: now without."""
+    emails = {name for name, field in new.fields.items() if field.field_type == FieldType.EMAIL}
+    before = _keyed(old.fields)
+    old_indexes = {index.id or index.name: index for index in old.indexes}
+    changes = []
+    indexed = set()
+    for index in new.indexes:
+        previous = old_indexes.get(index.id or index.name)
+        if index.type == IndexType.UNIQUE and emails & set(index.fields) and previous:
+            if _index_shape(old, previous) == _index_shape(new, index):
+                changes.append(
+                    Change(
+                        Safety.ADDITIVE,
+                        "index made case-insensitive",
+                        f"{where}.indexes.{index.name}",
+                        _FOLDING,
+                    )
+                )
+            if len(index.fields) == 1:
+                indexed.add(index.fields[0])
+    for name in sorted(emails - indexed, key=list(new.fields).index):
+        field = new.fields[name]
+        previous_field = before.get(field.id or name, ("", None))[1]
+        if field.is_unique and previous_field is not None and previous_field.is_unique:
+            changes.append(
+                Change(
+                    Safety.ADDITIVE,
+                    "unique made case-insensitive",
+                    f"{where}.fields.{name}",
+                    _FOLDING,
+                )
+            )
     return changes
 
 
@@ -356,11 +413,21 @@ def describe(old: ProjectSpec, new: ProjectSpec, changes: list[Change]) -> str:
     return "\n".join([header, *(str(change) for change in changes)]) + "\n"
 
 
-def recorded_spec(repository: Path) -> ProjectSpec:
+@dataclass(frozen=True)
+class Recorded:
+    """What a repository was generated from: its spec, by a generator of which schema
+    revision (1 when not recorded: repositories older than revisions)."""
+
+    spec: ProjectSpec
+    schema_revision: int
+
+
+def recorded_spec(repository: Path) -> Recorded:
     """The spec a repository was generated from (its nocode.spec.json)."""
     path = repository / RECORDED_SPEC
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))["spec"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        spec, revision = document["spec"], document["generated_by"].get("schema_revision", 1)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise SpecError(f"{path}: no recorded spec to compare with ({error})") from None
-    return parse_spec(document)
+    return Recorded(parse_spec(spec), int(revision))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from generator import ddl
-from generator.appmodel import FieldModel, TableModel, build_project, sql_name
+from generator.appmodel import SCHEMA_REVISION, FieldModel, TableModel, build_project, sql_name
 from generator.diff import Change, Safety, describe
 from generator.errors import Issue, PlanError
 from generator.literals import one_line, sql_ident, sql_literal
@@ -102,14 +102,19 @@ class _Object:
     columns: tuple[str, ...]
     path: str
     unique: bool = False
+    keys: tuple[str, ...] = ()  # what a unique one compares: `email` or `lower(email)`
+    case_insensitive: bool = False
 
 
-def plan_migration(old: ProjectSpec, new: ProjectSpec) -> Migration:
-    """The migration from `old` to `new`; refused changes must have been reported before."""
+def plan_migration(
+    old: ProjectSpec, new: ProjectSpec, old_revision: int = SCHEMA_REVISION
+) -> Migration:
+    """The migration from `old`, whose schema a generator of `old_revision` made, to `new`;
+    refused changes must have been reported before."""
     renamed = _with_new_names(old, new)
     writer = _Writer(
-        before={t.stable_id: t for t in build_project(old).tables},
-        renamed={t.stable_id: t for t in build_project(renamed).tables},
+        before={t.stable_id: t for t in build_project(old, old_revision).tables},
+        renamed={t.stable_id: t for t in build_project(renamed, old_revision).tables},
         after={t.stable_id: t for t in build_project(new).tables},
     )
     return writer.write()
@@ -469,12 +474,22 @@ def _objects(table: TableModel) -> list[_Object]:
             index.columns,
             f"{where}.indexes.{index.name}" if index.declared else f"{fields}.{index.columns[0]}",
             unique=index.unique,
+            keys=tuple(ddl.index_keys(index)),
+            case_insensitive=bool(index.folded),
         )
         for index in table.indexes
     ]
     columns = dict(table.unique_constraints)
     objects += [
-        _Object("unique", name, definition, (columns[name],), f"{fields}.{columns[name]}", True)
+        _Object(
+            "unique",
+            name,
+            definition,
+            (columns[name],),
+            f"{fields}.{columns[name]}",
+            unique=True,
+            keys=(sql_ident(columns[name]),),
+        )
         for name, definition in ddl.unique_constraints(table).items()
     ]
     for kind, constraints in (
@@ -562,17 +577,18 @@ def _stop_if_found(query: str, message: str) -> Step:
 
 
 def _duplicates_check(table: TableModel, made: _Object) -> Step:
-    columns = ", ".join(sql_ident(column) for column in made.columns)
+    keys = ", ".join(made.keys)
     present = " AND ".join(f"{sql_ident(column)} IS NOT NULL" for column in made.columns)
     sample = (
-        f"quote_literal({columns}::text)"
-        if len(made.columns) == 1
-        else f"quote_literal(ROW({columns})::text)"
+        f"quote_literal({keys}::text)"
+        if len(made.keys) == 1
+        else f"quote_literal(ROW({keys})::text)"
     )
+    case = " (regardless of case)" if made.case_insensitive else ""
     return _stop_if_found(
         f"SELECT {sample} AS sample FROM {sql_ident(table.name)} WHERE {present} "
-        f"GROUP BY {columns} HAVING count(*) > 1",
-        f"{made.path}: unique now, but several records hold each of these values",
+        f"GROUP BY {keys} HAVING count(*) > 1",
+        f"{made.path}: unique now, but several records hold each of these values{case}",
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator import ddl, imports
-from generator.appmodel import ProjectModel, build_project
+from generator.appmodel import SCHEMA_REVISION, ProjectModel, build_project
 from generator.errors import PlanError
 from generator.metadata import build_metadata
 from generator.spec.models import ProjectSpec
@@ -98,7 +98,10 @@ def plan(spec: ProjectSpec, templates: Path) -> Plan:
         **shared,
         "ddl": ddl,
         "imports": imports,
-        "spec_document": {"generated_by": generated_by, "spec": document},
+        "spec_document": {
+            "generated_by": {**generated_by, "schema_revision": SCHEMA_REVISION},
+            "spec": document,
+        },
     }
     if not (templates / SKELETON).is_dir():
         raise PlanError(f"no app templates in {templates}: the installation is incomplete")

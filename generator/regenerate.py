@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diff import Change, Safety, diff_specs, recorded_spec
+from generator.diff import Change, Recorded, Safety, diff_specs, recorded_spec
 from generator.errors import Issue, PlanError, WriteError
 from generator.merge import merge_text
 from generator.migration import migration_header, plan_migration
@@ -62,10 +62,11 @@ def regeneration(
     manifest = read_manifest(out_dir)
     if manifest is None:
         return Outcome(files={**files, **_base_copies(files, owner)})
-    old = recorded_spec(out_dir)
-    changes = diff_specs(old, spec)
+    recorded = recorded_spec(out_dir)
+    old = recorded.spec
+    changes = diff_specs(old, spec, recorded.schema_revision)
     _refuse(changes, force)
-    history, migration_path = _history(out_dir, old, spec, changes, files)
+    history, migration_path = _history(out_dir, recorded, spec, changes, files)
     generated = {
         path: text
         for path, text in files.items()
@@ -96,7 +97,7 @@ def regeneration(
 
 def _history(
     out_dir: Path,
-    old: ProjectSpec,
+    recorded: Recorded,
     spec: ProjectSpec,
     changes: list[Change],
     files: dict[PurePosixPath, str],
@@ -105,11 +106,11 @@ def _history(
     history = _migrations(out_dir)
     if not history:  # nothing to migrate from: start again from the full schema
         return {path: text for path, text in files.items() if is_migration(path)}, None
-    migration = plan_migration(old, spec)
+    migration = plan_migration(recorded.spec, spec, recorded.schema_revision)
     if migration.empty:
         return history, None
     path = _next_migration(history, spec)
-    history[path] = migration.sql(migration_header(path.stem, old, spec, changes))
+    history[path] = migration.sql(migration_header(path.stem, recorded.spec, spec, changes))
     return history, path
 
 

@@ -112,9 +112,10 @@ def generate(spec: Path, out_dir: Path, git: bool, force: bool) -> None:
 def diff(spec: Path, app_dir: Path, sql: bool) -> None:
     """Print what regenerating APP_DIR from SPEC would change; write nothing."""
     try:
-        old, new = recorded_spec(app_dir), load_spec(spec)
-        changes = diff_specs(old, new)
-        migration = plan_migration(old, new) if sql else None
+        recorded, new = recorded_spec(app_dir), load_spec(spec)
+        old = recorded.spec
+        changes = diff_specs(old, new, recorded.schema_revision)
+        migration = plan_migration(old, new, recorded.schema_revision) if sql else None
     except GeneratorError as error:
         _fail(error)
         return

@@ -4,6 +4,7 @@ the shape of its database."""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,3 +127,16 @@ def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
     )
+
+
+def as_generated_before_case_insensitive_emails(repo: Path) -> None:
+    """Make `repo` what a generator of schema revision 1 wrote: the same files, but unique
+    emails compared with their case, and no revision recorded."""
+    for recorded in (repo / "nocode.spec.json", repo / ".nocode/base/nocode.spec.json"):
+        document = json.loads(recorded.read_text(encoding="utf-8"))
+        del document["generated_by"]["schema_revision"]
+        recorded.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    initial = repo / "migrations/0001_initial.sql"
+    sql = initial.read_text(encoding="utf-8")
+    assert "(lower(email))" in sql
+    initial.write_text(sql.replace("(lower(email))", "(email)"), encoding="utf-8")

@@ -36,7 +36,7 @@ COMMENT ON COLUMN clients.nom IS 'Nom complet';
 COMMENT ON COLUMN clients.email IS 'Email professionnel';
 COMMENT ON COLUMN clients.telephone IS 'Téléphone';
 COMMENT ON COLUMN clients.adresse IS 'Adresse';
-CREATE UNIQUE INDEX idx_clients_email ON clients (email);
+CREATE UNIQUE INDEX idx_clients_email ON clients (lower(email));
 CREATE INDEX idx_clients_nom ON clients (nom);
 CREATE INDEX clients__created_at_idx ON clients (created_at);
 CREATE INDEX clients__nom_trgm_idx ON clients USING gin (nom gin_trgm_ops);
