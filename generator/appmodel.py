@@ -23,6 +23,7 @@ from generator.spec.models import (
     TableSpec,
 )
 from generator.spec.values import constraints_of, format_of
+from generator.sqltypes import SqlType
 
 MAX_SQL_NAME = 63
 # The rules turning a spec into a schema change now and then; a repository records the
@@ -66,7 +67,7 @@ class FieldModel:
     is_visible_in_list: bool
     is_visible_in_form: bool
     default_value: Any  # JSON-compatible, validated by the app at start-up
-    sql_type: str
+    sql_type: SqlType
     py_type: str
     choices: tuple[str, ...] | None
     constraints: dict[str, Any]

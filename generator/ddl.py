@@ -28,7 +28,7 @@ def default_expression(field: FieldModel) -> str | None:
 
 def column_clause(field: FieldModel) -> str:
     """A column's name, type, NOT NULL and default: its definition without constraints."""
-    parts = [sql_ident(field.name), field.sql_type]
+    parts = [sql_ident(field.name), str(field.sql_type)]
     if field.is_required:
         parts.append("NOT NULL")
     default = default_expression(field)

@@ -12,7 +12,7 @@ A generated repository holds four kinds of files:
 * `.nocode/`: the manifest and the base copies.
 
 A spec change that would lose data is refused unless forced; one the database cannot
-make safely is refused always (see `generator.diff`).
+make safely is refused always (see `generator.changes`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diff import Change, Recorded, Safety, diff_specs, recorded_spec
+from generator.changes import (
+    Change,
+    ChangeSet,
+    Safety,
+    plan_changes,
+    recorded_spec,
+)
 from generator.errors import Issue, PlanError, WriteError
 from generator.merge import merge_text
-from generator.migration import migration_header, plan_migration
 from generator.plan import Plan
 from generator.spec.models import ProjectSpec
 from generator.write import MANIFEST, digest, manifest_text, read_manifest
@@ -63,10 +68,9 @@ def regeneration(
     if manifest is None:
         return Outcome(files={**files, **_base_copies(files, owner)})
     recorded = recorded_spec(out_dir)
-    old = recorded.spec
-    changes = diff_specs(old, spec, recorded.schema_revision)
-    _refuse(changes, force)
-    history, migration_path = _history(out_dir, recorded, spec, changes, files)
+    change_set = plan_changes(recorded.spec, spec, recorded.schema_revision)
+    _refuse(change_set, force)
+    history, migration_path = _history(out_dir, change_set, files)
     generated = {
         path: text
         for path, text in files.items()
@@ -87,8 +91,8 @@ def regeneration(
     return Outcome(
         files=carry.files,
         remove=frozenset(carry.remove),
-        old_spec=old,
-        changes=tuple(changes),
+        old_spec=recorded.spec,
+        changes=change_set.changes,
         migration=migration_path,
         merged=tuple(carry.merged),
         notices=tuple(carry.notices),
@@ -96,21 +100,16 @@ def regeneration(
 
 
 def _history(
-    out_dir: Path,
-    recorded: Recorded,
-    spec: ProjectSpec,
-    changes: list[Change],
-    files: dict[PurePosixPath, str],
+    out_dir: Path, change_set: ChangeSet, files: dict[PurePosixPath, str]
 ) -> tuple[dict[PurePosixPath, str], PurePosixPath | None]:
     """The migrations: the repository's own, plus the next one if the database changes."""
     history = _migrations(out_dir)
     if not history:  # nothing to migrate from: start again from the full schema
         return {path: text for path, text in files.items() if is_migration(path)}, None
-    migration = plan_migration(recorded.spec, spec, recorded.schema_revision)
-    if migration.empty:
+    if change_set.migration.empty:
         return history, None
-    path = _next_migration(history, spec)
-    history[path] = migration.sql(migration_header(path.stem, recorded.spec, spec, changes))
+    path = _next_migration(history, change_set.new)
+    history[path] = change_set.migration_sql(path.stem)
     return history, path
 
 
@@ -177,12 +176,12 @@ def is_migration(path: PurePosixPath) -> bool:
     return path.parent == MIGRATIONS and path.suffix == ".sql"
 
 
-def _refuse(changes: list[Change], force: bool) -> None:
-    issues = [Issue(c.path, f"{c.kind}: {c.refusal}") for c in changes if c.refusal]
+def _refuse(change_set: ChangeSet, force: bool) -> None:
+    issues = [Issue(c.path, f"{c.kind}: {c.refusal}") for c in change_set.refused]
     if not force:
         issues += [
             Issue(c.path, f"{c.kind} loses data ({c.detail}); regenerate with --force to accept")
-            for c in changes
+            for c in change_set.changes
             if c.safety == Safety.DESTRUCTIVE and not c.refusal
         ]
     if issues:

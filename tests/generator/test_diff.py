@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from generator.diff import Safety, diff_specs
+from generator.changes import Change, Safety, plan_changes
 from generator.spec import parse_spec
 from tests.conftest import CRM_SPEC
 from tests.generator.test_spec import MINIMAL
@@ -15,11 +15,12 @@ from tests.test_cli import nocode
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "diff"
 
 
+def diff_specs(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, ...]:
+    return plan_changes(parse_spec(old), parse_spec(new)).changes
+
+
 def changes_between(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [
-        (change.safety.value, change.kind, change.path)
-        for change in diff_specs(parse_spec(old), parse_spec(new))
-    ]
+    return [(change.safety.value, change.kind, change.path) for change in diff_specs(old, new)]
 
 
 def notes(**fields: Any) -> dict[str, Any]:
@@ -76,18 +77,12 @@ def test_tables_added_renamed_and_dropped() -> None:
 
 def test_type_changes_convert_or_are_refused() -> None:
     wider = notes(titre={**TITLE, "field_type": "TEXT_LONG"})
-    assert (
-        diff_specs(parse_spec(notes(titre=TITLE)), parse_spec(wider))[0].safety == Safety.ADDITIVE
-    )
-    (to_number,) = diff_specs(
-        parse_spec(notes(titre=TITLE)), parse_spec(notes(titre={**TITLE, "field_type": "INTEGER"}))
-    )
+    assert diff_specs(notes(titre=TITLE), wider)[0].safety == Safety.ADDITIVE
+    (to_number,) = diff_specs(notes(titre=TITLE), notes(titre={**TITLE, "field_type": "INTEGER"}))
     assert (
         to_number.refusal and "no safe conversion from varchar(255) to bigint" in to_number.refusal
     )
-    (to_text,) = diff_specs(
-        parse_spec(notes(titre={**TITLE, "field_type": "INTEGER"})), parse_spec(notes(titre=TITLE))
-    )
+    (to_text,) = diff_specs(notes(titre={**TITLE, "field_type": "INTEGER"}), notes(titre=TITLE))
     assert to_text.safety == Safety.LOCKING and to_text.refusal is None
 
 

@@ -98,7 +98,9 @@ def test_a_rename_onto_a_name_in_use_is_refused(tmp_path: Path, repo: Path) -> N
         }
     )
     before = tree_digest(repo)
-    with pytest.raises(PlanError, match="tables.clients.fields.email: renamed from nom onto"):
+    with pytest.raises(
+        PlanError, match="tables.clients.fields.email: field renamed: from nom onto"
+    ):
         generate_version(tmp_path, spec, repo, force=True)
     assert tree_digest(repo) == before
 
