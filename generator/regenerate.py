@@ -26,6 +26,7 @@ from generator.changes import (
     Change,
     ChangeSet,
     Safety,
+    hook_warnings,
     plan_changes,
     recorded_spec,
 )
@@ -95,7 +96,7 @@ def regeneration(
         changes=change_set.changes,
         migration=migration_path,
         merged=tuple(carry.merged),
-        notices=tuple(carry.notices),
+        notices=(*hook_warnings(out_dir, change_set.changes), *carry.notices),
     )
 
 

@@ -27,7 +27,7 @@ from control_plane.serve import (
     load_settings,
     run_server,
 )
-from generator.changes import describe, plan_changes, recorded_spec
+from generator.changes import describe, hook_warnings, plan_changes, recorded_spec
 from generator.errors import GeneratorError
 from generator.generate import generate as run_generation
 from generator.resources import specs_dir
@@ -114,6 +114,8 @@ def diff(spec: Path, app_dir: Path, sql: bool) -> None:
         recorded = recorded_spec(app_dir)
         change_set = plan_changes(recorded.spec, load_spec(spec), recorded.schema_revision)
         click.echo(change_set.describe(), nl=False)
+        for warning in hook_warnings(app_dir, change_set.changes):
+            click.echo(f"warning: {warning}", err=True)
         migration = (
             change_set.migration_sql("next") if sql and not change_set.migration.empty else None
         )
