@@ -5,13 +5,13 @@ from an empty spec, so every migration is written the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from generator import ddl
 from generator.appmodel import SCHEMA_REVISION
 from generator.changes.classify import classify
 from generator.changes.matching import SpecMatch, match_specs
-from generator.changes.model import Change, describe, strongest
+from generator.changes.model import Change, Safety, describe, strongest
+from generator.changes.objects import DerivedObject
 from generator.changes.sql import Migration, Step
 from generator.changes.writer import write_migration
 from generator.errors import Issue, PlanError
@@ -25,8 +25,8 @@ INITIAL_MIGRATION = "0001_initial"
 @dataclass(frozen=True)
 class ChangeSet:
     matched: SpecMatch
-    old_revision: int
     changes: tuple[Change, ...]
+    written: Migration | None  # None when a change is refused
 
     @property
     def old(self) -> ProjectSpec:
@@ -40,12 +40,12 @@ class ChangeSet:
     def refused(self) -> list[Change]:
         return [change for change in self.changes if change.refusal]
 
-    @cached_property
+    @property
     def migration(self) -> Migration:
         """The SQL of the change list; a change set with refusals has none."""
-        if self.refused:
+        if self.written is None:
             raise PlanError([Issue(c.path, f"{c.kind}: {c.refusal}") for c in self.refused])
-        return write_migration(self.matched, self.old_revision)
+        return self.written
 
     def describe(self) -> str:
         return describe(self.old, self.new, self.changes)
@@ -73,7 +73,31 @@ def plan_changes(
 ) -> ChangeSet:
     """The changes from `old`, whose schema a generator of `old_revision` made, to `new`."""
     matched = match_specs(old, new)
-    return ChangeSet(matched, old_revision, tuple(classify(matched, old_revision)))
+    changes = classify(matched, old_revision)
+    if any(change.refusal for change in changes):
+        return ChangeSet(matched, tuple(changes), None)
+    written = write_migration(matched, old_revision)
+    derived = _derived_index_changes(changes, written.derived_indexes)
+    return ChangeSet(matched, (*changes, *derived), written.migration)
+
+
+def _derived_index_changes(
+    changes: list[Change], derived: tuple[tuple[str, DerivedObject], ...]
+) -> list[Change]:
+    """The indexes the generator derives (for sorting, filters, search) that the migration
+    adds or drops, unless their field is added or dropped (its index goes with it): a
+    type or list_config change can cause them, and the plan must not hide SQL."""
+    with_field = {c.path for c in changes if c.kind in ("field added", "field dropped")}
+    return [
+        Change(
+            Safety.ADDITIVE,
+            f"index {what}",
+            index.path,
+            f"{index.purpose}, " + ("built concurrently" if what == "added" else "no data lost"),
+        )
+        for what, index in derived
+        if index.path not in with_field
+    ]
 
 
 def initial_migration(spec: ProjectSpec) -> str:

@@ -10,6 +10,8 @@ from generator.appmodel import FieldModel, TableModel, sql_name
 from generator.changes.sql import dollar_quoted
 from generator.literals import sql_ident, sql_literal
 
+_PURPOSES = {"btree": "index for sorting and filters", "gin_trgm": "trigram index for search"}
+
 
 @dataclass(frozen=True)
 class DerivedObject:
@@ -21,6 +23,12 @@ class DerivedObject:
     unique: bool = False
     keys: tuple[str, ...] = ()  # what a unique one compares: `email` or `lower(email)`
     case_insensitive: bool = False
+    purpose: str = ""  # of an index the spec does not declare: why the generator adds it
+
+    @property
+    def derived_index(self) -> bool:
+        """An index the generator adds for sorting, filters or search (not a constraint)."""
+        return bool(self.purpose)
 
 
 def derived_objects(table: TableModel) -> list[DerivedObject]:
@@ -37,6 +45,7 @@ def derived_objects(table: TableModel) -> list[DerivedObject]:
             unique=index.unique,
             keys=tuple(ddl.index_keys(index)),
             case_insensitive=bool(index.folded),
+            purpose="" if index.declared or index.unique else _PURPOSES[index.method],
         )
         for index in table.indexes
     ]

@@ -5,6 +5,8 @@ comparing the old spec's objects with the same spec under the new names, in orde
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from generator import ddl
 from generator.appmodel import FieldModel, TableModel, build_project, sql_name
 from generator.changes import guards, objects
@@ -15,15 +17,23 @@ from generator.changes.sql import Migration, Step
 from generator.literals import sql_ident, sql_literal
 
 
-def write_migration(matched: SpecMatch, old_revision: int) -> Migration:
+@dataclass(frozen=True)
+class Written:
+    migration: Migration
+    derived_indexes: tuple[tuple[str, DerivedObject], ...]  # ("added" or "dropped", index)
+
+
+def write_migration(matched: SpecMatch, old_revision: int) -> Written:
     """The migration from `matched.old` (its schema made by a generator of `old_revision`)
-    to `matched.new`; name reuse must have been refused before."""
+    to `matched.new`, and the indexes the generator derives that it adds or drops; name
+    reuse must have been refused before."""
     writer = _Writer(
         before={t.stable_id: t for t in build_project(matched.old, old_revision).tables},
         renamed={t.stable_id: t for t in build_project(matched.old_renamed(), old_revision).tables},
         after={t.stable_id: t for t in build_project(matched.new).tables},
     )
-    return writer.write()
+    migration = writer.write()
+    return Written(migration, tuple(writer.derived_indexes))
 
 
 class _Writer:
@@ -35,6 +45,7 @@ class _Writer:
     ) -> None:
         self.before, self.renamed, self.after = before, renamed, after
         self.migration = Migration()
+        self.derived_indexes: list[tuple[str, DerivedObject]] = []  # ("added" or "dropped", index)
 
     def write(self) -> Migration:
         for stable_id, table in self.before.items():
@@ -115,6 +126,8 @@ class _Writer:
         after = {o.name: o for o in derived_objects(new)}
         for name, gone in before.items():
             if after.get(name) != gone:
+                if gone.derived_index:
+                    self.derived_indexes.append(("dropped", gone))
                 self.migration.drops.append(
                     Step(f"{gone.path}: replaced or dropped", objects.drop(new, gone))
                 )
@@ -137,6 +150,8 @@ class _Writer:
                 self._alter_column(new, old_field, new_field)
         for name, made in after.items():
             if before.get(name) != made:
+                if made.derived_index:
+                    self.derived_indexes.append(("added", made))
                 self._create_object(new, made)
         if (old.description or old.display_name) != (new.description or new.display_name):
             self.migration.changes.append(Step("", ddl.comments(new)[0]))

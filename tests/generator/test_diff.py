@@ -6,6 +6,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator.changes import Change, Safety, plan_changes
 from generator.spec import parse_spec
 from tests.conftest import CRM_SPEC
@@ -82,8 +84,11 @@ def test_type_changes_convert_or_are_refused() -> None:
     assert (
         to_number.refusal and "no safe conversion from varchar(255) to bigint" in to_number.refusal
     )
-    (to_text,) = diff_specs(notes(titre={**TITLE, "field_type": "INTEGER"}), notes(titre=TITLE))
+    to_text, search = diff_specs(
+        notes(titre={**TITLE, "field_type": "INTEGER"}), notes(titre=TITLE)
+    )
     assert to_text.safety == Safety.LOCKING and to_text.refusal is None
+    assert (search.kind, search.path) == ("index added", "tables.notes.fields.titre")
 
 
 def test_app_only_settings_are_additive() -> None:
@@ -92,3 +97,31 @@ def test_app_only_settings_are_additive() -> None:
         ("additive", "field settings changed", "tables.notes.fields.titre")
     ]
     assert changes_between(notes(titre=TITLE), notes(titre=TITLE)) == []
+
+
+def test_indexes_the_generator_derives_are_in_the_plan_beside_their_sql(tmp_path: Path) -> None:
+    """A type or list_config change adds or drops an index the spec does not declare: the
+    plan says so, as the migration does it."""
+    rank = {"display_name": "Rang", "field_type": "INTEGER"}
+    old = notes(titre=TITLE, rang=rank)
+    new = notes(
+        titre={**TITLE, "field_type": "TEXT_LONG"}, rang={**rank, "list_config": {"sortable": True}}
+    )
+    for name, document in (("old", old), ("new", new)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    app = str(tmp_path / "app")
+    assert nocode("generate", str(tmp_path / "old.yaml"), "--out", app).returncode == 0
+    result = nocode("diff", "--sql", str(tmp_path / "new.yaml"), app)
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout.split("\n\n")[0].splitlines()
+    assert plan[1:] == [
+        "additive     type changed: tables.notes.fields.titre (varchar(255) -> text: no rewrite)",
+        "additive     index dropped: tables.notes.fields.titre (trigram index for search, no "
+        "data lost)",
+        "additive     index added: tables.notes.fields.rang (index for sorting and filters, built "
+        "concurrently)",
+    ]
+    assert "\nDROP INDEX notes__titre_trgm_idx;\n" in result.stdout
+    assert "\nCREATE INDEX CONCURRENTLY IF NOT EXISTS notes__rang_idx ON notes (rang);\n" in (
+        result.stdout
+    )
