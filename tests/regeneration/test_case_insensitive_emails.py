@@ -3,9 +3,12 @@ makes them unique regardless of case, refusing (and naming) the addresses held t
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import psycopg
+import pytest
 
 from tests.app.test_errors import assert_error
 from tests.conftest import CRM_SPEC, fresh_database
@@ -17,12 +20,27 @@ from tests.regeneration.helpers import (
     migrate,
     serving,
 )
+from tests.regeneration.versions import V1, write_spec
 from tests.test_cli import nocode
 
+UNIQUE_EMAIL = copy.deepcopy(V1)
+UNIQUE_EMAIL["tables"]["clients"]["fields"]["email"]["is_unique"] = True
 
-def test_an_older_app_gets_case_insensitive_unique_emails(tmp_path: Path, pg_server: str) -> None:
+
+@pytest.mark.parametrize(
+    ("spec", "change", "path"),
+    [
+        (None, "index made case-insensitive", "tables.clients.indexes.idx_clients_email"),
+        (UNIQUE_EMAIL, "unique made case-insensitive", "tables.clients.fields.email"),
+    ],
+    ids=["declared-unique-index", "unique-field"],
+)
+def test_an_older_app_gets_case_insensitive_unique_emails(
+    tmp_path: Path, pg_server: str, spec: dict[str, Any] | None, change: str, path: str
+) -> None:
+    spec_file = CRM_SPEC if spec is None else write_spec(tmp_path, spec)
     repo = tmp_path / "app"
-    assert nocode("generate", str(CRM_SPEC), "--out", str(repo)).returncode == 0
+    assert nocode("generate", str(spec_file), "--out", str(repo)).returncode == 0
     as_generated_before_case_insensitive_emails(repo)
     database = fresh_database(pg_server)
     with serving(repo, database) as app:
@@ -30,22 +48,18 @@ def test_an_older_app_gets_case_insensitive_unique_emails(tmp_path: Path, pg_ser
         api.create("clients", {"nom": "Jean", "email": "jean@example.com"})
         twin = api.create("clients", {"nom": "Jean bis", "email": "Jean@Example.com"})
 
-    planned = nocode("diff", str(CRM_SPEC), str(repo))
+    planned = nocode("diff", str(spec_file), str(repo))
     assert planned.returncode == 0, planned.stderr
-    assert (
-        "additive     index made case-insensitive: tables.clients.indexes.idx_clients_email"
-        in planned.stdout
-    )
-    generated = nocode("generate", str(CRM_SPEC), "--out", str(repo))
+    assert f"additive     {change}: {path}" in planned.stdout
+    generated = nocode("generate", str(spec_file), "--out", str(repo))
     assert generated.returncode == 0, generated.stderr
     assert "migration: migrations/0002_v1_0_0.sql" in generated.stdout
 
     shape = database_shape(database)
     stopped = migrate(repo, database)
     assert stopped.stderr.strip() == (
-        "migration failed: 0002_v1_0_0.sql: tables.clients.indexes.idx_clients_email: unique "
-        "now, but several records hold each of these values (regardless of case): "
-        "'jean@example.com'"
+        f"migration failed: 0002_v1_0_0.sql: {path}: unique now, but several records hold "
+        "each of these values (regardless of case): 'jean@example.com'"
     )
     assert database_shape(database) == shape
 
@@ -55,7 +69,7 @@ def test_an_older_app_gets_case_insensitive_unique_emails(tmp_path: Path, pg_ser
     assert done.returncode == 0, done.stderr
     assert applied_migrations(database) == ["0001_initial", "0002_v1_0_0"]
     fresh_repo, fresh = tmp_path / "fresh", fresh_database(pg_server)
-    assert nocode("generate", str(CRM_SPEC), "--out", str(fresh_repo)).returncode == 0
+    assert nocode("generate", str(spec_file), "--out", str(fresh_repo)).returncode == 0
     assert migrate(fresh_repo, fresh).returncode == 0
     assert database_shape(database) == database_shape(fresh)
     with serving(repo, database) as app:
