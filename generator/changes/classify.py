@@ -21,10 +21,6 @@ _APP_ONLY = (
     "list_config",
     "example",
 )
-_FOLDING = (
-    "unique index on lower(email) built concurrently, the old one dropped; "
-    "fails listing the values several records hold regardless of case"
-)
 
 
 def classify(matched: SpecMatch, old_revision: int) -> list[Change]:
@@ -50,8 +46,9 @@ def classify(matched: SpecMatch, old_revision: int) -> list[Change]:
             )
             continue
         changes += _table_changes(matched, pair.old_name, pair.old, pair.name, pair.new)
-        if old_revision < CASE_INSENSITIVE_EMAILS:
-            changes += _case_folding(where, matched.fields[pair.name], matched.indexes[pair.name])
+        changes += _case_folding(
+            where, matched.fields[pair.name], matched.indexes[pair.name], old_revision
+        )
     changes += [
         Change(
             Safety.DESTRUCTIVE,
@@ -281,36 +278,48 @@ def _index_changes(
 
 
 def _case_folding(
-    where: str, fields: Matching[FieldSpec], indexes: Matching[IndexSpec]
+    where: str, fields: Matching[FieldSpec], indexes: Matching[IndexSpec], old_revision: int
 ) -> list[Change]:
-    """Unique emails a generator compared with their case: now compared without."""
-    emails = {pair.name for pair in fields.pairs if pair.new.field_type == FieldType.EMAIL}
+    """Unique emails compared with their case before and without it now (an older
+    generator, or a field becoming an EMAIL), or the reverse."""
+    folded_before = {
+        pair.name
+        for pair in fields.pairs
+        if old_revision >= CASE_INSENSITIVE_EMAILS
+        and pair.old is not None
+        and pair.old.field_type == FieldType.EMAIL
+    }
+    folded_now = {pair.name for pair in fields.pairs if pair.new.field_type == FieldType.EMAIL}
     changes = []
     indexed = set()
     for pair in indexes.pairs:
-        index = pair.new
-        if index.type != IndexType.UNIQUE or not emails & set(index.fields):
+        if pair.new.type != IndexType.UNIQUE:
             continue
-        if len(index.fields) == 1:
-            indexed.add(index.fields[0])
-        if pair.old is not None and pair.old.type == IndexType.UNIQUE:
-            changes.append(
-                Change(
-                    Safety.ADDITIVE,
-                    "index made case-insensitive",
-                    f"{where}.indexes.{pair.name}",
-                    _FOLDING,
-                )
-            )
+        if len(pair.new.fields) == 1:
+            indexed.add(pair.new.fields[0])
+        columns = set(pair.new.fields)
+        before, now = columns & folded_before, columns & folded_now
+        if pair.old is not None and pair.old.type == IndexType.UNIQUE and before != now:
+            changed = sorted(before ^ now)
+            path = f"{where}.indexes.{pair.name}"
+            changes.append(_folding(path, "index", changed, len(now) > len(before)))
     for field in fields.pairs:
         was_unique = field.old is not None and field.old.is_unique
-        if field.name in emails - indexed and field.new.is_unique and was_unique:
-            changes.append(
-                Change(
-                    Safety.ADDITIVE,
-                    "unique made case-insensitive",
-                    f"{where}.fields.{field.name}",
-                    _FOLDING,
-                )
-            )
+        if field.name in indexed or not (field.new.is_unique and was_unique):
+            continue
+        if (field.name in folded_before) != (field.name in folded_now):
+            path = f"{where}.fields.{field.name}"
+            changes.append(_folding(path, "unique", [field.name], field.name in folded_now))
     return changes
+
+
+def _folding(path: str, what: str, columns: list[str], insensitive: bool) -> Change:
+    keys = ", ".join(f"lower({column})" for column in columns)
+    if insensitive:
+        detail = (
+            f"unique index on {keys} built concurrently, the old one dropped; fails listing "
+            "the values several records hold regardless of case"
+        )
+        return Change(Safety.ADDITIVE, f"{what} made case-insensitive", path, detail)
+    detail = f"unique index built concurrently on {', '.join(columns)} instead of {keys}"
+    return Change(Safety.ADDITIVE, f"{what} made case-sensitive", path, detail)

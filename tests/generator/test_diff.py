@@ -125,3 +125,12 @@ def test_indexes_the_generator_derives_are_in_the_plan_beside_their_sql(tmp_path
     assert "\nCREATE INDEX CONCURRENTLY IF NOT EXISTS notes__rang_idx ON notes (rang);\n" in (
         result.stdout
     )
+
+
+def test_a_unique_field_becoming_an_email_is_compared_without_case_from_then_on() -> None:
+    unique = {**TITLE, "is_unique": True}
+    email = {**unique, "field_type": "EMAIL"}
+    made_email = changes_between(notes(titre=unique), notes(titre=email))
+    assert ("additive", "unique made case-insensitive", "tables.notes.fields.titre") in made_email
+    made_text = changes_between(notes(titre=email), notes(titre=unique))
+    assert ("additive", "unique made case-sensitive", "tables.notes.fields.titre") in made_text
