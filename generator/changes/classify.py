@@ -3,6 +3,8 @@ refusal of those the database cannot make safely."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.appmodel import CASE_INSENSITIVE_EMAILS
 from generator.changes.conversions import Conversion
 from generator.changes.matching import Matching, SpecMatch
@@ -67,9 +69,7 @@ def _refuse_name_reuse(changes: list[Change], reused: dict[str, str]) -> list[Ch
     for change in changes:
         refusal = reused.pop(change.path, None)
         if refusal is not None and change.refusal is None:
-            change = Change(
-                change.safety, change.kind, change.path, change.detail, refusal, change.renamed
-            )
+            change = replace(change, refusal=refusal)
         refused.append(change)
     return refused + [
         Change(Safety.LOCKING, "renamed", path, "", refusal) for path, refusal in reused.items()
