@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from generator.changes import Change, Safety, plan_changes
 from generator.spec import parse_spec
 from tests.conftest import CRM_SPEC
 from tests.generator.test_spec import MINIMAL
+from tests.regeneration.versions import V1, V2, V3
 from tests.test_cli import nocode
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "diff"
@@ -32,6 +35,8 @@ def notes(**fields: Any) -> dict[str, Any]:
 
 
 TITLE = {"id": "f-title", "display_name": "Titre", "field_type": "TEXT_SHORT"}
+RANK = {"display_name": "Rang", "field_type": "INTEGER"}
+SORTED_RANK = {**RANK, "list_config": {"sortable": True}}
 
 
 def test_the_plan_printed_by_nocode_diff_is_stable(tmp_path: Path) -> None:
@@ -102,11 +107,8 @@ def test_app_only_settings_are_additive() -> None:
 def test_indexes_the_generator_derives_are_in_the_plan_beside_their_sql(tmp_path: Path) -> None:
     """A type or list_config change adds or drops an index the spec does not declare: the
     plan says so, as the migration does it."""
-    rank = {"display_name": "Rang", "field_type": "INTEGER"}
-    old = notes(titre=TITLE, rang=rank)
-    new = notes(
-        titre={**TITLE, "field_type": "TEXT_LONG"}, rang={**rank, "list_config": {"sortable": True}}
-    )
+    old = notes(titre=TITLE, rang=RANK)
+    new = notes(titre={**TITLE, "field_type": "TEXT_LONG"}, rang=SORTED_RANK)
     for name, document in (("old", old), ("new", new)):
         (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     app = str(tmp_path / "app")
@@ -134,3 +136,33 @@ def test_a_unique_field_becoming_an_email_is_compared_without_case_from_then_on(
     assert ("additive", "unique made case-insensitive", "tables.notes.fields.titre") in made_email
     made_text = changes_between(notes(titre=email), notes(titre=unique))
     assert ("additive", "unique made case-sensitive", "tables.notes.fields.titre") in made_text
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (V1, V2),
+        (V2, V3),
+        (V1, V3),
+        (
+            yaml.safe_load(CRM_SPEC.read_text(encoding="utf-8")),
+            yaml.safe_load((GOLDEN / "gestion_client_v2.yaml").read_text(encoding="utf-8")),
+        ),
+        (
+            notes(titre=TITLE, rang=RANK),
+            notes(titre={**TITLE, "field_type": "TEXT_LONG"}, rang=SORTED_RANK),
+        ),
+    ],
+    ids=["v1-v2", "v2-v3", "v1-v3", "gestion_client-v2", "derived-indexes"],
+)
+def test_every_statement_of_the_migration_carries_out_a_change_of_the_plan(
+    old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    """The SQL names the spec path of what it does: each path is a line of the plan."""
+    change_set = plan_changes(parse_spec(old), parse_spec(new))
+    planned = {change.path for change in change_set.changes}
+    migration = change_set.migration
+    for step in (*migration.transaction, *migration.concurrently):
+        about = re.match(r"(?:DROPS )?(tables\.[\w.]+)", step.comment)
+        if about is not None:
+            assert about[1] in planned, step
