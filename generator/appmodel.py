@@ -4,12 +4,12 @@ decided once, here, so templates only place values (openapi-python-client's appr
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Issue, PlanError
 from generator.fieldtypes import FORM_TYPES, KINDS, column_type, py_type
+from generator.indexes import SCHEMA_REVISION, IndexModel, case_folded, sql_name, table_indexes
 from generator.literals import py
 from generator.samples import derive_sample, invalid_sample, jsonable, unique_variants
 from generator.spec.models import (
@@ -25,29 +25,7 @@ from generator.spec.models import (
 from generator.spec.values import constraints_of, format_of
 from generator.sqltypes import SqlType
 
-MAX_SQL_NAME = 63
-# The rules turning a spec into a schema change now and then; a repository records the
-# revision it was generated with, so that regenerating it migrates what changed.
-# 2: unique EMAIL fields are unique regardless of case (a unique index on lower(column)).
-SCHEMA_REVISION = 2
-CASE_INSENSITIVE_EMAILS = 2
-
 _FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
-# Text fields indexed with trigrams for `search` (long text would make the index heavy).
-_TRIGRAM_TYPES = frozenset({FieldType.TEXT_SHORT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})
-# Field types whose btree index helps sorting and range filters.
-_BTREE_TYPES = frozenset(FieldType) - {FieldType.TEXT_LONG, FieldType.JSON}
-
-
-def sql_name(table: str, *parts: str) -> str:
-    """A derived constraint or index name: `produits__prix_idx`. The double underscore
-    cannot occur in a spec name, so derived names never collide with each other, with
-    tables or with declared indexes; past 63 bytes the name is shortened with a hash."""
-    name = "__".join((table, "_".join(parts)))
-    if len(name) <= MAX_SQL_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: MAX_SQL_NAME - 9]}_{digest}"
 
 
 def class_name(table_name: str) -> str:
@@ -100,16 +78,6 @@ class FieldModel:
     @property
     def has_default(self) -> bool:
         return self.default_value is not None
-
-
-@dataclass(frozen=True)
-class IndexModel:
-    name: str
-    columns: tuple[str, ...]
-    unique: bool
-    method: str  # "btree" or "gin_trgm"
-    declared: bool  # named in the spec (reported by the schema endpoint)
-    folded: tuple[str, ...] = ()  # columns compared in lower case (unique emails)
 
 
 @dataclass(frozen=True)
@@ -265,7 +233,7 @@ def _table_model(
         icon=table.icon,
         description=table.description,
         fields=fields,
-        indexes=_indexes(name, table, fields, _case_folded(fields, schema_revision)),
+        indexes=table_indexes(name, table, fields, case_folded(fields, schema_revision)),
         unique_constraints=unique_constraints,
         relations=_relations(spec, name, table),
         permissions=_permissions(table),
@@ -344,66 +312,6 @@ def _py_default(field: FieldSpec) -> str | None:
     if constructor:
         return f"{constructor}({py(str(jsonable(value)))})"
     return py(value)
-
-
-def _case_folded(fields: tuple[FieldModel, ...], schema_revision: int) -> frozenset[str]:
-    """The columns unique indexes compare in lower case: email addresses."""
-    if schema_revision < CASE_INSENSITIVE_EMAILS:
-        return frozenset()
-    return frozenset(field.name for field in fields if field.field_type == FieldType.EMAIL)
-
-
-def _indexes(
-    name: str, table: TableSpec, fields: tuple[FieldModel, ...], folded: frozenset[str]
-) -> tuple[IndexModel, ...]:
-    declared = tuple(
-        IndexModel(
-            name=index.name,
-            columns=tuple(index.fields),
-            unique=index.type == IndexType.UNIQUE,
-            method="btree",
-            declared=True,
-            folded=(
-                tuple(column for column in index.fields if column in folded)
-                if index.type == IndexType.UNIQUE
-                else ()
-            ),
-        )
-        for index in table.indexes
-    )
-    leading = {index.columns[0] for index in declared}
-    declared_unique = {
-        index.columns[0] for index in declared if index.unique and len(index.columns) == 1
-    }
-    # A unique constraint cannot hold an expression: a unique email is a unique index.
-    derived = [
-        IndexModel(
-            sql_name(name, field.name, "key"), (field.name,), True, "btree", False, (field.name,)
-        )
-        for field in fields
-        if field.is_unique and field.name in folded and field.name not in declared_unique
-    ]
-    derived.append(
-        IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)
-    )
-    for field in fields:
-        wants_btree = field.relation_table is not None or field.list_config["indexed"]
-        if (
-            wants_btree
-            and FieldType(field.field_type) in _BTREE_TYPES
-            and field.name not in leading
-            and not field.is_unique
-        ):
-            derived.append(
-                IndexModel(sql_name(name, field.name, "idx"), (field.name,), False, "btree", False)
-            )
-        if FieldType(field.field_type) in _TRIGRAM_TYPES:
-            derived.append(
-                IndexModel(
-                    sql_name(name, field.name, "trgm_idx"), (field.name,), False, "gin_trgm", False
-                )
-            )
-    return declared + tuple(derived)
 
 
 def _relations(spec: ProjectSpec, name: str, table: TableSpec) -> tuple[RelationModel, ...]:

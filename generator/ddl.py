@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from generator.appmodel import FieldModel, IndexModel, TableModel, sql_name
+from generator.appmodel import FieldModel, TableModel
+from generator.indexes import IndexModel, sql_name
 from generator.literals import sql_ident, sql_literal
 
 _ON_DELETE = {"CASCADE": "CASCADE", "SET_NULL": "SET NULL", "RESTRICT": "RESTRICT"}

@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator import ddl, imports
-from generator.appmodel import SCHEMA_REVISION, ProjectModel, build_project
+from generator.appmodel import ProjectModel, build_project
 from generator.errors import PlanError
+from generator.indexes import SCHEMA_REVISION
 from generator.metadata import build_metadata
 from generator.spec.models import ProjectSpec
 from generator.version import GENERATOR_VERSION

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ddl
-from generator.appmodel import SCHEMA_REVISION
 from generator.changes.classify import classify
 from generator.changes.matching import SpecMatch, match_specs
 from generator.changes.model import Change, Safety, describe, strongest
@@ -15,6 +14,7 @@ from generator.changes.objects import DerivedObject
 from generator.changes.sql import Migration, Step
 from generator.changes.writer import write_migration
 from generator.errors import Issue, PlanError
+from generator.indexes import SCHEMA_REVISION
 from generator.plan import RECORDED_SPEC
 from generator.spec.models import ProjectSpec
 from generator.version import GENERATOR_VERSION

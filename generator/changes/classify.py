@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from generator.appmodel import CASE_INSENSITIVE_EMAILS
 from generator.changes.conversions import Conversion
 from generator.changes.matching import Matching, SpecMatch
 from generator.changes.model import Change, Renamed, Safety
 from generator.fieldtypes import column_type
+from generator.indexes import CASE_INSENSITIVE_EMAILS
 from generator.spec.models import FieldSpec, FieldType, IndexSpec, IndexType, TableSpec
 
 # Settings that live only in the app (models, metadata), not in the database.

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ddl
-from generator.appmodel import FieldModel, TableModel, sql_name
+from generator.appmodel import FieldModel, TableModel
 from generator.changes.sql import dollar_quoted
+from generator.indexes import sql_name
 from generator.literals import sql_ident, sql_literal
 
 _PURPOSES = {"btree": "index for sorting and filters", "gin_trgm": "trigram index for search"}

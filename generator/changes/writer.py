@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ddl
-from generator.appmodel import FieldModel, TableModel, build_project, sql_name
+from generator.appmodel import FieldModel, TableModel, build_project
 from generator.changes import guards, objects
 from generator.changes.conversions import Conversion
 from generator.changes.matching import SpecMatch
 from generator.changes.objects import DerivedObject, derived_objects
 from generator.changes.sql import Migration, Step
+from generator.indexes import sql_name
 from generator.literals import sql_ident, sql_literal
 
 
