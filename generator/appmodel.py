@@ -4,12 +4,12 @@ decided once, here, so templates only place values (openapi-python-client's appr
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Issue, PlanError
 from generator.fieldtypes import FORM_TYPES, KINDS, column_type, py_type
+from generator.indexes import SCHEMA_REVISION, IndexModel, case_folded, sql_name, table_indexes
 from generator.literals import py
 from generator.samples import derive_sample, invalid_sample, jsonable, unique_variants
 from generator.spec.models import (
@@ -23,25 +23,9 @@ from generator.spec.models import (
     TableSpec,
 )
 from generator.spec.values import constraints_of, format_of
-
-MAX_SQL_NAME = 63
+from generator.sqltypes import SqlType
 
 _FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
-# Text fields indexed with trigrams for `search` (long text would make the index heavy).
-_TRIGRAM_TYPES = frozenset({FieldType.TEXT_SHORT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})
-# Field types whose btree index helps sorting and range filters.
-_BTREE_TYPES = frozenset(FieldType) - {FieldType.TEXT_LONG, FieldType.JSON}
-
-
-def sql_name(table: str, *parts: str) -> str:
-    """A derived constraint or index name: `produits__prix_idx`. The double underscore
-    cannot occur in a spec name, so derived names never collide with each other, with
-    tables or with declared indexes; past 63 bytes the name is shortened with a hash."""
-    name = "__".join((table, "_".join(parts)))
-    if len(name) <= MAX_SQL_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: MAX_SQL_NAME - 9]}_{digest}"
 
 
 def class_name(table_name: str) -> str:
@@ -61,7 +45,7 @@ class FieldModel:
     is_visible_in_list: bool
     is_visible_in_form: bool
     default_value: Any  # JSON-compatible, validated by the app at start-up
-    sql_type: str
+    sql_type: SqlType
     py_type: str
     choices: tuple[str, ...] | None
     constraints: dict[str, Any]
@@ -94,15 +78,6 @@ class FieldModel:
     @property
     def has_default(self) -> bool:
         return self.default_value is not None
-
-
-@dataclass(frozen=True)
-class IndexModel:
-    name: str
-    columns: tuple[str, ...]
-    unique: bool
-    method: str  # "btree" or "gin_trgm"
-    declared: bool  # named in the spec (reported by the schema endpoint)
 
 
 @dataclass(frozen=True)
@@ -209,9 +184,13 @@ class ProjectModel:
         return next(table for table in self.tables if table.name == name)
 
 
-def build_project(spec: ProjectSpec) -> ProjectModel:
+def build_project(spec: ProjectSpec, schema_revision: int = SCHEMA_REVISION) -> ProjectModel:
+    """The app model of `spec`; its schema as generators of `schema_revision` made it."""
     issues: list[Issue] = []
-    tables = tuple(_table_model(spec, name, table, issues) for name, table in spec.tables.items())
+    tables = tuple(
+        _table_model(spec, name, table, issues, schema_revision)
+        for name, table in spec.tables.items()
+    )
     if issues:
         raise PlanError(issues)
     return ProjectModel(
@@ -225,7 +204,9 @@ def build_project(spec: ProjectSpec) -> ProjectModel:
     )
 
 
-def _table_model(spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue]) -> TableModel:
+def _table_model(
+    spec: ProjectSpec, name: str, table: TableSpec, issues: list[Issue], schema_revision: int
+) -> TableModel:
     fields = tuple(
         _field_model(f"tables.{name}.fields.{field_name}", field_name, field, issues)
         for field_name, field in table.fields.items()
@@ -252,7 +233,7 @@ def _table_model(spec: ProjectSpec, name: str, table: TableSpec, issues: list[Is
         icon=table.icon,
         description=table.description,
         fields=fields,
-        indexes=_indexes(name, table, fields),
+        indexes=table_indexes(name, table, fields, case_folded(fields, schema_revision)),
         unique_constraints=unique_constraints,
         relations=_relations(spec, name, table),
         permissions=_permissions(table),
@@ -331,41 +312,6 @@ def _py_default(field: FieldSpec) -> str | None:
     if constructor:
         return f"{constructor}({py(str(jsonable(value)))})"
     return py(value)
-
-
-def _indexes(name: str, table: TableSpec, fields: tuple[FieldModel, ...]) -> tuple[IndexModel, ...]:
-    declared = tuple(
-        IndexModel(
-            name=index.name,
-            columns=tuple(index.fields),
-            unique=index.type == IndexType.UNIQUE,
-            method="btree",
-            declared=True,
-        )
-        for index in table.indexes
-    )
-    leading = {index.columns[0] for index in declared}
-    derived = [
-        IndexModel(sql_name(name, "created_at", "idx"), ("created_at",), False, "btree", False)
-    ]
-    for field in fields:
-        wants_btree = field.relation_table is not None or field.list_config["indexed"]
-        if (
-            wants_btree
-            and FieldType(field.field_type) in _BTREE_TYPES
-            and field.name not in leading
-            and not field.is_unique
-        ):
-            derived.append(
-                IndexModel(sql_name(name, field.name, "idx"), (field.name,), False, "btree", False)
-            )
-        if FieldType(field.field_type) in _TRIGRAM_TYPES:
-            derived.append(
-                IndexModel(
-                    sql_name(name, field.name, "trgm_idx"), (field.name,), False, "gin_trgm", False
-                )
-            )
-    return declared + tuple(derived)
 
 
 def _relations(spec: ProjectSpec, name: str, table: TableSpec) -> tuple[RelationModel, ...]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from generator.appmodel import FieldModel, IndexModel, TableModel, sql_name
+from generator.appmodel import FieldModel, TableModel
+from generator.indexes import IndexModel, sql_name
 from generator.literals import sql_ident, sql_literal
 
 _ON_DELETE = {"CASCADE": "CASCADE", "SET_NULL": "SET NULL", "RESTRICT": "RESTRICT"}
@@ -28,7 +29,7 @@ def default_expression(field: FieldModel) -> str | None:
 
 def column_clause(field: FieldModel) -> str:
     """A column's name, type, NOT NULL and default: its definition without constraints."""
-    parts = [sql_ident(field.name), field.sql_type]
+    parts = [sql_ident(field.name), str(field.sql_type)]
     if field.is_required:
         parts.append("NOT NULL")
     default = default_expression(field)
@@ -38,12 +39,13 @@ def column_clause(field: FieldModel) -> str:
 
 
 def unique_constraints(table: TableModel) -> dict[str, str]:
-    """Unique constraints by name (declared unique indexes are indexes, not these)."""
-    declared = {index.name for index in table.indexes if index.declared}
+    """Unique constraints by name (declared unique indexes and unique emails, compared in
+    lower case, are indexes, not these)."""
+    indexes = {index.name for index in table.indexes}
     return {
         name: f"UNIQUE ({sql_ident(column)})"
         for name, column in table.unique_constraints
-        if name not in declared
+        if name not in indexes
     }
 
 
@@ -96,13 +98,21 @@ def comments(table: TableModel) -> list[str]:
     return statements
 
 
+def index_keys(index: IndexModel) -> list[str]:
+    """What the index holds, column by column: `email`, or `lower(email)` when folded."""
+    return [
+        f"lower({sql_ident(column)})" if column in index.folded else sql_ident(column)
+        for column in index.columns
+    ]
+
+
 def create_index(table: TableModel, index: IndexModel) -> str:
     unique = "UNIQUE " if index.unique else ""
     if index.method == "gin_trgm":
         columns = ", ".join(f"{sql_ident(column)} gin_trgm_ops" for column in index.columns)
         method = " USING gin"
     else:
-        columns = ", ".join(sql_ident(column) for column in index.columns)
+        columns = ", ".join(index_keys(index))
         method = ""
     return (
         f"CREATE {unique}INDEX {sql_ident(index.name)} ON {sql_ident(table.name)}"

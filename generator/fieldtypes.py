@@ -6,18 +6,19 @@ from __future__ import annotations
 from generator.literals import py
 from generator.spec.models import FieldSpec, FieldType
 from generator.spec.values import DEFAULT_LENGTHS
+from generator.sqltypes import SqlType, numeric, varchar
 
 # How each field type is stored, typed in Python, filtered, and shown in a form.
 SQL_TYPES = {
-    FieldType.TEXT_LONG: "text",
-    FieldType.INTEGER: "bigint",
-    FieldType.BOOLEAN: "boolean",
-    FieldType.DATE: "date",
-    FieldType.DATETIME: "timestamptz",
-    FieldType.UUID: "uuid",
-    FieldType.JSON: "jsonb",
-    FieldType.ENUM: "text",
-    FieldType.RELATION: "bigint",
+    FieldType.TEXT_LONG: SqlType("text"),
+    FieldType.INTEGER: SqlType("bigint"),
+    FieldType.BOOLEAN: SqlType("boolean"),
+    FieldType.DATE: SqlType("date"),
+    FieldType.DATETIME: SqlType("timestamptz"),
+    FieldType.UUID: SqlType("uuid"),
+    FieldType.JSON: SqlType("jsonb"),
+    FieldType.ENUM: SqlType("text"),
+    FieldType.RELATION: SqlType("bigint"),
 }
 PY_TYPES = {
     FieldType.TEXT_SHORT: "str",
@@ -68,15 +69,13 @@ FORM_TYPES = {
 }
 
 
-def column_type(field: FieldSpec) -> str:
+def column_type(field: FieldSpec) -> SqlType:
     """The PostgreSQL type of a field's column."""
     rules = field.validation
     if field.field_type in DEFAULT_LENGTHS:
-        return f"varchar({rules.max_length or DEFAULT_LENGTHS[field.field_type]})"
+        return varchar(rules.max_length or DEFAULT_LENGTHS[field.field_type])
     if field.field_type == FieldType.DECIMAL:
-        if rules.max_digits is not None:
-            return f"numeric({rules.max_digits}, {rules.decimal_places or 0})"
-        return "numeric"
+        return numeric(rules.max_digits, rules.decimal_places)
     return SQL_TYPES[field.field_type]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from generator.diff import describe
+from generator.changes import describe, initial_migration
 from generator.formatting import format_files
 from generator.gitops import commit_generation
 from generator.plan import Plan, plan
@@ -16,6 +16,8 @@ from generator.resources import templates_dir
 from generator.spec import ProjectSpec, load_spec
 from generator.version import GENERATOR_VERSION
 from generator.write import MANIFEST, digest, manifest_text, write_tree
+
+INITIAL_MIGRATION = PurePosixPath("migrations/0001_initial.sql")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def build(
     the_plan = plan(spec, templates)
     progress(f"rendering {len(the_plan.files)} files")
     rendered = render(the_plan, templates)
+    rendered[INITIAL_MIGRATION] = initial_migration(spec)
     progress(f"formatting {sum(path.suffix == '.py' for path in rendered)} Python files")
     files = format_files(rendered)
     owner = {path: digest(files[path]) for path in the_plan.owner_files}

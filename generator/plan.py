@@ -21,6 +21,7 @@ from typing import Any
 from generator import ddl, imports
 from generator.appmodel import ProjectModel, build_project
 from generator.errors import PlanError
+from generator.indexes import SCHEMA_REVISION
 from generator.metadata import build_metadata
 from generator.spec.models import ProjectSpec
 from generator.version import GENERATOR_VERSION
@@ -98,7 +99,10 @@ def plan(spec: ProjectSpec, templates: Path) -> Plan:
         **shared,
         "ddl": ddl,
         "imports": imports,
-        "spec_document": {"generated_by": generated_by, "spec": document},
+        "spec_document": {
+            "generated_by": {**generated_by, "schema_revision": SCHEMA_REVISION},
+            "spec": document,
+        },
     }
     if not (templates / SKELETON).is_dir():
         raise PlanError(f"no app templates in {templates}: the installation is incomplete")

@@ -12,7 +12,7 @@ A generated repository holds four kinds of files:
 * `.nocode/`: the manifest and the base copies.
 
 A spec change that would lose data is refused unless forced; one the database cannot
-make safely is refused always (see `generator.diff`).
+make safely is refused always (see `generator.changes`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.diff import Change, Safety, diff_specs, recorded_spec
+from generator.changes import (
+    Change,
+    ChangeSet,
+    Safety,
+    hook_warnings,
+    plan_changes,
+    recorded_spec,
+)
 from generator.errors import Issue, PlanError, WriteError
 from generator.merge import merge_text
-from generator.migration import migration_header, plan_migration
 from generator.plan import Plan
 from generator.spec.models import ProjectSpec
 from generator.write import MANIFEST, digest, manifest_text, read_manifest
@@ -62,10 +68,10 @@ def regeneration(
     manifest = read_manifest(out_dir)
     if manifest is None:
         return Outcome(files={**files, **_base_copies(files, owner)})
-    old = recorded_spec(out_dir)
-    changes = diff_specs(old, spec)
-    _refuse(changes, force)
-    history, migration_path = _history(out_dir, old, spec, changes, files)
+    recorded = recorded_spec(out_dir)
+    change_set = plan_changes(recorded.spec, spec, recorded.schema_revision)
+    _refuse(change_set, force)
+    history, migration_path = _history(out_dir, change_set, files)
     generated = {
         path: text
         for path, text in files.items()
@@ -86,30 +92,25 @@ def regeneration(
     return Outcome(
         files=carry.files,
         remove=frozenset(carry.remove),
-        old_spec=old,
-        changes=tuple(changes),
+        old_spec=recorded.spec,
+        changes=change_set.changes,
         migration=migration_path,
         merged=tuple(carry.merged),
-        notices=tuple(carry.notices),
+        notices=(*hook_warnings(out_dir, change_set.changes), *carry.notices),
     )
 
 
 def _history(
-    out_dir: Path,
-    old: ProjectSpec,
-    spec: ProjectSpec,
-    changes: list[Change],
-    files: dict[PurePosixPath, str],
+    out_dir: Path, change_set: ChangeSet, files: dict[PurePosixPath, str]
 ) -> tuple[dict[PurePosixPath, str], PurePosixPath | None]:
     """The migrations: the repository's own, plus the next one if the database changes."""
     history = _migrations(out_dir)
     if not history:  # nothing to migrate from: start again from the full schema
         return {path: text for path, text in files.items() if is_migration(path)}, None
-    migration = plan_migration(old, spec)
-    if migration.empty:
+    if change_set.migration.empty:
         return history, None
-    path = _next_migration(history, spec)
-    history[path] = migration.sql(migration_header(path.stem, old, spec, changes))
+    path = _next_migration(history, change_set.new)
+    history[path] = change_set.migration_sql(path.stem)
     return history, path
 
 
@@ -176,12 +177,12 @@ def is_migration(path: PurePosixPath) -> bool:
     return path.parent == MIGRATIONS and path.suffix == ".sql"
 
 
-def _refuse(changes: list[Change], force: bool) -> None:
-    issues = [Issue(c.path, f"{c.kind}: {c.refusal}") for c in changes if c.refusal]
+def _refuse(change_set: ChangeSet, force: bool) -> None:
+    issues = [Issue(c.path, f"{c.kind}: {c.refusal}") for c in change_set.refused]
     if not force:
         issues += [
             Issue(c.path, f"{c.kind} loses data ({c.detail}); regenerate with --force to accept")
-            for c in changes
+            for c in change_set.changes
             if c.safety == Safety.DESTRUCTIVE and not c.refusal
         ]
     if issues:

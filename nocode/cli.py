@@ -27,10 +27,9 @@ from control_plane.serve import (
     load_settings,
     run_server,
 )
-from generator.diff import describe, diff_specs, recorded_spec
+from generator.changes import describe, hook_warnings, plan_changes, recorded_spec
 from generator.errors import GeneratorError
 from generator.generate import generate as run_generation
-from generator.migration import migration_header, plan_migration
 from generator.resources import specs_dir
 from generator.spec import load_spec
 from nocode.apps import (
@@ -112,16 +111,20 @@ def generate(spec: Path, out_dir: Path, git: bool, force: bool) -> None:
 def diff(spec: Path, app_dir: Path, sql: bool) -> None:
     """Print what regenerating APP_DIR from SPEC would change; write nothing."""
     try:
-        old, new = recorded_spec(app_dir), load_spec(spec)
-        changes = diff_specs(old, new)
-        migration = plan_migration(old, new) if sql else None
+        recorded = recorded_spec(app_dir)
+        change_set = plan_changes(recorded.spec, load_spec(spec), recorded.schema_revision)
+        click.echo(change_set.describe(), nl=False)
+        for warning in hook_warnings(app_dir, change_set.changes):
+            click.echo(f"warning: {warning}", err=True)
+        migration = (
+            change_set.migration_sql("next") if sql and not change_set.migration.empty else None
+        )
     except GeneratorError as error:
         _fail(error)
         return
-    click.echo(describe(old, new, changes), nl=False)
-    if migration is not None and not migration.empty:
+    if migration is not None:
         click.echo()
-        click.echo(migration.sql(migration_header("next", old, new, changes)), nl=False)
+        click.echo(migration, nl=False)
 
 
 def _wait_healthy(host: str, port: int, server_alive: Callable[[], bool]) -> None:

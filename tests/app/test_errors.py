@@ -103,6 +103,22 @@ def test_duplicate_is_runtime_004_and_writes_nothing(
     assert first in listed["results"]
 
 
+def test_emails_are_unique_regardless_of_case_and_keep_their_case(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
+    first = post(http, empty_crm, "clients", {**CLIENT, "email": "Jean.Dupont@Entreprise.com"})
+    assert first.status_code == 201, first.text
+    assert first.json()["email"] == "Jean.Dupont@Entreprise.com"
+    assert_error(post(http, empty_crm, "clients", CLIENT), 409, "RUNTIME_004", "email")
+    other = post(http, empty_crm, "clients", {**CLIENT, "email": "autre@entreprise.com"}).json()
+    url = f"{empty_crm.api}tables/clients/{other['id']}/"
+    upper = {"email": CLIENT["email"].upper()}
+    assert_error(
+        http.patch(url, json=upper, headers=empty_crm.headers()), 409, "RUNTIME_004", "email"
+    )
+    assert http.get(url, headers=empty_crm.headers()).json() == other
+
+
 def test_concurrent_duplicates_leave_exactly_one_record(empty_crm: RunningApp) -> None:
     def create() -> int:
         with httpx.Client(timeout=30) as client:

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
-from generator.diff import Safety, diff_specs
+import pytest
+import yaml
+
+from generator.changes import Change, Safety, plan_changes
 from generator.spec import parse_spec
 from tests.conftest import CRM_SPEC
 from tests.generator.test_spec import MINIMAL
+from tests.regeneration.versions import V1, V2, V3
 from tests.test_cli import nocode
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "diff"
 
 
+def diff_specs(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, ...]:
+    return plan_changes(parse_spec(old), parse_spec(new)).changes
+
+
 def changes_between(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [
-        (change.safety.value, change.kind, change.path)
-        for change in diff_specs(parse_spec(old), parse_spec(new))
-    ]
+    return [(change.safety.value, change.kind, change.path) for change in diff_specs(old, new)]
 
 
 def notes(**fields: Any) -> dict[str, Any]:
@@ -29,6 +35,8 @@ def notes(**fields: Any) -> dict[str, Any]:
 
 
 TITLE = {"id": "f-title", "display_name": "Titre", "field_type": "TEXT_SHORT"}
+RANK = {"display_name": "Rang", "field_type": "INTEGER"}
+SORTED_RANK = {**RANK, "list_config": {"sortable": True}}
 
 
 def test_the_plan_printed_by_nocode_diff_is_stable(tmp_path: Path) -> None:
@@ -76,19 +84,16 @@ def test_tables_added_renamed_and_dropped() -> None:
 
 def test_type_changes_convert_or_are_refused() -> None:
     wider = notes(titre={**TITLE, "field_type": "TEXT_LONG"})
-    assert (
-        diff_specs(parse_spec(notes(titre=TITLE)), parse_spec(wider))[0].safety == Safety.ADDITIVE
-    )
-    (to_number,) = diff_specs(
-        parse_spec(notes(titre=TITLE)), parse_spec(notes(titre={**TITLE, "field_type": "INTEGER"}))
-    )
+    assert diff_specs(notes(titre=TITLE), wider)[0].safety == Safety.ADDITIVE
+    (to_number,) = diff_specs(notes(titre=TITLE), notes(titre={**TITLE, "field_type": "INTEGER"}))
     assert (
         to_number.refusal and "no safe conversion from varchar(255) to bigint" in to_number.refusal
     )
-    (to_text,) = diff_specs(
-        parse_spec(notes(titre={**TITLE, "field_type": "INTEGER"})), parse_spec(notes(titre=TITLE))
+    to_text, search = diff_specs(
+        notes(titre={**TITLE, "field_type": "INTEGER"}), notes(titre=TITLE)
     )
     assert to_text.safety == Safety.LOCKING and to_text.refusal is None
+    assert (search.kind, search.path) == ("index added", "tables.notes.fields.titre")
 
 
 def test_app_only_settings_are_additive() -> None:
@@ -97,3 +102,67 @@ def test_app_only_settings_are_additive() -> None:
         ("additive", "field settings changed", "tables.notes.fields.titre")
     ]
     assert changes_between(notes(titre=TITLE), notes(titre=TITLE)) == []
+
+
+def test_indexes_the_generator_derives_are_in_the_plan_beside_their_sql(tmp_path: Path) -> None:
+    """A type or list_config change adds or drops an index the spec does not declare: the
+    plan says so, as the migration does it."""
+    old = notes(titre=TITLE, rang=RANK)
+    new = notes(titre={**TITLE, "field_type": "TEXT_LONG"}, rang=SORTED_RANK)
+    for name, document in (("old", old), ("new", new)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    app = str(tmp_path / "app")
+    assert nocode("generate", str(tmp_path / "old.yaml"), "--out", app).returncode == 0
+    result = nocode("diff", "--sql", str(tmp_path / "new.yaml"), app)
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout.split("\n\n")[0].splitlines()
+    assert plan[1:] == [
+        "additive     type changed: tables.notes.fields.titre (varchar(255) -> text: no rewrite)",
+        "additive     index dropped: tables.notes.fields.titre (trigram index for search, no "
+        "data lost)",
+        "additive     index added: tables.notes.fields.rang (index for sorting and filters, built "
+        "concurrently)",
+    ]
+    assert "\nDROP INDEX notes__titre_trgm_idx;\n" in result.stdout
+    assert "\nCREATE INDEX CONCURRENTLY IF NOT EXISTS notes__rang_idx ON notes (rang);\n" in (
+        result.stdout
+    )
+
+
+def test_a_unique_field_becoming_an_email_is_compared_without_case_from_then_on() -> None:
+    unique = {**TITLE, "is_unique": True}
+    email = {**unique, "field_type": "EMAIL"}
+    made_email = changes_between(notes(titre=unique), notes(titre=email))
+    assert ("additive", "unique made case-insensitive", "tables.notes.fields.titre") in made_email
+    made_text = changes_between(notes(titre=email), notes(titre=unique))
+    assert ("additive", "unique made case-sensitive", "tables.notes.fields.titre") in made_text
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (V1, V2),
+        (V2, V3),
+        (V1, V3),
+        (
+            yaml.safe_load(CRM_SPEC.read_text(encoding="utf-8")),
+            yaml.safe_load((GOLDEN / "gestion_client_v2.yaml").read_text(encoding="utf-8")),
+        ),
+        (
+            notes(titre=TITLE, rang=RANK),
+            notes(titre={**TITLE, "field_type": "TEXT_LONG"}, rang=SORTED_RANK),
+        ),
+    ],
+    ids=["v1-v2", "v2-v3", "v1-v3", "gestion_client-v2", "derived-indexes"],
+)
+def test_every_statement_of_the_migration_carries_out_a_change_of_the_plan(
+    old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    """The SQL names the spec path of what it does: each path is a line of the plan."""
+    change_set = plan_changes(parse_spec(old), parse_spec(new))
+    planned = {change.path for change in change_set.changes}
+    migration = change_set.migration
+    for step in (*migration.transaction, *migration.concurrently):
+        about = re.match(r"(?:DROPS )?(tables\.[\w.]+)", step.comment)
+        if about is not None:
+            assert about[1] in planned, step

@@ -10,9 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from generator.diff import describe, diff_specs
+from generator.changes import plan_changes
 from generator.generate import build
-from generator.migration import migration_header, plan_migration
 from generator.resources import specs_dir
 from generator.spec import load_spec
 
@@ -39,11 +38,10 @@ def diff_outputs(case: str) -> dict[Path, str]:
     """What `nocode diff` prints for a case, and the migration regenerating would write."""
     old = load_spec(specs_dir() / DIFF_CASES[case])
     new = load_spec(GOLDEN / "diff" / f"{case}.yaml")
-    changes = diff_specs(old, new)
-    migration = plan_migration(old, new).sql(migration_header("0002_v1_1_0", old, new, changes))
+    change_set = plan_changes(old, new)
     return {
-        GOLDEN / "diff" / f"{case}.expected.txt": describe(old, new, changes),
-        GOLDEN / "diff" / f"{case}.expected.sql": migration,
+        GOLDEN / "diff" / f"{case}.expected.txt": change_set.describe(),
+        GOLDEN / "diff" / f"{case}.expected.sql": change_set.migration_sql("0002_v1_1_0"),
     }
 
 

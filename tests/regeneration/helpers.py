@@ -4,6 +4,8 @@ the shape of its database."""
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,3 +128,28 @@ def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
     )
+
+
+def as_generated_before_case_insensitive_emails(repo: Path) -> None:
+    """Make `repo` what a generator of schema revision 1 wrote: the same files, but unique
+    emails compared with their case (a declared unique index on the column, or a unique
+    constraint in CREATE TABLE), and no revision recorded."""
+    for recorded in (repo / "nocode.spec.json", repo / ".nocode/base/nocode.spec.json"):
+        document = json.loads(recorded.read_text(encoding="utf-8"))
+        del document["generated_by"]["schema_revision"]
+        recorded.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    initial = repo / "migrations/0001_initial.sql"
+    sql = initial.read_text(encoding="utf-8")
+    assert "(lower(email))" in sql
+    constraint = re.search(
+        r"\nCREATE UNIQUE INDEX (\w+__email_key) ON (\w+) \(lower\(email\)\);", sql
+    )
+    if constraint is not None:  # a unique field: the constraint went into its CREATE TABLE
+        name, table = constraint.groups()
+        sql = sql.replace(constraint[0], "")
+        create = re.search(rf"CREATE TABLE {table} \(\n.*?\n\);", sql, re.DOTALL)
+        assert create is not None
+        sql = sql.replace(
+            create[0], create[0][: -len("\n);")] + f",\n    CONSTRAINT {name} UNIQUE (email)\n);"
+        )
+    initial.write_text(sql.replace("(lower(email))", "(email)"), encoding="utf-8")
