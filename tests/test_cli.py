@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import jwt
 
-from tests.conftest import CRM_SPEC, free_port
-
-NOCODE = [sys.executable, "-m", "nocode"]
-
-
-def nocode(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
-    }
-    return subprocess.run(
-        [*NOCODE, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**environment, **env},
-        timeout=120,
-    )
+from tests.conftest import CRM_SPEC, free_port, nocode, start_nocode_run
 
 
 def test_generate_prints_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
@@ -75,24 +55,9 @@ def test_run_serves_the_app_on_an_embedded_postgresql(tmp_path: Path) -> None:
     out = tmp_path / "crm"
     assert nocode("generate", str(CRM_SPEC), "--out", str(out)).returncode == 0
     port = free_port()
-    environment = {
-        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
-    }
-    process = subprocess.Popen(
-        [*NOCODE, "run", str(out), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environment,
-    )
+    run = start_nocode_run(out, "--port", str(port))
     try:
-        api = None
-        deadline = time.monotonic() + 90
-        assert process.stdout is not None
-        while time.monotonic() < deadline and api is None:
-            line = process.stdout.readline()
-            if line.startswith("api_base_url: "):
-                api = line.split(": ", 1)[1].strip()
+        api = run.api
         assert (
             api
             == f"http://127.0.0.1:{port}/api/v1/runtime/projects/550e8400-e29b-41d4-a716-446655440000/"
@@ -107,8 +72,7 @@ def test_run_serves_the_app_on_an_embedded_postgresql(tmp_path: Path) -> None:
         assert created.status_code == 201
         assert (out / ".env").stat().st_mode & 0o777 == 0o600
     finally:
-        process.terminate()
-        process.wait(timeout=60)
-    assert process.returncode == 0
+        status = run.stop()
+    assert status == 0
     # The embedded server stopped with it.
     assert not (out / ".data" / "postgres" / "postmaster.pid").exists()
