@@ -20,6 +20,7 @@ import pytest
 
 from nocode.postgres import embedded_server
 from tests.conftest import (
+    NocodeRun,
     RunningApp,
     app_environment,
     free_port,
@@ -58,8 +59,27 @@ def kill_tree(pid: int) -> None:
 
 
 def workers_of(server: psutil.Process) -> list[psutil.Process]:
-    """The granian workers of a server (its children that serve, not helpers it may run)."""
-    return [child for child in server.children() if child.cmdline()[:1] == [sys.executable]]
+    """The granian workers of a server: the processes it forked."""
+    return list(server.children())
+
+
+def server_of(run: NocodeRun) -> psutil.Process:
+    """The app's server (`python -m app serve`) that `nocode run` started."""
+    (server,) = [
+        child for child in psutil.Process(run.process.pid).children() if "serve" in child.cmdline()
+    ]
+    return server
+
+
+def wait_for_workers(server: psutil.Process, count: int, without: int = 0) -> list[psutil.Process]:
+    """The server's workers, once there are `count` of them and none has pid `without`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        workers = workers_of(server)
+        if len(workers) == count and without not in [worker.pid for worker in workers]:
+            return workers
+        time.sleep(0.05)
+    raise AssertionError(f"the server does not have {count} workers")
 
 
 @dataclass
@@ -193,3 +213,46 @@ def test_the_next_release_may_share_the_port_on_purpose(
         in_service.process.kill()
         next_release.terminate()
         next_release.communicate(timeout=30)
+
+
+def test_a_killed_worker_is_replaced_and_a_server_that_stops_fails_nocode_run(
+    crm_copy: Path, http: httpx.Client
+) -> None:
+    run = start_nocode_run(crm_copy, "--port", str(free_port()), "--workers", "2")
+    health = run.api.split("/api/", 1)[0] + "/health"
+    try:
+        server = server_of(run)
+        first = wait_for_workers(server, 2)
+        victim = first[0]
+        victim.kill()
+        wait_gone(victim.pid)
+        (replacement,) = set(wait_for_workers(server, 2, without=victim.pid)) - set(first)
+        assert all(http.get(health).status_code == 200 for _ in range(20))
+        assert run.process.poll() is None
+        # A worker that dies again at once is a crash loop: the server gives up, and
+        # `nocode run` says so and fails, after stopping its PostgreSQL.
+        replacement.kill()
+        assert run.process.wait(timeout=60) == 1
+        assert run.output().splitlines()[-1] == "error: the app's server stopped (exit status 1)"
+        assert not (crm_copy / ".data" / "postgres" / "postmaster.pid").exists()
+    finally:
+        if run.process.poll() is None:
+            run.stop()
+
+
+def test_an_embedded_postgresql_left_by_a_crash_is_adopted_then_stopped(crm_copy: Path) -> None:
+    data_dir = crm_copy / ".data" / "postgres"
+    crashed = start_nocode_run(crm_copy, "--port", str(free_port()))
+    left_behind = postmaster_pid(data_dir)
+    kill_tree(crashed.process.pid)
+    crashed.process.wait()
+    try:
+        assert psutil.pid_exists(left_behind)
+        again = start_nocode_run(crm_copy, "--port", str(free_port()))
+        assert postmaster_pid(data_dir) == left_behind  # adopted, not started twice
+        assert again.stop() == 0
+        wait_gone(left_behind)
+        assert not (data_dir / "postmaster.pid").exists()
+    finally:
+        if psutil.pid_exists(left_behind):
+            os.kill(left_behind, signal.SIGKILL)
