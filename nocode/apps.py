@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import jwt
@@ -85,9 +85,34 @@ def development_token(app_dir: Path, role: str, hours: int = 24, secret: str | N
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def app_command(app_dir: Path, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+def app_command(
+    app_dir: Path, env: dict[str, str], *args: str, process_group: int | None = None
+) -> subprocess.Popen[bytes]:
     """Start `python -m app ARGS` in the app's folder with this interpreter."""
-    return subprocess.Popen([sys.executable, "-m", "app", *args], cwd=app_dir, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *args], cwd=app_dir, env=env, process_group=process_group
+    )
+
+
+def start_server(
+    app_dir: Path, env: dict[str, str], host: str, port: int, workers: int
+) -> subprocess.Popen[bytes]:
+    """`python -m app serve`, in a process group of its own that `stop_server` ends whole
+    (Ctrl+C reaches only nocode, which stops it)."""
+    options = ("--host", host, "--port", str(port), "--workers", str(workers))
+    return app_command(app_dir, env, "serve", *options, process_group=0)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop the app's server (SIGTERM: it finishes the requests in flight), then kill what
+    is left of its process group: the workers of a server killed -9 would keep the port."""
+    if server.poll() is None:
+        server.terminate()
+        with suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=30)
+    with suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 @contextmanager

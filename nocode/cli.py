@@ -37,7 +37,6 @@ from nocode.apps import (
     ROLES,
     AppError,
     api_base_url,
-    app_command,
     app_database,
     development_token,
     ensure_secret,
@@ -45,6 +44,8 @@ from nocode.apps import (
     migrate,
     read_metadata,
     refuse_a_taken_port,
+    start_server,
+    stop_server,
 )
 from nocode.deploy_commands import deploy_command, rollback_command
 from nocode.postgres import EmbeddedPostgresError, psql_executable
@@ -160,9 +161,7 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
     with app_database(app_dir, click.echo) as database_url:
         env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": secret}
         migrate(app_dir, env)
-        server = app_command(
-            app_dir, env, "serve", "--host", host, "--port", str(port), "--workers", str(workers)
-        )
+        server = start_server(app_dir, env, host, port, workers)
         try:
             _wait_healthy(host, port, server)
             click.echo(f"api_base_url: {api_base_url(host, port, project['id'])}")
@@ -176,9 +175,7 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
         except KeyboardInterrupt:
             pass
         finally:
-            if server.poll() is None:
-                server.terminate()
-                server.wait(timeout=30)
+            stop_server(server)
 
 
 @main.command()

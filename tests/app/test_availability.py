@@ -90,9 +90,12 @@ class OwnPostgres:
     url: str
 
     def kill(self) -> None:
-        pid = postmaster_pid(self.data_dir)
-        os.kill(pid, signal.SIGKILL)
-        wait_gone(pid)
+        """kill -9 the postmaster; its backends notice and exit by themselves."""
+        postmaster = psutil.Process(postmaster_pid(self.data_dir))
+        children = postmaster.children()
+        postmaster.kill()
+        for process in [postmaster, *children]:
+            wait_gone(process.pid)
 
     def start(self) -> None:
         """Start the server again on the same data folder, as the wheel starts it."""
@@ -186,7 +189,11 @@ def test_a_server_refuses_a_port_another_program_listens_on(
 ) -> None:
     port = int(crm.base_url.rsplit(":", 1)[1])
     refused = serve_process(crm, port)
-    _, stderr = refused.communicate(timeout=60)
+    try:
+        _, stderr = refused.communicate(timeout=60)
+    finally:
+        if refused.poll() is None:  # it started: stop it, or it would keep the port
+            kill_tree(refused.pid)
     assert refused.returncode == 1
     assert stderr.strip() == f"error: 127.0.0.1:{port} is already in use by another program"
     ran = subprocess.run(
@@ -220,9 +227,10 @@ def test_the_next_release_may_share_the_port_on_purpose(crm_dir: Path, pg_server
         assert httpx.get(f"{in_service.base_url}/health").status_code == 200
         assert next_release.poll() is None
     finally:
-        in_service.process.kill()
-        next_release.terminate()
-        next_release.communicate(timeout=60)
+        for process in (in_service.process, next_release):
+            if process.poll() is None:
+                kill_tree(process.pid)
+            process.communicate()
 
 
 def test_a_killed_worker_is_replaced_and_a_server_that_stops_fails_nocode_run(
@@ -237,7 +245,7 @@ def test_a_killed_worker_is_replaced_and_a_server_that_stops_fails_nocode_run(
         victim.kill()
         wait_gone(victim.pid)
         (replacement,) = set(wait_for_workers(server, 2, without=victim.pid)) - set(first)
-        assert all(http.get(health).status_code == 200 for _ in range(20))
+        assert [http.get(health).status_code for _ in range(20)] == [200] * 20
         assert run.process.poll() is None
         # A worker that dies again at once (granian: within 5.5 s of its respawn) is a crash
         # loop: the server gives up, and `nocode run` says so and fails, after stopping its
@@ -267,3 +275,22 @@ def test_an_embedded_postgresql_left_by_a_crash_is_adopted_then_stopped(crm_copy
     finally:
         if psutil.pid_exists(left_behind):
             os.kill(left_behind, signal.SIGKILL)
+
+
+def test_a_server_killed_outright_fails_nocode_run_and_leaves_no_worker(crm_copy: Path) -> None:
+    port = free_port()
+    run = start_nocode_run(crm_copy, "--port", str(port), "--workers", "2")
+    try:
+        server = server_of(run)
+        workers = wait_for_workers(server, 2)
+        server.kill()
+        assert run.process.wait(timeout=60) == 1
+        assert (
+            run.output().splitlines()[-1] == "error: the app's server stopped (killed by SIGKILL)"
+        )
+        for worker in workers:  # orphans would keep the port and serve on a dead database
+            wait_gone(worker.pid, seconds=5)
+        assert not (crm_copy / ".data" / "postgres" / "postmaster.pid").exists()
+    finally:
+        if run.process.poll() is None:
+            run.stop()
