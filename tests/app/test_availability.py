@@ -241,6 +241,11 @@ def test_a_killed_worker_is_replaced_and_a_server_that_stops_fails_nocode_run(
     try:
         server = server_of(run)
         first = wait_for_workers(server, 2)
+        # nocode run serves once one worker answers; the test wants both serving.
+        deadline = time.monotonic() + 30
+        while run.output().count("Started worker-") < 2:
+            assert time.monotonic() < deadline, run.output()
+            time.sleep(0.05)
         victim = first[0]
         victim.kill()
         wait_gone(victim.pid)
