@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -36,14 +36,18 @@ from nocode.apps import (
     ROLES,
     AppError,
     api_base_url,
-    app_command,
+    app_database,
     development_token,
     ensure_secret,
+    exit_reason,
     migrate,
     read_metadata,
+    refuse_a_taken_port,
+    start_server,
+    stop_server,
 )
 from nocode.deploy_commands import deploy_command, rollback_command
-from nocode.postgres import EmbeddedPostgresError, configured_or_embedded
+from nocode.postgres import EmbeddedPostgresError, psql_executable
 
 HEALTH_DEADLINE_SECONDS = 60
 
@@ -127,17 +131,20 @@ def diff(spec: Path, app_dir: Path, sql: bool) -> None:
         click.echo(migration, nl=False)
 
 
-def _wait_healthy(host: str, port: int, server_alive: Callable[[], bool]) -> None:
+def _wait_healthy(host: str, port: int, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AppError(
+                f"the app's server stopped before it answered /health"
+                f" ({exit_reason(server.returncode)})"
+            )
         try:
             with urllib.request.urlopen(f"http://{host}:{port}/health", timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             pass
-        if not server_alive():
-            raise AppError("the app's server exited before it answered /health")
         time.sleep(0.2)
     raise AppError(f"the app did not answer /health within {HEALTH_DEADLINE_SECONDS}s")
 
@@ -151,29 +158,27 @@ def _stop_on_sigterm() -> None:
 
 def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | None) -> None:
     _stop_on_sigterm()
+    refuse_a_taken_port(host, port)
     project = read_metadata(app_dir)
     secret = ensure_secret(app_dir)
-    postgres = app_dir / ".data" / "postgres"
-    with configured_or_embedded(postgres, str(project["slug"]), click.echo) as database_url:
+    with app_database(app_dir, click.echo) as database_url:
         env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": secret}
         migrate(app_dir, env)
-        server = app_command(
-            app_dir, env, "serve", "--host", host, "--port", str(port), "--workers", str(workers)
-        )
+        server = start_server(app_dir, env, host, port, workers)
         try:
-            _wait_healthy(host, port, lambda: server.poll() is None)
+            _wait_healthy(host, port, server)
             click.echo(f"api_base_url: {api_base_url(host, port, project['id'])}")
             click.echo(f"docs: http://{host}:{port}/api/docs/")
             if token_role:
                 click.echo(f"token ({token_role}): {development_token(app_dir, token_role)}")
             click.echo("press Ctrl+C to stop")
+            # Only Ctrl+C or SIGTERM stop the app: a server that stops by itself failed.
             server.wait()
+            raise AppError(f"the app's server stopped ({exit_reason(server.returncode)})")
         except KeyboardInterrupt:
             pass
         finally:
-            if server.poll() is None:
-                server.terminate()
-                server.wait(timeout=30)
+            stop_server(server)
 
 
 @main.command()
@@ -187,6 +192,26 @@ def run(app_dir: Path, host: str, port: int, workers: int) -> None:
         _serve(app_dir, host, port, workers, token_role=None)
     except (AppError, EmbeddedPostgresError, OSError) as error:
         _fail(error)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("app_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
+def psql(app_dir: Path, psql_args: tuple[str, ...]) -> None:
+    """Open psql on the database of the app in APP_DIR: its embedded PostgreSQL, or
+    DATABASE_URL. Arguments after APP_DIR (or after --) go to psql, e.g. -c "UPDATE ..."."""
+    _stop_on_sigterm()
+    try:
+        with app_database(app_dir, lambda message: click.echo(message, err=True)) as url:
+            client = subprocess.Popen([psql_executable(), f"--dbname={url}", *psql_args])
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C cancels psql's query
+            status = client.wait()
+    except (AppError, EmbeddedPostgresError, OSError) as error:
+        _fail(error)
+        return
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    raise SystemExit(status)
 
 
 @main.command()

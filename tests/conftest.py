@@ -1,5 +1,6 @@
 """Shared fixtures: a real PostgreSQL, and the example CRM app generated and served over
-real HTTP by its own server process (granian), as a user would run it."""
+real HTTP by its own server process (granian), as a user would run it; the nocode command
+line run as a real process."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from nocode.apps import development_token
 collect_ignore_glob = ["golden/*/expected/*"]
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+NOCODE = [sys.executable, "-m", "nocode"]
 CRM_SPEC = specs_dir() / "gestion_client.yaml"
 TEST_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
@@ -165,3 +167,59 @@ def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
             == 201
         )
     return empty_crm
+def nocode_environment(**env: str) -> dict[str, str]:
+    """This environment without the app settings a developer may have exported, plus `env`."""
+    kept = {
+        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
+    }
+    return {**kept, **env}
+
+
+def nocode(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """`nocode ARGS` run to its end, its output captured."""
+    return subprocess.run(
+        [*NOCODE, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=nocode_environment(**env),
+        timeout=120,
+    )
+
+
+@dataclass
+class NocodeRun:
+    """A `nocode run` process; its output (stdout and stderr) goes to `log`."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    api: str  # the api_base_url it printed
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def stop(self) -> int:
+        """SIGTERM, as a supervisor stops it; its exit status."""
+        self.process.terminate()
+        return self.process.wait(timeout=60)
+
+
+def start_nocode_run(app_dir: Path, *options: str, **env: str) -> NocodeRun:
+    """`nocode run APP_DIR OPTIONS`, once it has printed its api_base_url (it serves)."""
+    log = app_dir.parent / f"nocode-run-{uuid.uuid4().hex[:8]}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*NOCODE, "run", str(app_dir), *options],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=nocode_environment(**env),
+        )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if line.startswith("api_base_url: "):
+                return NocodeRun(process, log, line.split(": ", 1)[1].strip())
+        time.sleep(0.2)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"nocode run did not serve:\n{log.read_text(encoding='utf-8')}")

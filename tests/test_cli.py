@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import jwt
 
-from tests.conftest import CRM_SPEC, free_port
-
-NOCODE = [sys.executable, "-m", "nocode"]
-
-
-def nocode(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
-    }
-    return subprocess.run(
-        [*NOCODE, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**environment, **env},
-        timeout=120,
-    )
+from tests.conftest import CRM_SPEC, free_port, fresh_database, nocode, start_nocode_run
+from tests.regeneration.helpers import generate_version
+from tests.regeneration.versions import V1, changed
 
 
 def test_generate_prints_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
@@ -75,24 +57,9 @@ def test_run_serves_the_app_on_an_embedded_postgresql(tmp_path: Path) -> None:
     out = tmp_path / "crm"
     assert nocode("generate", str(CRM_SPEC), "--out", str(out)).returncode == 0
     port = free_port()
-    environment = {
-        key: value for key, value in os.environ.items() if key not in ("JWT_SECRET", "DATABASE_URL")
-    }
-    process = subprocess.Popen(
-        [*NOCODE, "run", str(out), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environment,
-    )
+    run = start_nocode_run(out, "--port", str(port))
     try:
-        api = None
-        deadline = time.monotonic() + 90
-        assert process.stdout is not None
-        while time.monotonic() < deadline and api is None:
-            line = process.stdout.readline()
-            if line.startswith("api_base_url: "):
-                api = line.split(": ", 1)[1].strip()
+        api = run.api
         assert (
             api
             == f"http://127.0.0.1:{port}/api/v1/runtime/projects/550e8400-e29b-41d4-a716-446655440000/"
@@ -107,8 +74,55 @@ def test_run_serves_the_app_on_an_embedded_postgresql(tmp_path: Path) -> None:
         assert created.status_code == 201
         assert (out / ".env").stat().st_mode & 0o777 == 0o600
     finally:
-        process.terminate()
-        process.wait(timeout=60)
-    assert process.returncode == 0
+        status = run.stop()
+    assert status == 0
     # The embedded server stopped with it.
     assert not (out / ".data" / "postgres" / "postmaster.pid").exists()
+
+
+def test_a_migration_the_data_stops_is_fixed_with_nocode_psql(tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    generate_version(tmp_path, V1, repo)
+    run = start_nocode_run(repo, "--port", str(free_port()))
+    token = nocode("token", str(repo)).stdout.strip()
+    created = httpx.post(
+        f"{run.api}tables/clients/",
+        json={"nom": "Sans Téléphone"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201
+    assert run.stop() == 0
+    telephone = {"display_name": "Tél", "field_type": "PHONE", "is_required": True}
+    generate_version(tmp_path, changed(clients={"telephone": telephone}), repo)
+
+    stopped = nocode("run", str(repo), "--port", str(free_port()))
+    assert stopped.returncode == 1
+    assert "required now, but records have no value" in stopped.stderr
+    assert stopped.stderr.splitlines()[-1] == (
+        "error: the app's migrations failed (see above); fix the data they stumble on with"
+        f' `nocode psql {repo} -c "UPDATE ..."`, or change the spec back, then run again'
+    )
+    fixed = nocode(
+        "psql", str(repo), "-c", "UPDATE clients SET telephone = '+33600000000' WHERE id = 1"
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert fixed.stdout == "UPDATE 1\n"
+
+    run = start_nocode_run(repo, "--port", str(free_port()))
+    assert run.stop() == 0
+    assert not (repo / ".data" / "postgres" / "postmaster.pid").exists()
+
+
+def test_psql_reaches_database_url_and_passes_its_exit_status(
+    crm_dir: Path, pg_server: str
+) -> None:
+    database = fresh_database(pg_server)
+    answered = nocode(
+        "psql", str(crm_dir), "-tA", "-c", "SELECT current_database()", DATABASE_URL=database
+    )
+    assert answered.returncode == 0, answered.stderr
+    assert answered.stdout.strip() == database.rsplit("dbname=", 1)[1].split()[0]
+    failed = nocode("psql", str(crm_dir), "-c", "SELECT nothing", DATABASE_URL=database)
+    assert failed.returncode == 1
+    assert 'column "nothing" does not exist' in failed.stderr
+    assert not (crm_dir / ".data").exists()

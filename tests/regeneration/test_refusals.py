@@ -3,7 +3,6 @@ leaves the database as it was, with a message naming the spec path and the value
 
 from __future__ import annotations
 
-import copy
 import re
 import subprocess
 import sys
@@ -25,22 +24,9 @@ from tests.regeneration.helpers import (
     serving,
     tree_digest,
 )
-from tests.regeneration.versions import V1, V2, write_spec
+from tests.regeneration.versions import V1, V2, changed, write_spec
 
 NOCODE = [sys.executable, "-m", "nocode"]
-
-
-def changed(**tables: Any) -> dict[str, Any]:
-    """V1 at version 1.0.1 with `tables` patched: {table: {field: settings or None}}."""
-    spec = copy.deepcopy(V1)
-    spec["project"]["version"] = "1.0.1"
-    for table, fields in tables.items():
-        for name, settings in fields.items():
-            if settings is None:
-                del spec["tables"][table]["fields"][name]
-            else:
-                spec["tables"][table]["fields"][name] = settings
-    return spec
 
 
 def test_destructive_changes_need_force_and_say_what_they_drop(tmp_path: Path, repo: Path) -> None:

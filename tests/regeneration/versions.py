@@ -135,6 +135,19 @@ V2 = _v2()
 V3 = _v3()
 
 
+def changed(**tables: Any) -> dict[str, Any]:
+    """V1 at version 1.0.1 with `tables` patched: {table: {field: settings or None}}."""
+    spec = copy.deepcopy(V1)
+    spec["project"]["version"] = "1.0.1"
+    for table, fields in tables.items():
+        for name, settings in fields.items():
+            if settings is None:
+                del spec["tables"][table]["fields"][name]
+            else:
+                spec["tables"][table]["fields"][name] = settings
+    return spec
+
+
 def write_spec(folder: Path, spec: dict[str, Any], name: str = "spec.yaml") -> Path:
     path = folder / name
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")

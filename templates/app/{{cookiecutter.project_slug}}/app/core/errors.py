@@ -39,6 +39,10 @@ REFERENCED = (
     "Enregistrement référencé par d'autres enregistrements",
 )
 INTERNAL = ("INTERNAL_ERROR", "Erreur interne")
+SERVICE_UNAVAILABLE = ("SERVICE_UNAVAILABLE", "Service indisponible")
+
+# The pool reconnects within seconds once the database is back.
+RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -165,6 +169,24 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """No connection within DB_POOL_TIMEOUT (psycopg_pool.PoolTimeout is one), or the
+    connection broke during the request: the database is down or restarting."""
+    assert isinstance(exc, psycopg.OperationalError)
+    logger.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+    )
+    return error_response(
+        503,
+        SERVICE_UNAVAILABLE,
+        {"database": "unavailable"},
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.error(
         "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
@@ -178,4 +200,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(psycopg.errors.IntegrityError, _integrity_error)
     app.add_exception_handler(psycopg.errors.DataError, _data_error)
+    app.add_exception_handler(psycopg.OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

