@@ -15,6 +15,8 @@ Commands of README.md and docs/*.md that are not run here, and why:
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 import shutil
@@ -28,6 +30,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from generator.resources import templates_dir
 from nocode.cli import main
 from tests.conftest import CRM_SPEC, REPOSITORY, TEST_SECRET, RunningApp
 
@@ -195,3 +198,58 @@ def test_the_readme_lists_every_command_and_option() -> None:
             if flags and not any(re.search(rf"{flag}\b", rows[name]) for flag in flags):
                 missing.append(f"nocode {name} {flags[0]}")
     assert missing == []
+
+
+def test_the_architecture_lists_the_templates_and_cookiecutter_variables() -> None:
+    text = (REPOSITORY / "docs" / "architecture.md").read_text(encoding="utf-8")
+    sentence = re.search(r"The per-table templates are (.*?)\.\s", text, re.DOTALL)
+    assert sentence is not None
+    listed = set(re.findall(r"`([\w/]+\.py)`", sentence.group(1)))
+    tables = templates_dir() / "tables"
+    assert listed == {
+        path.relative_to(tables).as_posix().removesuffix(".jinja")
+        for path in tables.rglob("*.jinja")
+    }
+    table = text.split("| variable | from the spec |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| (.+?) \|", table, re.MULTILINE)) - {"---"}
+    variables = {name for row in documented for name in re.findall(r"`(\w+)`", row)}
+    defaults = json.loads((templates_dir() / "app" / "cookiecutter.json").read_text())
+    assert variables == set(defaults) - {"_jinja2_env_vars"}
+
+
+def test_the_documented_layout_is_the_generated_one() -> None:
+    text = (REPOSITORY / "docs" / "generated-app.md").read_text(encoding="utf-8")
+    block = text.split("## Layout\n\n```\n", 1)[1].split("```", 1)[0]
+    folder, paths = "", []
+    for line in block.splitlines():
+        if not line.startswith(" "):
+            folder = line.split()[0] if line.split()[0].endswith("/") else ""
+        entry = line.split("  ")[0].strip()
+        if entry and not entry.endswith("/"):
+            for name in entry.split(", "):
+                paths.append((folder if line.startswith(" ") else "") + name)
+    golden = REPOSITORY / "tests" / "golden" / "gestion_client" / "expected"
+    # written by a regeneration only, so absent from a first generation
+    later = {".nocode/base/", "migrations/0002_v1_1_0.sql"}
+    missing = [
+        path
+        for path in paths
+        if path not in later and not (golden / path.replace("<table>", "clients")).exists()
+    ]
+    assert paths and missing == []
+
+
+def test_the_app_settings_documented_are_the_app_settings() -> None:
+    golden = REPOSITORY / "tests" / "golden" / "gestion_client" / "expected"
+    config = ast.parse((golden / "app" / "core" / "config.py").read_text(encoding="utf-8"))
+    (settings,) = [node for node in config.body if getattr(node, "name", "") == "Settings"]
+    assert isinstance(settings, ast.ClassDef)
+    fields = {
+        statement.target.id.upper()
+        for statement in settings.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+    }
+    for document in (golden / "README.md", REPOSITORY / "docs" / "generated-app.md"):
+        rows = re.findall(r"^\| `([A-Z_]+)`(?: / `([A-Z_]+)`)? \|", document.read_text(), re.M)
+        documented = {name for row in rows for name in row if name}
+        assert fields <= documented, f"{document.name} misses {sorted(fields - documented)}"
