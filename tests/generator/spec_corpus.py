@@ -1,12 +1,13 @@
 """A deterministic corpus of varied valid specs, to hold the generated code and the
 generated tests to every spec, not only the examples.
 
-`corpus_spec(seed)` draws a spec from `random.Random(seed)`: every field type, with and
+`drawn_spec(seed)` draws a spec from `random.Random(seed)`: every field type, with and
 without defaults, required or not, unique, read-only, validation keys, relations with
-every `on_delete`, narrowed permissions and declared indexes. The same seed always gives
-the same spec, so a failure names the seed that reproduces it::
+every `on_delete`, narrowed permissions and declared indexes. `REGRESSIONS` are written by
+hand: each once broke the generated code or tests. Every spec has a name, and the same
+name always gives the same spec, so a failure names the spec that reproduces it::
 
-    .venv/bin/python -m tests.generator.spec_corpus 7 > spec.yaml
+    .venv/bin/python -m tests.generator.spec_corpus seed_7 > spec.yaml
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _DEFAULTS: dict[str, list[Any]] = {
     "JSON": [{"tags": []}, [1, 2], "text", 3],
 }
 _TYPES = [*_DEFAULTS, "ENUM", "RELATION"]
+# The generated tests send a field's placeholder when it is a valid value.
+_PLACEHOLDERS = {"TEXT_SHORT": "Jane", "EMAIL": "jane@example.com", "PHONE": "+33 6 12 34 56 78"}
 
 
 def _validation(rng: random.Random, field_type: str, default: Any) -> dict[str, Any]:
@@ -83,12 +86,13 @@ def _field(rng: random.Random, field_type: str, table: str, earlier: list[str]) 
         choices = rng.choice([["low", "high"], ["draft", "sent", "paid"], ["only"]])
         field["choices"] = choices
     if field_type == "RELATION":
-        target = rng.choice([*earlier, table])
+        target = rng.choice(earlier) if earlier and rng.random() < 0.7 else table
         on_delete = rng.choice(["CASCADE", "SET_NULL", "RESTRICT"])
         field["relation"] = {"table": target, "on_delete": on_delete}
         # a required relation to its own table could never be inserted first
         field["is_required"] = target != table and on_delete != "SET_NULL" and rng.random() < 0.5
         field["is_unique"] = rng.random() < 0.2
+        field["is_readonly"] = not field["is_required"] and rng.random() < 0.3
         return field
     default = _default(rng, field_type, choices) if rng.random() < 0.5 else None
     rules = _validation(rng, field_type, default)
@@ -110,6 +114,8 @@ def _field(rng: random.Random, field_type: str, table: str, earlier: list[str]) 
         field["list_config"] = {"sortable": False, "filterable": rng.random() < 0.5}
     if rng.random() < 0.1:
         field["is_visible_in_list"] = False
+    if field_type in _PLACEHOLDERS and not rules and rng.random() < 0.3:
+        field["form_config"] = {"placeholder": _PLACEHOLDERS[field_type]}
     return field
 
 
@@ -140,8 +146,8 @@ def _table(rng: random.Random, name: str, earlier: list[str], types: list[str]) 
     return table
 
 
-def corpus_spec(seed: int) -> dict[str, Any]:
-    """The corpus spec of `seed`: 1 to 3 tables, every type spread over them."""
+def drawn_spec(seed: int) -> dict[str, Any]:
+    """The spec of `seed`: 1 to 3 tables, every type spread over them."""
     rng = random.Random(seed)
     types = _TYPES * rng.choice([1, 2])
     rng.shuffle(types)
@@ -150,20 +156,69 @@ def corpus_spec(seed: int) -> dict[str, Any]:
     for number in range(count):
         name = ["alpha", "beta", "gamma"][number]
         tables[name] = _table(rng, name, list(tables), types[number::count])
-    return {
-        "spec_version": 1,
-        "project": {
-            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "name": f"Corpus {seed}",
-            "slug": f"corpus_{seed}",
+    project_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+    return _spec(f"seed_{seed}", tables, project_id)
+
+
+def _spec(name: str, tables: dict[str, Any], project_id: uuid.UUID) -> dict[str, Any]:
+    project = {"id": str(project_id), "name": f"Corpus {name}", "slug": name}
+    return {"spec_version": 1, "project": project, "tables": tables}
+
+
+def _text(**options: Any) -> dict[str, Any]:
+    return {"display_name": "Text", "field_type": "TEXT_SHORT", **options}
+
+
+def _relation(table: str) -> dict[str, Any]:
+    return {"display_name": "Parent", "field_type": "RELATION", "relation": {"table": table}}
+
+
+_ALPHA_CODES = {
+    "display_name": "Alpha",
+    "fields": {
+        "code": _text(),
+        "kind": {"display_name": "Kind", "field_type": "ENUM", "choices": ["a", "b"]},
+    },
+    "indexes": [{"name": "alpha_code_kind", "fields": ["code", "kind"], "type": "unique"}],
+}
+REGRESSIONS: dict[str, dict[str, Any]] = {
+    # The app fills a missing required field that has a default: the generated test of a
+    # missing required field must pick one without.
+    "required_with_default": {
+        "alpha": {
+            "display_name": "Alpha",
+            "fields": {"status": _text(is_required=True, default_value="new"), "name": _text()},
+        }
+    },
+    # Children tests created a parent per payload, and the parent's unique index over
+    # fields whose samples never change refused the second one.
+    "unique_index_on_a_parent": {
+        "alpha": _ALPHA_CODES,
+        "beta": {
+            "display_name": "Beta",
+            "fields": {"alpha_id": {**_relation("alpha"), "is_required": True}},
         },
-        "tables": tables,
+    },
+    # A read-only relation is not in the test payload: its factory was imported unused.
+    "read_only_relation": {
+        "alpha": _ALPHA_CODES,
+        "beta": {
+            "display_name": "Beta",
+            "fields": {"name": _text(), "alpha_id": {**_relation("alpha"), "is_readonly": True}},
+        },
+    },
+}
+
+
+def corpus() -> dict[str, dict[str, Any]]:
+    """Every spec of the corpus, by name."""
+    drawn = {f"seed_{seed}": drawn_spec(seed) for seed in range(CORPUS_SIZE)}
+    written = {
+        name: _spec(name, tables, uuid.uuid5(uuid.NAMESPACE_URL, name))
+        for name, tables in REGRESSIONS.items()
     }
-
-
-def corpus() -> dict[int, dict[str, Any]]:
-    return {seed: corpus_spec(seed) for seed in range(CORPUS_SIZE)}
+    return drawn | written
 
 
 if __name__ == "__main__":
-    yaml.safe_dump(corpus_spec(int(sys.argv[1])), sys.stdout, sort_keys=False)
+    yaml.safe_dump(corpus()[sys.argv[1]], sys.stdout, sort_keys=False)

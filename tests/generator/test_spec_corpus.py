@@ -2,8 +2,8 @@
 that passes black, ruff and mypy --strict, and generates tests that pass.
 
 Running a generated repository's own suite takes seconds, so each run takes the specs
-that once broke it plus one more that changes every day; the test id names the seed, and
-NOCODE_CORPUS_SEED=<seed> picks it again.
+that once broke it plus one drawn spec that changes every day; the test id names the
+spec, and NOCODE_CORPUS_SEED=<n> picks seed_<n> again.
 """
 
 from __future__ import annotations
@@ -21,29 +21,26 @@ import pytest
 from generator.generate import build
 from generator.spec import parse_spec
 from generator.write import write_tree
-from tests.generator.spec_corpus import CORPUS_SIZE, corpus, corpus_spec
+from tests.generator.spec_corpus import CORPUS_SIZE, REGRESSIONS, corpus
 
 TOOLS = Path(sys.executable).parent
-# Seeds whose generated tests once failed: 0, a required field with a default (the app
-# fills it in); 11, a unique index over fields whose samples never change, on a parent
-# that every child test created again.
-REGRESSIONS = (0, 11)
 SEED_OF_THE_DAY = int(
     os.environ.get("NOCODE_CORPUS_SEED", datetime.date.today().toordinal() % CORPUS_SIZE)
 )
+SPECS = corpus()
 
 
 def features(document: dict[str, Any]) -> Iterator[str]:
     """What a spec exercises, in words a missing one can be reported with."""
-    for table in document["tables"].values():
+    for name, table in document["tables"].items():
         permissions = table.get("permissions", {})
         yield from (f"{role} narrowed" for role in ("MEMBER", "ADMIN") if role in permissions)
         if permissions.get("public"):
             yield "public table"
-        yield from (f"{index['type']} index" for index in table.get("indexes", []))
+        yield from (f"{index.get('type', 'normal')} index" for index in table.get("indexes", []))
         for field in table["fields"].values():
             kind = field["field_type"]
-            yield f"{kind} {'required' if field['is_required'] else 'optional'}"
+            yield f"{kind} {'required' if field.get('is_required') else 'optional'}"
             yield f"{kind} {'with' if 'default_value' in field else 'without'} default"
             yield from (f"{kind} {key}" for key in field.get("validation", {}))
             if field.get("is_unique"):
@@ -51,11 +48,13 @@ def features(document: dict[str, Any]) -> Iterator[str]:
             if field.get("is_readonly"):
                 yield "read-only field"
             if "relation" in field:
-                yield f"on_delete {field['relation']['on_delete']}"
+                yield f"on_delete {field['relation'].get('on_delete', 'RESTRICT')}"
+                if field.get("is_readonly") and field["relation"]["table"] != name:
+                    yield "read-only relation to another table"
 
 
 def test_the_corpus_covers_every_option() -> None:
-    covered = {feature for document in corpus().values() for feature in features(document)}
+    covered = {feature for document in SPECS.values() for feature in features(document)}
     kinds = {"TEXT_SHORT", "TEXT_LONG", "EMAIL", "PHONE", "URL", "INTEGER", "DECIMAL"}
     kinds |= {"BOOLEAN", "DATE", "DATETIME", "UUID", "JSON", "ENUM", "RELATION"}
     expected = {f"{kind} {state}" for kind in kinds for state in ("required", "optional")}
@@ -64,23 +63,24 @@ def test_the_corpus_covers_every_option() -> None:
     expected |= {f"on_delete {rule}" for rule in ("CASCADE", "SET_NULL", "RESTRICT")}
     expected |= {"MEMBER narrowed", "ADMIN narrowed", "public table", "unique field"}
     expected |= {"read-only field", "normal index", "unique index", "TEXT_SHORT pattern"}
+    expected |= {"read-only relation to another table"}
     expected |= {"TEXT_SHORT max_length", "TEXT_LONG min_length", "INTEGER min_value"}
     expected |= {"INTEGER max_value", "DECIMAL max_digits", "DECIMAL decimal_places"}
     assert expected - covered == set()
 
 
 @pytest.fixture(scope="module")
-def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """Every corpus spec validated and generated (a failure here names its seed)."""
+def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every corpus spec validated and generated (a failure here names its spec)."""
     root = tmp_path_factory.mktemp("corpus")
-    for seed, document in corpus().items():
-        write_tree(root / f"corpus_{seed}", build(parse_spec(document)).files)
-    return {seed: root / f"corpus_{seed}" for seed in range(CORPUS_SIZE)}
+    for name, document in SPECS.items():
+        write_tree(root / name, build(parse_spec(document)).files)
+    return {name: root / name for name in SPECS}
 
 
 @pytest.fixture(scope="module")
 def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache for every repository: what they share is checked once (9 s, then ~1 s)."""
+    """One cache for every repository: what they share is checked once."""
     return tmp_path_factory.mktemp("mypy_cache")
 
 
@@ -97,25 +97,24 @@ def run(command: list[str], repository: Path, **env: str) -> None:
         timeout=300,
     )
     assert result.returncode == 0, (
-        f"{' '.join(command)} failed in {repository.name} "
-        f"(the spec: python -m tests.generator.spec_corpus {repository.name[7:]})\n"
+        f"{' '.join(command)} failed in the repository of {repository.name} "
+        f"(its spec: python -m tests.generator.spec_corpus {repository.name})\n"
         + result.stdout[-6000:]
         + result.stderr[-3000:]
     )
 
 
-@pytest.mark.parametrize("seed", range(CORPUS_SIZE))
+@pytest.mark.parametrize("name", SPECS)
 def test_the_generated_code_passes_black_ruff_and_mypy(
-    seed: int, repositories: dict[int, Path], mypy_cache: Path
+    name: str, repositories: dict[str, Path], mypy_cache: Path
 ) -> None:
-    repository = repositories[seed]
+    repository = repositories[name]
     run([str(TOOLS / "black"), "--check", "--quiet", "."], repository)
     run([str(TOOLS / "ruff"), "check", "--quiet", "."], repository)
     run([str(TOOLS / "mypy")], repository, MYPY_CACHE_DIR=str(mypy_cache))
 
 
-@pytest.mark.parametrize("seed", sorted({*REGRESSIONS, SEED_OF_THE_DAY}))
-def test_the_generated_tests_pass(seed: int, repositories: dict[int, Path], pg_server: str) -> None:
-    assert parse_spec(corpus_spec(seed))  # the spec the repository was generated from
+@pytest.mark.parametrize("name", [*REGRESSIONS, f"seed_{SEED_OF_THE_DAY}"])
+def test_the_generated_tests_pass(name: str, repositories: dict[str, Path], pg_server: str) -> None:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
-    run(command, repositories[seed], TEST_DATABASE_URL=pg_server)
+    run(command, repositories[name], TEST_DATABASE_URL=pg_server)
