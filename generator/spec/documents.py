@@ -21,6 +21,7 @@ from generator.errors import Issue, SpecError
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_TOO_DEEP = "nested too deeply (a spec needs a few levels, not hundreds)"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def parse_yaml(text: str) -> Any:
         raise SpecError(f"the spec is not valid YAML: {_yaml_problem(error)}") from None
     except yaml.YAMLError as error:
         raise SpecError(f"the spec is not valid YAML: {error}") from None
+    except RecursionError:
+        raise SpecError(f"the spec is not valid YAML: {_TOO_DEEP}") from None
     finally:
         loader.dispose()
 
@@ -122,8 +125,15 @@ def parse_json(text: str) -> Any:
         raise SpecError(
             f"the spec is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:
+        raise SpecError(f"the spec is not valid JSON: {_TOO_DEEP}") from None
     except _RepeatedKey:
-        raise SpecError([repeat.issue() for repeat in _json_repeats(text)]) from None
+        pass  # found at the first repeat: locate every one, more slowly
+    try:
+        repeats = _json_repeats(text)
+    except RecursionError:  # the slow decoder needs more stack than the fast one
+        raise SpecError(f"the spec is not valid JSON: {_TOO_DEEP}") from None
+    raise SpecError([repeat.issue() for repeat in repeats])
 
 
 class _LocatingDecoder(json.JSONDecoder):

@@ -105,3 +105,17 @@ def test_syntax_errors_name_their_line_and_column() -> None:
         "the spec is not valid JSON: line 2, column 14: "
         "Expecting property name enclosed in double quotes"
     ]
+
+
+@pytest.mark.parametrize(("suffix", "depth"), [(".yaml", 999), (".json", 100_000)])
+def test_a_hostile_nesting_is_an_error_not_a_traceback(
+    tmp_path: Path, suffix: str, depth: int
+) -> None:
+    spec = tmp_path / f"deep{suffix}"
+    spec.write_text("[" * depth + "]" * depth)
+    result = nocode("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: the spec is not valid {suffix[1:].upper()}: "
+        "nested too deeply (a spec needs a few levels, not hundreds)"
+    )
