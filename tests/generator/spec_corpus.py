@@ -106,7 +106,7 @@ def _field(rng: random.Random, field_type: str, table: str, earlier: list[str]) 
         field["default_value"] = default
     field["is_required"] = rng.random() < 0.5
     field["is_unique"] = (
-        default is None and field_type not in ("JSON", "TEXT_LONG") and rng.random() < 0.25
+        default is None and field_type not in ("JSON", "TEXT_LONG") and rng.random() < 0.3
     )
     if default is not None and not field["is_unique"] and rng.random() < 0.3:
         field["is_readonly"] = True

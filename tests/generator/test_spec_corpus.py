@@ -34,7 +34,9 @@ def features(document: dict[str, Any]) -> Iterator[str]:
     """What a spec exercises, in words a missing one can be reported with."""
     for name, table in document["tables"].items():
         permissions = table.get("permissions", {})
-        yield from (f"{role} narrowed" for role in ("MEMBER", "ADMIN") if role in permissions)
+        yield from (
+            f"{role} narrowed" for role in ("CLIENT", "MEMBER", "ADMIN") if role in permissions
+        )
         if permissions.get("public"):
             yield "public table"
         yield from (f"{index.get('type', 'normal')} index" for index in table.get("indexes", []))
@@ -44,7 +46,7 @@ def features(document: dict[str, Any]) -> Iterator[str]:
             yield f"{kind} {'with' if 'default_value' in field else 'without'} default"
             yield from (f"{kind} {key}" for key in field.get("validation", {}))
             if field.get("is_unique"):
-                yield "unique field"
+                yield f"{kind} unique"
             if field.get("is_readonly"):
                 yield "read-only field"
             if "relation" in field:
@@ -61,7 +63,8 @@ def test_the_corpus_covers_every_option() -> None:
     expected |= {f"{kind} with default" for kind in kinds - {"RELATION"}}
     expected |= {f"{kind} without default" for kind in kinds}
     expected |= {f"on_delete {rule}" for rule in ("CASCADE", "SET_NULL", "RESTRICT")}
-    expected |= {"MEMBER narrowed", "ADMIN narrowed", "public table", "unique field"}
+    expected |= {"CLIENT narrowed", "MEMBER narrowed", "ADMIN narrowed", "public table"}
+    expected |= {f"{kind} unique" for kind in kinds - {"JSON", "TEXT_LONG"}}
     expected |= {"read-only field", "normal index", "unique index", "TEXT_SHORT pattern"}
     expected |= {"read-only relation to another table"}
     expected |= {"TEXT_SHORT max_length", "TEXT_LONG min_length", "INTEGER min_value"}
