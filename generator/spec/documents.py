@@ -153,14 +153,21 @@ class _LocatingDecoder(json.JSONDecoder):
         line_start = self.text.rfind("\n", 0, index) + 1
         return _Place(self.text.count("\n", 0, index) + 1, index - line_start + 1)
 
-    def _parse_object(self, s_and_end: Any, strict: bool, scan_once: Any, *rest: Any) -> Any:
+    def _parse_object(
+        self,
+        s_and_end: tuple[str, int],
+        strict: bool,
+        scan_once: Any,
+        object_hook: Any,
+        object_pairs_hook: Any,
+        memo: dict[str, str],
+    ) -> tuple[dict[str, Any], int]:
         starts: list[int] = []
 
         def scan_value(text: str, index: int) -> Any:
             starts.append(index)
             return scan_once(text, index)
 
-        memo = rest[-1]
         pairs, end = JSONObject(s_and_end, strict, scan_value, None, list, memo)
         result: dict[str, Any] = {}
         firsts: dict[str, _Place] = {}
