@@ -123,10 +123,8 @@ class TableModel:
 
     @property
     def parents(self) -> tuple[str, ...]:
-        """Other tables this one refers to, whose records tests must create first."""
-        return tuple(
-            sorted({f.relation_table for f in self.fields if f.relation_table} - {self.name})
-        )
+        """Other tables the test payload refers to (read-only relations are not sent)."""
+        return tuple(sorted({f.relation_table for f in self.sample_fields if f.relation_table}))
 
     @property
     def sample_fields(self) -> tuple[FieldModel, ...]:

@@ -57,7 +57,7 @@ def factory_imports(table: TableModel) -> str:
     first_party: Section = {
         "app.core.metadata": {"API_BASE"},
         "tests.utils.auth": {"auth"},
-        **{f"tests.utils.{parent}": {f"create_{parent}"} for parent in table.parents},
+        **{f"tests.utils.{parent}": {f"any_{parent}"} for parent in table.parents},
     }
     return import_block(
         {"itertools": {"count"} if unique else set(), "typing": {"Any"}},

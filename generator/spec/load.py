@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from generator.errors import Issue, SpecError
 from generator.spec.checks import check_spec
+from generator.spec.documents import parse_json, parse_yaml
 from generator.spec.models import ProjectSpec
 
 
@@ -25,15 +24,7 @@ def load_spec(path: Path) -> ProjectSpec:
 
 def parse_document(text: str, suffix: str) -> Any:
     """JSON for `.json` files, YAML (a superset of JSON) for anything else."""
-    try:
-        if suffix == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SpecError(
-            f"the spec is not valid {'JSON' if suffix == '.json' else 'YAML'}: " f"{first_line}"
-        ) from None
+    return parse_json(text) if suffix == ".json" else parse_yaml(text)
 
 
 def parse_spec(document: Any) -> ProjectSpec:

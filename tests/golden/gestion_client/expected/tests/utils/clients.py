@@ -41,3 +41,13 @@ def create_clients(client: TestClient) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     record: dict[str, Any] = response.json()
     return record
+
+
+def any_clients(client: TestClient) -> dict[str, Any]:
+    """A clients record to refer to: an existing one, or a new one. Sharing parents
+    keeps each test to one record per table, which any unique rule of the spec allows.
+    """
+    listed = client.get(URL, params={"page_size": 1}, headers=auth())
+    assert listed.status_code == 200, listed.text
+    found: list[dict[str, Any]] = listed.json()["results"]
+    return found[0] if found else create_clients(client)

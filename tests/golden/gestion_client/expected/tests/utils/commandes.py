@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.core.metadata import API_BASE
 from tests.utils.auth import auth
-from tests.utils.clients import create_clients
+from tests.utils.clients import any_clients
 
 URL = f"{API_BASE}/tables/commandes/"
 NUMERO_SAMPLES = (
@@ -31,7 +31,7 @@ def payload(client: TestClient) -> dict[str, Any]:
     n = next(_payloads)  # unique fields take a different sample each time
     return {
         "numero": NUMERO_SAMPLES[n % len(NUMERO_SAMPLES)],
-        "client_id": create_clients(client)["id"],
+        "client_id": any_clients(client)["id"],
         "date_commande": "2024-01-20",
         "statut": "en_attente",
         "montant_total": "1.00",
