@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.literals import py
 from generator.spec.models import NUMERIC_TYPES, TEXT_TYPES, FieldSpec, FieldType
-from generator.spec.values import constraints_of, value_checker
+from generator.spec.values import constraints_of, json_number, value_checker
 
 # Candidate sample values for generated tests, tried in order until one is valid.
 _SAMPLES: dict[FieldType, tuple[Any, ...]] = {
@@ -29,7 +29,7 @@ _SAMPLES: dict[FieldType, tuple[Any, ...]] = {
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        return json_number(value)
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     return value

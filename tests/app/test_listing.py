@@ -20,7 +20,7 @@ def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
         body = {
             "reference": f"REF-{number:03d}",
             "nom": NAMES[number % len(NAMES)],
-            "prix": f"{number * 10}.50",
+            "prix": number * 10 + 0.5,
             "stock": number,
             "actif": number % 2 == 0,
         }

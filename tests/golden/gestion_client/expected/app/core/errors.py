@@ -15,7 +15,9 @@ import psycopg.errors
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from app.core.metadata import PROJECT
 
@@ -103,8 +105,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         return error_response(404, NOT_FOUND, {"path": request.url.path})
     if exc.status_code == 405:
-        return error_response(405, METHOD_NOT_ALLOWED, {"method": request.method})
+        return method_not_allowed(request)
     return error_response(exc.status_code, (f"HTTP_{exc.status_code}", str(exc.detail)))
+
+
+def method_not_allowed(request: Request) -> JSONResponse:
+    """A 405 whose Allow header lists the methods of every documented route of the path
+    (Starlette's names only the first route that matched it)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if (
+            isinstance(route, APIRoute)
+            and route.include_in_schema
+            and route.matches(request.scope)[0] != Match.NONE
+        ):
+            methods |= route.methods or set()
+    return error_response(
+        405,
+        METHOD_NOT_ALLOWED,
+        {"method": request.method},
+        {"Allow": ", ".join(sorted(methods))},
+    )
 
 
 def _field_of(exc: psycopg.Error) -> str:

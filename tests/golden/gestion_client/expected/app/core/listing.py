@@ -12,15 +12,15 @@ response embeds as is: no per-row Python work.
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from psycopg import AsyncConnection, sql
 from psycopg.rows import TupleRow
-from pydantic import TypeAdapter, ValidationError
+from pydantic import AfterValidator, TypeAdapter, ValidationError
 
 from app.core.errors import INVALID_FORMAT, ApiError
 
@@ -39,13 +39,18 @@ class Kind(StrEnum):
     JSON = "json"
 
 
+def _in_utc(value: datetime) -> datetime:
+    """PostgreSQL refuses offsets past 15:59 in arrays (RFC 3339 allows up to 23:59)."""
+    return value.astimezone(UTC) if value.tzinfo else value
+
+
 _VALUES: dict[Kind, TypeAdapter[Any]] = {
     Kind.TEXT: TypeAdapter(str),
     Kind.INTEGER: TypeAdapter(int),
     Kind.DECIMAL: TypeAdapter(Decimal),
     Kind.BOOLEAN: TypeAdapter(bool),
     Kind.DATE: TypeAdapter(date),
-    Kind.DATETIME: TypeAdapter(datetime),
+    Kind.DATETIME: TypeAdapter(Annotated[datetime, AfterValidator(_in_utc)]),
     Kind.UUID: TypeAdapter(UUID),
 }
 _COMPARISONS = {
