@@ -189,5 +189,5 @@ async def unknown_table(
     if table_name not in PROJECT.tables:
         raise ApiError(404, TABLE_NOT_FOUND, {"table": table_name})
     if rest.count("/") <= 1:  # the collection or one record: the path exists
-        return method_not_allowed(request)
+        return await method_not_allowed(request)
     raise ApiError(404, NOT_FOUND, {"path": request.url.path})

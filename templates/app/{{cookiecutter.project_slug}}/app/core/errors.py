@@ -105,7 +105,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         return error_response(404, NOT_FOUND, {"path": request.url.path})
     if exc.status_code == 405:
-        return method_not_allowed(request)
+        return await method_not_allowed(request)
     return error_response(exc.status_code, (f"HTTP_{exc.status_code}", str(exc.detail)))
 
 
@@ -116,11 +116,13 @@ def _path_pattern(template: str) -> re.Pattern[str]:
     return re.compile("[^/]+".join(re.escape(part) for part in parts))
 
 
-def method_not_allowed(request: Request) -> JSONResponse:
+async def method_not_allowed(request: Request) -> JSONResponse:
     """A 405 whose Allow header lists what the OpenAPI document says the path answers
     to (Starlette's names only the first route that matched it)."""
+    document = request.app.state.openapi_document  # app/api/docs.py
+    await document.ready()
     methods: set[str] = set()
-    for template, operations in request.app.openapi()["paths"].items():
+    for template, operations in document.paths.items():
         if _path_pattern(template).fullmatch(request.url.path):
             methods |= {method.upper() for method in operations}
     if "GET" in methods:

@@ -6,9 +6,11 @@ package): the pages work offline and load nothing from a CDN."""
 # Regenerated from the spec, your edits merged in; custom code belongs in app/hooks/.
 
 import json
+import threading
 from importlib.resources import files
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -34,15 +36,43 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     return document
 
 
+class OpenApiDocument:
+    """The document, built once in a thread started with the app: FastAPI takes seconds
+    to describe a hundred tables, so neither the start-up nor any request waits for it
+    (a request that comes first waits only for the rest of the build)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+        self._built = threading.Event()
+        self.content = b""
+        self.paths: dict[str, Any] = {}
+
+    def build(self) -> None:
+        try:
+            document = openapi_document(self._app)
+            self.paths = document["paths"]
+            self.content = json.dumps(
+                document, ensure_ascii=False, separators=(",", ":")
+            ).encode()
+        finally:
+            self._built.set()
+
+    async def ready(self) -> None:
+        if not self._built.is_set():
+            await anyio.to_thread.run_sync(self._built.wait)
+        if not self.content:
+            raise RuntimeError("the OpenAPI document could not be built")
+
+
 def install_docs(app: FastAPI) -> None:
     """Serve the document and the docs pages. Call once every route is added: the
-    document is built here, so that no request waits for it."""
-    document = json.dumps(
-        openapi_document(app), ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    document describes the routes there are when it starts building."""
+    document = OpenApiDocument(app)
+    app.state.openapi_document = document
 
     async def schema(request: Request) -> Response:
-        return Response(document, media_type="application/json")
+        await document.ready()
+        return Response(document.content, media_type="application/json")
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         return get_swagger_ui_html(
@@ -68,3 +98,4 @@ def install_docs(app: FastAPI) -> None:
     app.add_route(SWAGGER_URL, swagger_ui, include_in_schema=False)
     app.add_route(REDOC_URL, redoc, include_in_schema=False)
     app.mount(ASSETS_URL, StaticFiles(directory=str(ASSETS)), name="docs-assets")
+    threading.Thread(target=document.build, name="openapi", daemon=True).start()
