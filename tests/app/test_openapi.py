@@ -105,7 +105,9 @@ def test_types_match_the_bytes_sent(http: httpx.Client, crm: RunningApp) -> None
     assert schemas["ClientsCreate"]["properties"]["email"]["format"] == "email"
 
 
-def test_listing_parameters_describe_the_filter_grammar(http: httpx.Client, crm: RunningApp) -> None:
+def test_listing_parameters_describe_the_filter_grammar(
+    http: httpx.Client, crm: RunningApp
+) -> None:
     document = http.get(f"{crm.base_url}/api/schema/").json()
     listing = next(
         operation
@@ -141,10 +143,14 @@ def test_listing_parameters_describe_the_filter_grammar(http: httpx.Client, crm:
 def test_bodies_are_not_coerced(
     http: httpx.Client, empty_crm: RunningApp, change: dict[str, Any], field: str
 ) -> None:
-    assert_error(post(http, empty_crm, "produits", {**PRODUIT, **change}), 400, "RUNTIME_003", field)
+    assert_error(
+        post(http, empty_crm, "produits", {**PRODUIT, **change}), 400, "RUNTIME_003", field
+    )
 
 
-def test_json_numbers_and_iso_strings_are_accepted(http: httpx.Client, empty_crm: RunningApp) -> None:
+def test_json_numbers_and_iso_strings_are_accepted(
+    http: httpx.Client, empty_crm: RunningApp
+) -> None:
     produit = post(http, empty_crm, "produits", {**PRODUIT, "stock": 3.0, "prix": 10}).json()
     assert (produit["stock"], produit["prix"]) == (3, 10)
     client = post(http, empty_crm, "clients", {"nom": "Ana", "email": "ana@example.com"}).json()
