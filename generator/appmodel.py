@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Issue, PlanError
-from generator.fieldtypes import FORM_TYPES, KINDS, column_type, py_type
+from generator.fieldtypes import (
+    FORM_TYPES,
+    INPUT_RULES,
+    KINDS,
+    column_type,
+    decimal_json_schema,
+    py_type,
+)
 from generator.indexes import SCHEMA_REVISION, IndexModel, case_folded, sql_name, table_indexes
 from generator.literals import py
 from generator.samples import derive_sample, invalid_sample, jsonable, unique_variants
@@ -22,7 +29,7 @@ from generator.spec.models import (
     Role,
     TableSpec,
 )
-from generator.spec.values import constraints_of, format_of
+from generator.spec.values import constraints_of, format_of, json_number
 from generator.sqltypes import SqlType
 
 _FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
@@ -49,6 +56,8 @@ class FieldModel:
     py_type: str
     choices: tuple[str, ...] | None
     constraints: dict[str, Any]
+    input_rule: str | None  # the strict-typing rule of app/models/base.py, if any
+    json_schema: dict[str, Any] | None  # the OpenAPI schema, where pydantic's is not it
     format: str | None
     kind: str
     searchable: bool
@@ -267,6 +276,10 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         py_type=py_type(field),
         choices=tuple(field.choices) if field.choices else None,
         constraints=constraints_of(field),
+        input_rule=INPUT_RULES.get(field.field_type),
+        json_schema=(
+            decimal_json_schema(field) if field.field_type == FieldType.DECIMAL else None
+        ),
         format=format_of(field),
         kind=KINDS[field.field_type],
         searchable=field.field_type in TEXT_TYPES,
@@ -275,7 +288,7 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         form_type=FORM_TYPES[field.field_type],
         relation_table=field.relation.table if field.relation else None,
         on_delete=field.relation.on_delete.value if field.relation else None,
-        validation=field.validation.model_dump(mode="json", exclude_none=True),
+        validation=_validation(field),
         form_config=field.form_config.model_dump(mode="json", exclude_none=True),
         list_config={
             **({"width": list_config.width} if list_config.width is not None else {}),
@@ -293,6 +306,16 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         invalid_sample=invalid_sample(field),
         py_default=_py_default(field),
     )
+
+
+def _validation(field: FieldSpec) -> dict[str, Any]:
+    """The validation rules as the schema endpoints report them: bounds are numbers."""
+    rules = field.validation.model_dump(mode="json", exclude_none=True)
+    for key in ("min_value", "max_value"):
+        bound = getattr(field.validation, key)
+        if bound is not None:
+            rules[key] = json_number(bound)
+    return rules
 
 
 def _py_default(field: FieldSpec) -> str | None:

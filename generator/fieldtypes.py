@@ -3,9 +3,12 @@ shown in a form."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from generator.literals import py
 from generator.spec.models import FieldSpec, FieldType
-from generator.spec.values import DEFAULT_LENGTHS
+from generator.spec.values import DEFAULT_LENGTHS, json_number
 from generator.sqltypes import SqlType, numeric, varchar
 
 # How each field type is stored, typed in Python, filtered, and shown in a form.
@@ -51,6 +54,22 @@ KINDS = {
     FieldType.ENUM: "text",
     FieldType.RELATION: "integer",
 }
+# How a body's value must be typed, as app/models/base.py names the rule: no coercion
+# from one JSON type to another ("3" is not a number, true is not an integer).
+INPUT_RULES = {
+    FieldType.TEXT_SHORT: "STRICT",
+    FieldType.TEXT_LONG: "STRICT",
+    FieldType.EMAIL: "STRICT",
+    FieldType.PHONE: "STRICT",
+    FieldType.URL: "STRICT",
+    FieldType.INTEGER: "NUMBER",
+    FieldType.DECIMAL: "NUMBER",
+    FieldType.BOOLEAN: "STRICT",
+    FieldType.DATE: "ISO_TEXT",
+    FieldType.DATETIME: "ISO_TEXT",
+    FieldType.UUID: "ISO_TEXT",
+    FieldType.RELATION: "NUMBER",
+}
 FORM_TYPES = {
     FieldType.TEXT_SHORT: "text",
     FieldType.TEXT_LONG: "textarea",
@@ -83,3 +102,21 @@ def py_type(field: FieldSpec) -> str:
     if field.field_type == FieldType.ENUM:
         return f"Literal[{', '.join(py(choice) for choice in field.choices or ())}]"
     return PY_TYPES[field.field_type]
+
+
+def decimal_json_schema(field: FieldSpec) -> dict[str, Any]:
+    """The OpenAPI schema of a DECIMAL: a JSON number (as PostgreSQL sends numeric),
+    bounded by the column's digits and stepped by its decimal places."""
+    rules = field.validation
+    schema: dict[str, Any] = {"type": "number"}
+    if rules.max_digits is not None:
+        bound = 10 ** (rules.max_digits - (rules.decimal_places or 0))
+        schema["exclusiveMinimum"] = -bound
+        schema["exclusiveMaximum"] = bound
+    if rules.min_value is not None:
+        schema["minimum"] = json_number(rules.min_value)
+    if rules.max_value is not None:
+        schema["maximum"] = json_number(rules.max_value)
+    if rules.decimal_places is not None:
+        schema["multipleOf"] = json_number(Decimal(1).scaleb(-rules.decimal_places))
+    return schema

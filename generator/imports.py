@@ -35,18 +35,18 @@ def models_imports(table: TableModel) -> str:
         "datetime": {"datetime"} | ({"date"} if "date" in types else set()),
         "decimal": {"Decimal"} if "Decimal" in types else set(),
         "typing": {"Annotated", "Any"}
-        | ({"ClassVar"} if table.read_only_fields else set())
+        | ({"ClassVar"} if table.read_only_fields or table.required_fields else set())
         | ({"Literal"} if any(field.choices for field in table.fields) else set()),
         "uuid": {"UUID"} if "UUID" in types else set(),
     }
     third_party: Section = {
         "pydantic": {"BaseModel", "Field"}
         | ({"JsonValue"} if "JsonValue" in types else set())
-        | ({"field_validator"} if table.required_fields else set())
+        | ({"WithJsonSchema"} if any(field.json_schema for field in table.fields) else set())
     }
+    rules = {field.input_rule for field in table.fields if field.input_rule}
     first_party: Section = {
-        "app.models.base": {*table.formats, "RecordInput", "TableInfo"}
-        | ({"refuse_null"} if table.required_fields else set())
+        "app.models.base": {*table.formats, *rules, "RecordInput", "RecordUpdate", "TableInfo"}
     }
     return import_block(stdlib, third_party, first_party)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.literals import py
 from generator.spec.models import NUMERIC_TYPES, TEXT_TYPES, FieldSpec, FieldType
-from generator.spec.values import constraints_of, value_checker
+from generator.spec.values import constraints_of, json_number, value_checker
 
 # Candidate sample values for generated tests, tried in order until one is valid.
 _SAMPLES: dict[FieldType, tuple[Any, ...]] = {
@@ -29,7 +29,7 @@ _SAMPLES: dict[FieldType, tuple[Any, ...]] = {
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        return json_number(value)
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     return value
@@ -38,7 +38,8 @@ def jsonable(value: Any) -> Any:
 def derive_sample(field: FieldSpec) -> Any:
     """A value the generated tests can send: the placeholder, or a typed candidate."""
     candidates: list[Any] = []
-    if field.form_config.placeholder:
+    # A number is sent as a JSON number: a placeholder text is no sample of it.
+    if field.form_config.placeholder and field.field_type not in NUMERIC_TYPES:
         candidates.append(field.form_config.placeholder)
     rules = field.validation
     if field.field_type == FieldType.ENUM and field.choices:
@@ -51,7 +52,7 @@ def derive_sample(field: FieldSpec) -> Any:
         value = decimal.Decimal(1).quantize(decimal.Decimal(1).scaleb(-places))
         if rules.min_value is not None and value < rules.min_value:
             value = rules.min_value
-        candidates.append(str(value))
+        candidates.append(value)
     elif field.field_type in _SAMPLES:
         candidates.extend(_SAMPLES[field.field_type])
         if field.field_type in TEXT_TYPES and rules.min_length:

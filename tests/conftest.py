@@ -114,6 +114,37 @@ def start_app(app_dir: Path, database_url: str, workers: int = 1, **settings: st
     return RunningApp(app_dir, base_url, api, database_url, process)
 
 
+def run_schemathesis(
+    schema_url: str,
+    authorization: str,
+    workdir: Path,
+    *options: str,
+    config: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Schemathesis' CLI against a served OpenAPI document, as a caller with this
+    Authorization header. Its example database and reports stay in `workdir`."""
+    settings = ["--config-file", str(config)] if config else []
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            *settings,
+            "run",
+            schema_url,
+            "--header",
+            f"Authorization: {authorization}",
+            "--report-dir",
+            str(workdir),
+            *options,
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 @pytest.fixture(scope="session")
 def crm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("crm") / "gestion_client"
@@ -154,7 +185,7 @@ def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
         body = {
             "reference": f"REF-{number:03d}",
             "nom": NAMES[number % len(NAMES)],
-            "prix": f"{number * 10}.50",
+            "prix": number * 10 + 0.5,
             "stock": number,
             "actif": number % 2 == 0,
         }

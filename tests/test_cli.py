@@ -68,7 +68,7 @@ def test_run_serves_the_app_on_an_embedded_postgresql(tmp_path: Path) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         created = httpx.post(
             f"{api}tables/produits/",
-            json={"reference": "R1", "nom": "Stylo", "prix": "1.20", "stock": 3},
+            json={"reference": "R1", "nom": "Stylo", "prix": 1.2, "stock": 3},
             headers=headers,
         )
         assert created.status_code == 201

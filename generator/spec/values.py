@@ -23,9 +23,10 @@ URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"
 FORMAT_PATTERNS = {"email": EMAIL_PATTERN, "url": URL_PATTERN, "uuid": UUID_PATTERN}
 
-# The largest values PostgreSQL's bigint holds: bounds of INTEGER and RELATION fields.
-BIGINT_MIN = -(2**63)
-BIGINT_MAX = 2**63 - 1
+# Default bounds of INTEGER and RELATION values (stored as bigint): the integers every
+# JSON reader keeps exactly (I-JSON, RFC 7493), JavaScript and the docs pages included.
+JSON_INTEGER_MIN = -(2**53 - 1)
+JSON_INTEGER_MAX = 2**53 - 1
 DEFAULT_SHORT_TEXT_LENGTH = 255
 DEFAULT_LENGTHS = {
     FieldType.TEXT_SHORT: DEFAULT_SHORT_TEXT_LENGTH,
@@ -51,6 +52,12 @@ PYTHON_TYPES: dict[FieldType, Any] = {
 }
 
 
+def json_number(value: decimal.Decimal) -> int | float:
+    """A DECIMAL as the JSON number the app reads and writes (row_to_json writes numeric
+    as a number, and the app refuses a DECIMAL sent as a string)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def format_of(spec: FieldSpec) -> str | None:
     """The format a text field is checked against: explicit, or implied by its type."""
     if spec.validation.format:
@@ -71,8 +78,9 @@ def constraints_of(spec: FieldSpec) -> dict[str, Any]:
         if rules.pattern is not None:
             found["pattern"] = rules.pattern
     if spec.field_type in (FieldType.INTEGER, FieldType.RELATION):
-        found["ge"] = int(rules.min_value) if rules.min_value is not None else BIGINT_MIN
-        found["le"] = int(rules.max_value) if rules.max_value is not None else BIGINT_MAX
+        lowest = 1 if spec.field_type == FieldType.RELATION else JSON_INTEGER_MIN  # ids from 1
+        found["ge"] = int(rules.min_value) if rules.min_value is not None else lowest
+        found["le"] = int(rules.max_value) if rules.max_value is not None else JSON_INTEGER_MAX
     if spec.field_type == FieldType.DECIMAL:
         if rules.min_value is not None:
             found["ge"] = rules.min_value

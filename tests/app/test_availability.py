@@ -133,7 +133,7 @@ def produit() -> dict[str, object]:
     return {
         "reference": f"REF-{uuid.uuid4().hex[:8]}",
         "nom": "Clavier",
-        "prix": "9.90",
+        "prix": 9.9,
         "stock": 1,
     }
 

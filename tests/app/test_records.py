@@ -9,7 +9,7 @@ import httpx
 from tests.conftest import RunningApp
 
 CLIENT = {"nom": "Jean Dupont", "email": "jean.dupont@entreprise.com", "telephone": "+33612345678"}
-PRODUIT = {"reference": "REF-1", "nom": "Clavier", "prix": "49.90", "stock": 12}
+PRODUIT = {"reference": "REF-1", "nom": "Clavier", "prix": 49.90, "stock": 12}
 
 
 def post(
@@ -109,7 +109,7 @@ def test_read_only_fields_cannot_be_forced(http: httpx.Client, empty_crm: Runnin
 
 
 def test_decimal_values_keep_their_exact_value(http: httpx.Client, empty_crm: RunningApp) -> None:
-    record = post(http, empty_crm, "produits", {**PRODUIT, "prix": "12345678.99"}).json()
+    record = post(http, empty_crm, "produits", {**PRODUIT, "prix": 12345678.99}).json()
     assert str(record["prix"]) == "12345678.99"
 
 

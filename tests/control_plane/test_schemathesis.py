@@ -3,14 +3,12 @@ in user's token, against a `nocode serve` of its own: no answer may be a 5xx."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, run_schemathesis
 from tests.control_plane.conftest import Api, Inbox, Server, serve
 
 
@@ -25,33 +23,21 @@ def test_no_server_error_anywhere(own_server: Server, inbox: Inbox, tmp_path: Pa
     api = Api(own_server, inbox)
     user = api.new_user("fuzzer")
     api.new_organization(user)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "schemathesis.cli",
-            "run",
-            f"{own_server.base_url}/api/schema/",
-            "--checks",
-            "not_a_server_error",
-            "--header",
-            f"Authorization: {user.headers['Authorization']}",
-            # Logging out would leave the rest of the run unauthenticated.
-            "--exclude-path",
-            "/api/v1/foundation/auth/logout/",
-            "--max-examples",
-            "30",
-            "--seed",
-            "7",
-            "--generation-allow-x00",
-            "true",
-            "--report-dir",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,  # schemathesis keeps its example database in the working folder
-        capture_output=True,
-        text=True,
-        timeout=900,
+    result = run_schemathesis(
+        f"{own_server.base_url}/api/schema/",
+        user.headers["Authorization"],
+        tmp_path,
+        "--checks",
+        "not_a_server_error",
+        # Logging out would leave the rest of the run unauthenticated.
+        "--exclude-path",
+        "/api/v1/foundation/auth/logout/",
+        "--max-examples",
+        "30",
+        "--seed",
+        "7",
+        "--generation-allow-x00",
+        "true",
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout

@@ -29,7 +29,7 @@ def fill_v1(api: Api) -> dict[str, dict]:
         ),
         "alan": api.create("clients", {"nom": "Alan Turing", "telephone": "+441234567"}),
         "clavier": api.create(
-            "produits", {"reference": "R1", "prix": "12.50", "stock": 3, "remarque": "r"}
+            "produits", {"reference": "R1", "prix": 12.5, "stock": 3, "remarque": "r"}
         ),
         "brouillon": api.create("brouillons", {"texte": "t"}),
     }

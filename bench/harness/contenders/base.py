@@ -13,7 +13,7 @@ from ..wrk import Request
 
 # The same new row for every contender; the Lua script replaces {ref} with a unique value.
 CREATE_BODY = (
-    '{"reference": "{ref}", "nom": "Produit bench", "prix": "12.50", "stock": 3, "actif": true}'
+    '{"reference": "{ref}", "nom": "Produit bench", "prix": 12.5, "stock": 3, "actif": true}'
 )
 PATCH_BODY = '{"stock": 7}'
 

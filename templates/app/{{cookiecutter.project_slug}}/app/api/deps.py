@@ -61,21 +61,21 @@ def allow(
 
 
 async def list_params(
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    # The bound keeps the page's OFFSET within PostgreSQL's bigint.
+    page: Annotated[
+        int, Query(ge=1, le=2**53 - 1, description="Page number, from 1.")
+    ] = 1,
     page_size: Annotated[
         int, Query(ge=1, le=100, description="Records per page.")
     ] = 20,
     search: Annotated[
         str | None, Query(max_length=200, description="Substring of any text field.")
     ] = None,
-    sort_by: Annotated[str, Query(description="Field to sort by.")] = "created_at",
+    # sort_by and filters are described per table (app/api/documented.py).
+    sort_by: Annotated[str, Query(include_in_schema=False)] = "created_at",
     sort_order: Annotated[SortOrder, Query(description="asc or desc.")] = "desc",
     filters: Annotated[
-        str | None,
-        Query(
-            max_length=4000,
-            description='JSON object of conditions, e.g. {"prix__gte": 10, "actif": true}.',
-        ),
+        str | None, Query(max_length=4000, include_in_schema=False)
     ] = None,
     count: Annotated[
         CountMode, Query(description="exact (default), planned (an estimate) or none.")

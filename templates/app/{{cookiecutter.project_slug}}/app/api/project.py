@@ -6,15 +6,17 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from psycopg import sql
 
 from app.api.deps import Caller, Connection
+from app.api.documented import errors
 from app.core.errors import (
-    METHOD_NOT_ALLOWED,
     NOT_FOUND,
     PERMISSION_DENIED,
     TABLE_NOT_FOUND,
     ApiError,
+    method_not_allowed,
 )
 from app.core.metadata import API_BASE, PROJECT, Action, Role, Table
 
@@ -52,7 +54,11 @@ async def _count(connection: Connection, table: Table) -> int:
     return int(row[0]) if row else 0
 
 
-@router.get("/schema/", summary="Schema of every table the caller may read")
+@router.get(
+    "/schema/",
+    responses=errors(401, 503),
+    summary="Schema of every table the caller may read",
+)
 async def project_schema(caller: Caller, connection: Connection) -> dict[str, Any]:
     tables = {}
     for table in PROJECT.tables.values():
@@ -78,7 +84,11 @@ async def project_schema(caller: Caller, connection: Connection) -> dict[str, An
     }
 
 
-@router.get("/schema/{table_name}/", summary="Detailed schema of one table")
+@router.get(
+    "/schema/{table_name}/",
+    responses=errors(401, 403, 404, 503),
+    summary="Detailed schema of one table",
+)
 async def table_schema(
     table_name: str, caller: Caller, connection: Connection
 ) -> dict[str, Any]:
@@ -113,7 +123,11 @@ def _rules(field: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@router.get("/tables/{table_name}/schema/", summary="Form configuration of one table")
+@router.get(
+    "/tables/{table_name}/schema/",
+    responses=errors(401, 403, 404),
+    summary="Form configuration of one table",
+)
 async def form_schema(table_name: str, caller: Caller) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
     editable = [
@@ -141,7 +155,9 @@ async def form_schema(table_name: str, caller: Caller) -> dict[str, Any]:
 
 
 @router.get(
-    "/tables/{table_name}/fields/", summary="Fields of one table with list metadata"
+    "/tables/{table_name}/fields/",
+    responses=errors(401, 403, 404),
+    summary="Fields of one table with list metadata",
 )
 async def table_fields(table_name: str, caller: Caller) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
@@ -168,10 +184,10 @@ async def table_fields(table_name: str, caller: Caller) -> dict[str, Any]:
 )
 async def unknown_table(
     table_name: str, rest: str, request: Request, caller: Caller
-) -> None:
+) -> JSONResponse:
     """Reached only when no table router matched: an unknown table, or a wrong method."""
     if table_name not in PROJECT.tables:
         raise ApiError(404, TABLE_NOT_FOUND, {"table": table_name})
     if rest.count("/") <= 1:  # the collection or one record: the path exists
-        raise ApiError(405, METHOD_NOT_ALLOWED, {"method": request.method})
+        return await method_not_allowed(request)
     raise ApiError(404, NOT_FOUND, {"path": request.url.path})

@@ -10,6 +10,8 @@ traceback, SQL text or stack reaches a client.
 
 import json
 import logging
+import re
+from functools import lru_cache
 from typing import Any
 
 import psycopg.errors
@@ -124,8 +126,34 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         return error_response(404, NOT_FOUND, {"path": request.url.path})
     if exc.status_code == 405:
-        return error_response(405, METHOD_NOT_ALLOWED, {"method": request.method})
+        return await method_not_allowed(request)
     return error_response(exc.status_code, (f"HTTP_{exc.status_code}", str(exc.detail)))
+
+
+@lru_cache(maxsize=1024)
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """`/tables/clients/{record_id}/` -> a pattern matching `/tables/clients/7/`."""
+    parts = re.split(r"\{[^}/]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
+
+
+async def method_not_allowed(request: Request) -> JSONResponse:
+    """A 405 whose Allow header lists what the OpenAPI document says the path answers
+    to (Starlette's names only the first route that matched it)."""
+    document = request.app.state.openapi_document  # app/api/docs.py
+    await document.ready()
+    methods: set[str] = set()
+    for template, operations in document.paths.items():
+        if _path_pattern(template).fullmatch(request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return error_response(
+        405,
+        METHOD_NOT_ALLOWED,
+        {"method": request.method},
+        {"Allow": ", ".join(sorted(methods))},
+    )
 
 
 def _field_of(exc: psycopg.Error) -> str:

@@ -9,6 +9,7 @@ import psycopg
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from app.api.documented import errors
 from app.core.errors import error_response
 
 logger = logging.getLogger("app.health")
@@ -17,7 +18,11 @@ router = APIRouter(tags=["health"])
 UNHEALTHY = ("UNHEALTHY", "Service indisponible")
 
 
-@router.get("/health", summary="Health of the service and its database")
+@router.get(
+    "/health",
+    responses=errors(503),
+    summary="Health of the service and its database",
+)
 async def health(request: Request) -> JSONResponse:
     try:
         async with request.app.state.pool.connection() as connection:

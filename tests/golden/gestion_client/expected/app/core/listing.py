@@ -41,10 +41,12 @@ class Kind(StrEnum):
     JSON = "json"
 
 
-def _midnight_utc(value: datetime | date) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time(), UTC)
+def _in_utc(value: datetime | date) -> datetime:
+    """An ISO date is its midnight, UTC; an offset becomes UTC (PostgreSQL refuses
+    offsets past 15:59 in arrays, where RFC 3339 allows up to 23:59)."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), UTC)
+    return value.astimezone(UTC) if value.tzinfo else value
 
 
 # Filter values are read as strictly as JSON allows: a string is not a number, a boolean
@@ -56,9 +58,7 @@ _VALUES: dict[Kind, TypeAdapter[Any]] = {
     Kind.DECIMAL: TypeAdapter(Decimal),
     Kind.BOOLEAN: TypeAdapter(bool),
     Kind.DATE: TypeAdapter(date),
-    Kind.DATETIME: TypeAdapter(
-        Annotated[datetime | date, AfterValidator(_midnight_utc)]
-    ),
+    Kind.DATETIME: TypeAdapter(Annotated[datetime | date, AfterValidator(_in_utc)]),
     Kind.UUID: TypeAdapter(UUID),
 }
 _COMPARISONS = {

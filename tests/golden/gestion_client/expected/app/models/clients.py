@@ -4,30 +4,34 @@
 # Regenerated from the spec, your edits merged in; custom code belongs in app/hooks/.
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from app.models.base import EMAIL, RecordInput, TableInfo, refuse_null
+from app.models.base import EMAIL, STRICT, RecordInput, RecordUpdate, TableInfo
 
 NomValue = Annotated[
     str,
     Field(
         title="Nom complet", min_length=2, max_length=100, pattern="^[a-zA-Z\\s\\-']+$"
     ),
+    STRICT,
 ]
 EmailValue = Annotated[
     str,
     Field(title="Email professionnel", max_length=254),
+    STRICT,
     EMAIL,
 ]
 TelephoneValue = Annotated[
     str,
     Field(title="Téléphone", max_length=32, pattern="^\\+?[0-9]{10,15}$"),
+    STRICT,
 ]
 AdresseValue = Annotated[
     str,
     Field(title="Adresse"),
+    STRICT,
 ]
 
 
@@ -40,31 +44,30 @@ class ClientsCreate(RecordInput):
     adresse: AdresseValue | None = None
 
 
-class ClientsUpdate(RecordInput):
+class ClientsUpdate(RecordUpdate):
     """Changes to a clients record: fields left out keep their value."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {
+            "nom",
+            "email",
+        }
+    )
 
     nom: NomValue | None = None
     email: EmailValue | None = None
     telephone: TelephoneValue | None = None
     adresse: AdresseValue | None = None
 
-    @field_validator(
-        "nom",
-        "email",
-    )
-    @classmethod
-    def _required_not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
-
 
 class ClientsPublic(BaseModel):
     """A clients record as the API returns it."""
 
     id: int
-    nom: str
-    email: str
-    telephone: str | None
-    adresse: str | None
+    nom: NomValue
+    email: EmailValue
+    telephone: TelephoneValue | None
+    adresse: AdresseValue | None
     created_at: datetime
     updated_at: datetime
 
@@ -73,10 +76,10 @@ class ClientsPatched(BaseModel):
     """What a PATCH returns: the id, the fields it changed and the new updated_at."""
 
     id: int
-    nom: str | None = None
-    email: str | None = None
-    telephone: str | None = None
-    adresse: str | None = None
+    nom: NomValue | None = None
+    email: EmailValue | None = None
+    telephone: TelephoneValue | None = None
+    adresse: AdresseValue | None = None
     updated_at: datetime
 
 

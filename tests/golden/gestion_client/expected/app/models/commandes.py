@@ -5,23 +5,33 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from app.models.base import RecordInput, TableInfo, refuse_null
+from app.models.base import (
+    ISO_TEXT,
+    NUMBER,
+    STRICT,
+    RecordInput,
+    RecordUpdate,
+    TableInfo,
+)
 
 NumeroValue = Annotated[
     str,
     Field(title="Numéro", max_length=20, pattern="^CMD-[0-9]{4,10}$"),
+    STRICT,
 ]
 ClientIdValue = Annotated[
     int,
-    Field(title="Client", ge=-9223372036854775808, le=9223372036854775807),
+    Field(title="Client", ge=1, le=9007199254740991),
+    NUMBER,
 ]
 DateCommandeValue = Annotated[
     date,
     Field(title="Date de commande"),
+    ISO_TEXT,
 ]
 StatutValue = Annotated[
     Literal["en_attente", "payee", "expediee", "livree", "annulee"],
@@ -36,10 +46,21 @@ MontantTotalValue = Annotated[
         decimal_places=2,
         allow_inf_nan=False,
     ),
+    NUMBER,
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": -10000000000,
+            "exclusiveMaximum": 10000000000,
+            "minimum": 0,
+            "multipleOf": 0.01,
+        }
+    ),
 ]
 NotesValue = Annotated[
     str,
     Field(title="Notes"),
+    STRICT,
 ]
 
 
@@ -54,8 +75,17 @@ class CommandesCreate(RecordInput):
     notes: NotesValue | None = None
 
 
-class CommandesUpdate(RecordInput):
+class CommandesUpdate(RecordUpdate):
     """Changes to a commandes record: fields left out keep their value."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {
+            "numero",
+            "client_id",
+            "date_commande",
+            "statut",
+        }
+    )
 
     numero: NumeroValue | None = None
     client_id: ClientIdValue | None = None
@@ -64,27 +94,17 @@ class CommandesUpdate(RecordInput):
     montant_total: MontantTotalValue | None = None
     notes: NotesValue | None = None
 
-    @field_validator(
-        "numero",
-        "client_id",
-        "date_commande",
-        "statut",
-    )
-    @classmethod
-    def _required_not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
-
 
 class CommandesPublic(BaseModel):
     """A commandes record as the API returns it."""
 
     id: int
-    numero: str
-    client_id: int
-    date_commande: date
-    statut: Literal["en_attente", "payee", "expediee", "livree", "annulee"]
-    montant_total: Decimal | None
-    notes: str | None
+    numero: NumeroValue
+    client_id: ClientIdValue
+    date_commande: DateCommandeValue
+    statut: StatutValue
+    montant_total: MontantTotalValue | None
+    notes: NotesValue | None
     created_at: datetime
     updated_at: datetime
 
@@ -93,14 +113,12 @@ class CommandesPatched(BaseModel):
     """What a PATCH returns: the id, the fields it changed and the new updated_at."""
 
     id: int
-    numero: str | None = None
-    client_id: int | None = None
-    date_commande: date | None = None
-    statut: Literal["en_attente", "payee", "expediee", "livree", "annulee"] | None = (
-        None
-    )
-    montant_total: Decimal | None = None
-    notes: str | None = None
+    numero: NumeroValue | None = None
+    client_id: ClientIdValue | None = None
+    date_commande: DateCommandeValue | None = None
+    statut: StatutValue | None = None
+    montant_total: MontantTotalValue | None = None
+    notes: NotesValue | None = None
     updated_at: datetime
 
 

@@ -5,23 +5,26 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from app.models.base import RecordInput, TableInfo, refuse_null
+from app.models.base import NUMBER, STRICT, RecordInput, RecordUpdate, TableInfo
 
 ReferenceValue = Annotated[
     str,
     Field(title="Référence", max_length=50),
+    STRICT,
 ]
 NomValue = Annotated[
     str,
     Field(title="Nom", max_length=200),
+    STRICT,
 ]
 DescriptionValue = Annotated[
     str,
     Field(title="Description"),
+    STRICT,
 ]
 PrixValue = Annotated[
     Decimal,
@@ -32,14 +35,26 @@ PrixValue = Annotated[
         decimal_places=2,
         allow_inf_nan=False,
     ),
+    NUMBER,
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": -100000000,
+            "exclusiveMaximum": 100000000,
+            "minimum": 0,
+            "multipleOf": 0.01,
+        }
+    ),
 ]
 StockValue = Annotated[
     int,
-    Field(title="Stock", ge=0, le=9223372036854775807),
+    Field(title="Stock", ge=0, le=9007199254740991),
+    NUMBER,
 ]
 ActifValue = Annotated[
     bool,
     Field(title="Actif"),
+    STRICT,
 ]
 
 
@@ -54,8 +69,18 @@ class ProduitsCreate(RecordInput):
     actif: ActifValue = True
 
 
-class ProduitsUpdate(RecordInput):
+class ProduitsUpdate(RecordUpdate):
     """Changes to a produits record: fields left out keep their value."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {
+            "reference",
+            "nom",
+            "prix",
+            "stock",
+            "actif",
+        }
+    )
 
     reference: ReferenceValue | None = None
     nom: NomValue | None = None
@@ -64,28 +89,17 @@ class ProduitsUpdate(RecordInput):
     stock: StockValue | None = None
     actif: ActifValue | None = None
 
-    @field_validator(
-        "reference",
-        "nom",
-        "prix",
-        "stock",
-        "actif",
-    )
-    @classmethod
-    def _required_not_null(cls, value: Any) -> Any:
-        return refuse_null(value)
-
 
 class ProduitsPublic(BaseModel):
     """A produits record as the API returns it."""
 
     id: int
-    reference: str
-    nom: str
-    description: str | None
-    prix: Decimal
-    stock: int
-    actif: bool
+    reference: ReferenceValue
+    nom: NomValue
+    description: DescriptionValue | None
+    prix: PrixValue
+    stock: StockValue
+    actif: ActifValue
     created_at: datetime
     updated_at: datetime
 
@@ -94,12 +108,12 @@ class ProduitsPatched(BaseModel):
     """What a PATCH returns: the id, the fields it changed and the new updated_at."""
 
     id: int
-    reference: str | None = None
-    nom: str | None = None
-    description: str | None = None
-    prix: Decimal | None = None
-    stock: int | None = None
-    actif: bool | None = None
+    reference: ReferenceValue | None = None
+    nom: NomValue | None = None
+    description: DescriptionValue | None = None
+    prix: PrixValue | None = None
+    stock: StockValue | None = None
+    actif: ActifValue | None = None
     updated_at: datetime
 
 

@@ -34,7 +34,7 @@ def payload(client: TestClient) -> dict[str, Any]:
         "client_id": any_clients(client)["id"],
         "date_commande": "2024-01-20",
         "statut": "en_attente",
-        "montant_total": "1.00",
+        "montant_total": 1,
         "notes": "Sample text",
     }
 

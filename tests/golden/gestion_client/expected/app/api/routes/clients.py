@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import Connection, ListQuery, allow
+from app.api.documented import errors, listing_parameters
 from app.core.metadata import PROJECT, Action
 from app.core.responses import found, json_text_response, missing_record, page_response
 from app.core.security import Principal
@@ -32,7 +33,13 @@ CanDelete = Annotated[Principal, Depends(allow(TABLE.name, Action.DELETE))]
 can_read = Depends(allow(TABLE.name, Action.READ))
 
 
-@router.get("/", response_model=ClientsPage, summary="List clients records")
+@router.get(
+    "/",
+    response_model=ClientsPage,
+    responses=errors(400, 401, 403, 503),
+    openapi_extra=listing_parameters(queries.SOURCE),
+    summary="List clients records",
+)
 async def list_clients(
     request: Request, caller: CanRead, connection: Connection, params: ListQuery
 ) -> Response:
@@ -44,6 +51,7 @@ async def list_clients(
     "/",
     status_code=201,
     response_model=ClientsPublic,
+    responses=errors(400, 401, 403, 409, 413, 503),
     summary="Create a clients record",
 )
 async def create_clients(
@@ -57,6 +65,7 @@ async def create_clients(
     "/{record_id}/",
     response_model=ClientsPublic,
     dependencies=[can_read],
+    responses=errors(400, 401, 403, 404, 503),
     summary="Get a clients record",
 )
 async def get_clients(record_id: int, connection: Connection) -> Response:
@@ -66,6 +75,7 @@ async def get_clients(record_id: int, connection: Connection) -> Response:
 @router.put(
     "/{record_id}/",
     response_model=ClientsPublic,
+    responses=errors(400, 401, 403, 404, 409, 413, 503),
     summary="Update a clients record and return all of it",
 )
 async def update_clients(
@@ -78,6 +88,7 @@ async def update_clients(
 @router.patch(
     "/{record_id}/",
     response_model=ClientsPatched,
+    responses=errors(400, 401, 403, 404, 409, 413, 503),
     summary="Update some fields of a clients record",
 )
 async def patch_clients(
@@ -90,6 +101,7 @@ async def patch_clients(
 @router.delete(
     "/{record_id}/",
     status_code=204,
+    responses=errors(400, 401, 403, 404, 409, 503),
     summary="Delete a clients record",
 )
 async def delete_clients(
