@@ -41,6 +41,13 @@ def post_raw(http: httpx.Client, app: RunningApp, table: str, body: bytes) -> ht
     return http.post(f"{app.api}tables/{table}/", content=body, headers=headers)
 
 
+def filtered(http: httpx.Client, app: RunningApp, filters: str) -> httpx.Response:
+    """The produits list under a `filters` parameter, given as raw text."""
+    return http.get(
+        f"{app.api}tables/produits/", params={"filters": filters}, headers=app.headers()
+    )
+
+
 def raw_exchange(app: RunningApp, head: str, body: bytes) -> tuple[int, dict[str, str], Any]:
     """Send a request head and the start of its body on a socket, then read the answer
     without ever sending the rest: the server must answer from what it has."""
@@ -186,11 +193,7 @@ def test_a_lone_surrogate_in_a_key_is_refused(http: httpx.Client, empty_crm: Run
     body = json.dumps(PRODUIT)[:-1] + ', "x\\udc00": 1}'
     assert_error(post_raw(http, empty_crm, "produits", body.encode()), 400, "RUNTIME_003")
     assert count(empty_crm, "produits") == 0
-    response = http.get(
-        f"{empty_crm.api}tables/produits/",
-        params={"filters": '{"x\\udc00": 1}'},
-        headers=empty_crm.headers(),
-    )
+    response = filtered(http, empty_crm, '{"x\\udc00": 1}')
     # details names the key by its JSON escape, as the client sent it.
     assert_error(response, 400, "RUNTIME_003", "filters.x\udc00")
     assert b'"filters.x\\udc00"' in response.content
@@ -204,11 +207,7 @@ def test_a_lone_surrogate_in_a_filter_is_runtime_003(
         ('{"nom__in": ["ok", ' + SURROGATE + "]}", "filters.nom__in"),
         ('{"nom__icontains": "\\udfff"}', "filters.nom__icontains"),
     ):
-        response = http.get(
-            f"{empty_crm.api}tables/produits/",
-            params={"filters": filters},
-            headers=empty_crm.headers(),
-        )
+        response = filtered(http, empty_crm, filters)
         assert_error(response, 400, "RUNTIME_003", field)
 
 
@@ -245,11 +244,7 @@ def test_unreadable_bodies_are_runtime_003(
 def test_deep_or_long_filters_are_runtime_003(
     http: httpx.Client, empty_crm: RunningApp, filters: str, field: str
 ) -> None:
-    response = http.get(
-        f"{empty_crm.api}tables/produits/",
-        params={"filters": filters},
-        headers=empty_crm.headers(),
-    )
+    response = filtered(http, empty_crm, filters)
     assert_error(response, 400, "RUNTIME_003", field)
 
 
@@ -277,11 +272,7 @@ def test_filter_values_are_strict(
     filters: dict[str, Any],
     field: str,
 ) -> None:
-    response = http.get(
-        f"{catalogue.api}tables/produits/",
-        params={"filters": json.dumps(filters)},
-        headers=catalogue.headers(),
-    )
+    response = filtered(http, catalogue, json.dumps(filters))
     assert_error(response, 400, "RUNTIME_003", field)
 
 
