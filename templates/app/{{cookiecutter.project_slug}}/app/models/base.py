@@ -51,9 +51,7 @@ class RecordInput(BaseModel):
     @classmethod
     def _drop_read_only(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {
-                key: value for key, value in data.items() if key not in cls.read_only
-            }
+            return {key: value for key, value in data.items() if key not in cls.read_only}
         return data
 
     @field_validator("*", mode="before")
@@ -70,9 +68,7 @@ class RecordInput(BaseModel):
 def refuse_null(value: Any) -> Any:
     """For updates: a required field may be left out, but not set to null."""
     if value is None:
-        raise PydanticCustomError(
-            "missing", "This field is required and cannot be null."
-        )
+        raise PydanticCustomError("missing", "This field is required and cannot be null.")
     return value
 
 

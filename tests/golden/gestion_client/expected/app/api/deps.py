@@ -52,9 +52,7 @@ def allow(
     ) -> Principal:
         caller = await get_caller(request, credentials)
         if not table.can(caller.role, action):
-            raise ApiError(
-                403, PERMISSION_DENIED, {"table": table_name, "action": action.value}
-            )
+            raise ApiError(403, PERMISSION_DENIED, {"table": table_name, "action": action.value})
         return caller
 
     return check
@@ -62,9 +60,7 @@ def allow(
 
 async def list_params(
     page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
-    page_size: Annotated[
-        int, Query(ge=1, le=100, description="Records per page.")
-    ] = 20,
+    page_size: Annotated[int, Query(ge=1, le=100, description="Records per page.")] = 20,
     search: Annotated[
         str | None, Query(max_length=200, description="Substring of any text field.")
     ] = None,

@@ -79,9 +79,7 @@ async def project_schema(caller: Caller, connection: Connection) -> dict[str, An
 
 
 @router.get("/schema/{table_name}/", summary="Detailed schema of one table")
-async def table_schema(
-    table_name: str, caller: Caller, connection: Connection
-) -> dict[str, Any]:
+async def table_schema(table_name: str, caller: Caller, connection: Connection) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
     described = table.description
     return {
@@ -117,9 +115,7 @@ def _rules(field: dict[str, Any]) -> dict[str, Any]:
 async def form_schema(table_name: str, caller: Caller) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
     editable = [
-        field
-        for field in table.fields
-        if field["is_visible_in_form"] and not field["is_readonly"]
+        field for field in table.fields if field["is_visible_in_form"] and not field["is_readonly"]
     ]
     return {
         "table_name": table.name,
@@ -140,9 +136,7 @@ async def form_schema(table_name: str, caller: Caller) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/tables/{table_name}/fields/", summary="Fields of one table with list metadata"
-)
+@router.get("/tables/{table_name}/fields/", summary="Fields of one table with list metadata")
 async def table_fields(table_name: str, caller: Caller) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
     keys = (
@@ -166,9 +160,7 @@ async def table_fields(table_name: str, caller: Caller) -> dict[str, Any]:
     "/tables/{table_name}/{rest:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
 )
-async def unknown_table(
-    table_name: str, rest: str, request: Request, caller: Caller
-) -> None:
+async def unknown_table(table_name: str, rest: str, request: Request, caller: Caller) -> None:
     """Reached only when no table router matched: an unknown table, or a wrong method."""
     if table_name not in PROJECT.tables:
         raise ApiError(404, TABLE_NOT_FOUND, {"table": table_name})

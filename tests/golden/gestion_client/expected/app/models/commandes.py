@@ -30,11 +30,7 @@ StatutValue = Annotated[
 MontantTotalValue = Annotated[
     Decimal,
     Field(
-        title="Montant total",
-        ge=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        allow_inf_nan=False,
+        title="Montant total", ge=Decimal("0"), max_digits=12, decimal_places=2, allow_inf_nan=False
     ),
 ]
 NotesValue = Annotated[
@@ -96,9 +92,7 @@ class CommandesPatched(BaseModel):
     numero: str | None = None
     client_id: int | None = None
     date_commande: date | None = None
-    statut: Literal["en_attente", "payee", "expediee", "livree", "annulee"] | None = (
-        None
-    )
+    statut: Literal["en_attente", "payee", "expediee", "livree", "annulee"] | None = None
     montant_total: Decimal | None = None
     notes: str | None = None
     updated_at: datetime
