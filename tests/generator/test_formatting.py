@@ -14,7 +14,10 @@ from generator.formatting import PYPROJECT, format_files
 
 SETTINGS = '[tool.ruff]\nline-length = 100\ntarget-version = "py311"\n'
 # 93 characters: black's and ruff's default line length (88) would split it.
-LONG_CALL = "result = compute(first_argument, second_argument, third_argument, fourth_argument, fifth_arg)\n"
+LONG_CALL = (
+    "result = compute(first_argument, second_argument, third_argument, fourth_argument, fifth_arg)"
+    "\n"
+)
 
 
 def test_python_files_are_formatted_with_the_settings_of_the_apps_pyproject() -> None:
