@@ -277,9 +277,7 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         choices=tuple(field.choices) if field.choices else None,
         constraints=constraints_of(field),
         input_rule=INPUT_RULES.get(field.field_type),
-        json_schema=(
-            decimal_json_schema(field) if field.field_type == FieldType.DECIMAL else None
-        ),
+        json_schema=(decimal_json_schema(field) if field.field_type == FieldType.DECIMAL else None),
         format=format_of(field),
         kind=KINDS[field.field_type],
         searchable=field.field_type in TEXT_TYPES,

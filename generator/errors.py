@@ -6,7 +6,7 @@ Every error carries the spec path it is about, so a user can find the bad value:
      ├── SpecError                 the spec is invalid: one or more located issues
      ├── PlanError                 the spec is valid but cannot be planned into files
      ├── RenderError               a template failed to render (a generator bug)
-     ├── FormatError               black refused the rendered Python (a generator bug)
+     ├── FormatError               ruff could not format the rendered Python (a generator bug)
      ├── WriteError                the output folder cannot be written
      └── DeployError               reserved for the deployment stage
 
@@ -52,7 +52,7 @@ class RenderError(GeneratorError):
 
 
 class FormatError(GeneratorError):
-    """black could not format a rendered Python file."""
+    """ruff could not format a rendered Python file."""
 
 
 class WriteError(GeneratorError):

@@ -50,7 +50,7 @@ def py(value: Any) -> str:
 
 
 def _py_string(text: str) -> str:
-    """`repr`, but with double quotes where black would choose them (less to reformat)."""
+    """`repr`, but with double quotes where the formatter would choose them (less to reformat)."""
     literal = repr(text)
     if literal.startswith("'") and '"' not in text and "'" not in text:
         return f'"{literal[1:-1]}"'

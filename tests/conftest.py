@@ -198,6 +198,8 @@ def catalogue(http: httpx.Client, empty_crm: RunningApp) -> RunningApp:
             == 201
         )
     return empty_crm
+
+
 def nocode_environment(**env: str) -> dict[str, str]:
     """This environment without the app settings a developer may have exported, plus `env`."""
     kept = {

@@ -152,8 +152,7 @@ def _field_changes(
                 Safety.LOCKING,
                 "field renamed",
                 path,
-                f"from {old_name}: ALTER TABLE RENAME COLUMN, a brief exclusive lock, "
-                "values kept",
+                f"from {old_name}: ALTER TABLE RENAME COLUMN, a brief exclusive lock, values kept",
                 renamed=Renamed(table, old_name, name, column=True),
             )
         )

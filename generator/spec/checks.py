@@ -116,8 +116,7 @@ def _check_permissions(where: str, table: TableSpec) -> Iterator[Issue]:
             )
             yield Issue(
                 f"{where}.permissions.{role}",
-                f"a spec can only narrow the defaults; cannot grant {', '.join(wider)} "
-                f"({reason})",
+                f"a spec can only narrow the defaults; cannot grant {', '.join(wider)} ({reason})",
             )
         if len(set(granted)) != len(granted):
             yield Issue(f"{where}.permissions.{role}", "an action is listed twice")

@@ -19,7 +19,8 @@ _IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
 
 # PostgreSQL keywords that cannot be a column or table name without quotes
 # (`SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')`, PostgreSQL 18).
-SQL_RESERVED = frozenset("""
+SQL_RESERVED = frozenset(
+    """
     all analyse analyze and any array as asc asymmetric authorization binary both case
     cast check collate collation column concurrently constraint create cross
     current_catalog current_date current_role current_schema current_time
@@ -30,7 +31,8 @@ SQL_RESERVED = frozenset("""
     placing primary references returning right select session_user similar some
     symmetric system_user table tablesample then to trailing true union unique user
     using variadic verbose when where window with
-    """.split())  # noqa: SIM905 (a word list reads better than a list literal)
+    """.split()  # noqa: SIM905 (a word list reads better than a list literal)
+)
 
 PYTHON_RESERVED = frozenset(word.lower() for word in keyword.kwlist)
 
@@ -38,9 +40,7 @@ PYTHON_RESERVED = frozenset(word.lower() for word in keyword.kwlist)
 # names would shadow the type for the fields after it.
 GENERATED_CODE_RESERVED = frozenset(
     {"str", "int", "bool", "float", "list", "dict", "date", "datetime", "decimal", "uuid"}
-) | {
-    "read_only"
-}  # a class variable of the generated input models
+) | {"read_only"}  # a class variable of the generated input models
 
 # Attributes of pydantic's BaseModel: a field of that name would shadow a method.
 PYDANTIC_RESERVED = frozenset(

@@ -1,6 +1,6 @@
 """The generated repository stands alone: its own CI script installs its dependencies
-from the package registry into its own virtualenv, checks black, ruff and mypy --strict,
-and runs its generated tests on a real PostgreSQL."""
+from the package registry into its own virtualenv, checks ruff (format and lint) and
+mypy --strict, and runs its generated tests on a real PostgreSQL."""
 
 from __future__ import annotations
 

@@ -207,9 +207,9 @@ def test_role_matrix(api: Api, team: Team, endpoint: str, role: str) -> None:
     else:
         assert response.status_code == expected, response.text
     if expected >= 400:
-        assert (
-            api.organization_rows(call.organization) == before
-        ), "a refused request wrote something"
+        assert api.organization_rows(call.organization) == before, (
+            "a refused request wrote something"
+        )
     elif call.method != "GET":
         # Every write leaves its audit entry, by its actor.
         actors = api.query(

@@ -165,9 +165,9 @@ def test_resources_at_their_bounds_pass(public_key: Path, kind: str, side: str) 
     assert done.returncode == 0, done.output
     assert done.failures() == []
     # --tags validate ran the checks and nothing else.
-    assert all(
-        task.startswith(("Validating arguments", "Check ")) for task in done.task_names()
-    ), done.task_names()
+    assert all(task.startswith(("Validating arguments", "Check ")) for task in done.task_names()), (
+        done.task_names()
+    )
 
 
 OUT_OF_RANGE = [

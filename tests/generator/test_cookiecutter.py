@@ -30,7 +30,7 @@ def test_plain_cookiecutter_makes_a_working_bare_app(tmp_path: Path, pg_server: 
     )
     app_dir = tmp_path / "bare_app"
     for command in (
-        ["black", "--check", "--quiet", "."],
+        ["ruff", "format", "--check", "--quiet", "."],
         ["ruff", "check", "--quiet", "."],
         ["mypy"],
     ):

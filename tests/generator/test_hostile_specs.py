@@ -81,7 +81,7 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_generated_repository_is_clean_python(hostile_app: Path) -> None:
     for command in (
-        ["-m", "black", "--check", "--quiet", "."],
+        ["-m", "ruff", "format", "--check", "--quiet", "."],
         ["-m", "ruff", "check", "--quiet", "."],
         ["-m", "mypy"],
     ):

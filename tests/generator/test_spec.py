@@ -198,8 +198,7 @@ def test_required_relations_cannot_loop() -> None:
     }
     (issue,) = issues_of(spec_with(tables=tables))
     assert issue == (
-        "tables.a: required relations form a cycle (a -> b -> a): "
-        "no record could ever be inserted"
+        "tables.a: required relations form a cycle (a -> b -> a): no record could ever be inserted"
     )
 
 

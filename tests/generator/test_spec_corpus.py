@@ -1,5 +1,5 @@
 """Every spec of the corpus (tests/generator/spec_corpus.py) validates, generates code
-that passes black, ruff and mypy --strict, and generates tests that pass.
+that passes ruff (format and lint) and mypy --strict, and generates tests that pass.
 
 Running a generated repository's own suite takes seconds, so each run takes the specs
 that once broke it plus one drawn spec that changes every day; the test id names the
@@ -108,11 +108,11 @@ def run(command: list[str], repository: Path, **env: str) -> None:
 
 
 @pytest.mark.parametrize("name", SPECS)
-def test_the_generated_code_passes_black_ruff_and_mypy(
+def test_the_generated_code_passes_ruff_and_mypy(
     name: str, repositories: dict[str, Path], mypy_cache: Path
 ) -> None:
     repository = repositories[name]
-    run([str(TOOLS / "black"), "--check", "--quiet", "."], repository)
+    run([str(TOOLS / "ruff"), "format", "--check", "--quiet", "."], repository)
     run([str(TOOLS / "ruff"), "check", "--quiet", "."], repository)
     run([str(TOOLS / "mypy")], repository, MYPY_CACHE_DIR=str(mypy_cache))
 

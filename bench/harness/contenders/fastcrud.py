@@ -32,10 +32,7 @@ class FastCrud(Contender):
         self.bin_dir = python_venv("fastcrud-venv", REQUIREMENTS)
 
     def launch(self, pg: PgServer, port: int) -> Launch:
-        url = (
-            f"postgresql+asyncpg://{pg.user}@/{self.database}"
-            f"?host={pg.socket_dir}&port={pg.port}"
-        )
+        url = f"postgresql+asyncpg://{pg.user}@/{self.database}?host={pg.socket_dir}&port={pg.port}"
         cmd = [
             str(self.bin_dir / "uvicorn"),
             "fastcrud_app:app",

@@ -33,10 +33,7 @@ def migrate() -> None:
     except MigrationError as error:
         print(f"migration failed: {error}", file=sys.stderr)
         raise SystemExit(1) from None
-    print(
-        f"applied {len(applied)} migration(s)"
-        + (f": {', '.join(applied)}" if applied else "")
-    )
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
 
 
 def _refuse_a_taken_port(host: str, port: int) -> None:

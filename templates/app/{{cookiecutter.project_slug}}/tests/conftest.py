@@ -48,9 +48,7 @@ def database_url(server_url: str) -> Iterator[str]:
     apply_migrations(url, REPOSITORY / "migrations")
     yield url
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        connection.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +64,4 @@ def empty_tables(database_url: str) -> None:
         return
     tables = sql.SQL(", ").join(sql.Identifier(name) for name in PROJECT.tables)
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(tables)
-        )
+        connection.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(tables))

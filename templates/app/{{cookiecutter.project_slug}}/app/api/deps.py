@@ -52,9 +52,7 @@ def allow(
     ) -> Principal:
         caller = await get_caller(request, credentials)
         if not table.can(caller.role, action):
-            raise ApiError(
-                403, PERMISSION_DENIED, {"table": table_name, "action": action.value}
-            )
+            raise ApiError(403, PERMISSION_DENIED, {"table": table_name, "action": action.value})
         return caller
 
     return check
@@ -62,21 +60,15 @@ def allow(
 
 async def list_params(
     # The bound keeps the page's OFFSET within PostgreSQL's bigint.
-    page: Annotated[
-        int, Query(ge=1, le=2**53 - 1, description="Page number, from 1.")
-    ] = 1,
-    page_size: Annotated[
-        int, Query(ge=1, le=100, description="Records per page.")
-    ] = 20,
+    page: Annotated[int, Query(ge=1, le=2**53 - 1, description="Page number, from 1.")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100, description="Records per page.")] = 20,
     search: Annotated[
         str | None, Query(max_length=200, description="Substring of any text field.")
     ] = None,
     # sort_by and filters are described per table (app/api/documented.py).
     sort_by: Annotated[str, Query(include_in_schema=False)] = "created_at",
     sort_order: Annotated[SortOrder, Query(description="asc or desc.")] = "desc",
-    filters: Annotated[
-        str | None, Query(max_length=4000, include_in_schema=False)
-    ] = None,
+    filters: Annotated[str | None, Query(max_length=4000, include_in_schema=False)] = None,
     count: Annotated[
         CountMode, Query(description="exact (default), planned (an estimate) or none.")
     ] = "exact",

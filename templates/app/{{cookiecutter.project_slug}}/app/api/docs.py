@@ -51,9 +51,7 @@ class OpenApiDocument:
         try:
             document = openapi_document(self._app)
             self.paths = document["paths"]
-            self.content = json.dumps(
-                document, ensure_ascii=False, separators=(",", ":")
-            ).encode()
+            self.content = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
         finally:
             self._built.set()
 

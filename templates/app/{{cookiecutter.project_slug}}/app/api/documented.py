@@ -81,9 +81,7 @@ FILTERS_GRAMMAR = (
 
 def _conditions(column: Column) -> dict[str, dict[str, Any]]:
     """Every key a filter may use on this column, with the JSON schema of its value."""
-    conditions: dict[str, dict[str, Any]] = {
-        f"{column.name}__isnull": {"type": "boolean"}
-    }
+    conditions: dict[str, dict[str, Any]] = {f"{column.name}__isnull": {"type": "boolean"}}
     value = _VALUES.get(column.kind)
     if value is None:
         return conditions
@@ -95,9 +93,7 @@ def _conditions(column: Column) -> dict[str, dict[str, Any]]:
     for operator in operators:
         key = f"{column.name}__{operator}" if operator else column.name
         conditions[key] = (
-            {"type": "array", "items": value, "minItems": 1}
-            if operator == "in"
-            else value
+            {"type": "array", "items": value, "minItems": 1} if operator == "in" else value
         )
     return conditions
 

@@ -89,9 +89,7 @@ async def project_schema(caller: Caller, connection: Connection) -> dict[str, An
     responses=errors(401, 403, 404, 503),
     summary="Detailed schema of one table",
 )
-async def table_schema(
-    table_name: str, caller: Caller, connection: Connection
-) -> dict[str, Any]:
+async def table_schema(table_name: str, caller: Caller, connection: Connection) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
     described = table.description
     return {
@@ -131,9 +129,7 @@ def _rules(field: dict[str, Any]) -> dict[str, Any]:
 async def form_schema(table_name: str, caller: Caller) -> dict[str, Any]:
     table = _readable(table_name, caller.role)
     editable = [
-        field
-        for field in table.fields
-        if field["is_visible_in_form"] and not field["is_readonly"]
+        field for field in table.fields if field["is_visible_in_form"] and not field["is_readonly"]
     ]
     return {
         "table_name": table.name,

@@ -60,12 +60,8 @@ class TokenVerifier:
                 {"token": "Invalid or expired token."},
                 CHALLENGE,
             ) from None
-        return Principal(subject=str(claims.get("sub", "")), role=role), float(
-            claims["exp"]
-        )
+        return Principal(subject=str(claims.get("sub", "")), role=role), float(claims["exp"])
 
 
 def missing_token() -> ApiError:
-    return ApiError(
-        401, NOT_AUTHENTICATED, {"token": "A bearer token is required."}, CHALLENGE
-    )
+    return ApiError(401, NOT_AUTHENTICATED, {"token": "A bearer token is required."}, CHALLENGE)

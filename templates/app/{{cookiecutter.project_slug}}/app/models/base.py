@@ -62,9 +62,7 @@ class TextFormat:
 
     def check(self, value: str) -> str:
         if re.match(self.pattern, value) is None:
-            raise PydanticCustomError(
-                "format", "Not a valid {name}.", {"name": self.name}
-            )
+            raise PydanticCustomError("format", "Not a valid {name}.", {"name": self.name})
         return value
 
     def __get_pydantic_core_schema__(
@@ -91,9 +89,7 @@ def _as_sent(schema: dict[str, Any], model: type[BaseModel]) -> None:
         if name in not_null:
             described.pop("default", None)
             choices = [
-                choice
-                for choice in described.pop("anyOf", [])
-                if choice != {"type": "null"}
+                choice for choice in described.pop("anyOf", []) if choice != {"type": "null"}
             ]
             if len(choices) == 1:
                 described.update(choices[0])
@@ -118,9 +114,7 @@ class RecordInput(BaseModel):
     @classmethod
     def _drop_read_only(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {
-                key: value for key, value in data.items() if key not in cls.read_only
-            }
+            return {key: value for key, value in data.items() if key not in cls.read_only}
         return data
 
     @field_validator("*", mode="before")
@@ -144,9 +138,7 @@ class RecordUpdate(RecordInput):
     @classmethod
     def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name in cls.not_null:
-            raise PydanticCustomError(
-                "missing", "This field is required and cannot be null."
-            )
+            raise PydanticCustomError("missing", "This field is required and cannot be null.")
         return value
 
 

@@ -14,7 +14,4 @@ def test_metrics_count_requests(client: TestClient) -> None:
     client.get("/health")
     response = client.get("/metrics")
     assert response.status_code == 200
-    assert (
-        'app_http_requests_total{method="GET",route="/health",status="200"}'
-        in response.text
-    )
+    assert 'app_http_requests_total{method="GET",route="/health",status="200"}' in response.text

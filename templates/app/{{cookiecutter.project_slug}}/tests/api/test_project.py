@@ -23,9 +23,7 @@ def test_a_token_is_required(client: TestClient) -> None:
 
 
 def test_a_forged_token_is_refused(client: TestClient) -> None:
-    forged = {
-        "Authorization": "Bearer " + auth()["Authorization"].split()[1][:-4] + "AAAA"
-    }
+    forged = {"Authorization": "Bearer " + auth()["Authorization"].split()[1][:-4] + "AAAA"}
     assert client.get(f"{API_BASE}/schema/", headers=forged).status_code == 401
 
 

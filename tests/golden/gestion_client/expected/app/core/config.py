@@ -18,25 +18,17 @@ MIN_SECRET_LENGTH = 32
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = Field(
-        description="libpq URL or key=value string of the database."
-    )
+    database_url: str = Field(description="libpq URL or key=value string of the database.")
     jwt_secret: str | None = Field(
         default=None, description="Shared secret of HS256 tokens.", repr=False
     )
     jwt_public_key: str | None = Field(
         default=None, description="PEM public key of RS256/ES256 tokens.", repr=False
     )
-    jwt_algorithm: str = Field(
-        default="HS256", description="Algorithm tokens must use."
-    )
-    jwt_audience: str | None = Field(
-        default=None, description="Required 'aud' claim, if any."
-    )
+    jwt_algorithm: str = Field(default="HS256", description="Algorithm tokens must use.")
+    jwt_audience: str | None = Field(default=None, description="Required 'aud' claim, if any.")
     db_pool_min_size: int = Field(default=2, ge=1, description="Connections kept open.")
-    db_pool_max_size: int = Field(
-        default=10, ge=1, description="Most connections open."
-    )
+    db_pool_max_size: int = Field(default=10, ge=1, description="Most connections open.")
     db_pool_timeout: float = Field(
         default=3.0,
         gt=0,
@@ -61,13 +53,8 @@ class Settings(BaseSettings):
             )
         if self.jwt_public_key is None and self.jwt_secret is None:
             raise ValueError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256, ES256)")
-        if (
-            self.jwt_public_key is None
-            and len(self.jwt_secret or "") < MIN_SECRET_LENGTH
-        ):
-            raise ValueError(
-                f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters"
-            )
+        if self.jwt_public_key is None and len(self.jwt_secret or "") < MIN_SECRET_LENGTH:
+            raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
         if self.db_pool_min_size > self.db_pool_max_size:
             raise ValueError("DB_POOL_MIN_SIZE is greater than DB_POOL_MAX_SIZE")
         return self

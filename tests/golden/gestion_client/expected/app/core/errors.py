@@ -86,17 +86,13 @@ def error_response(
 
 def _location(loc: tuple[int | str, ...]) -> str:
     """`("body", "nom")` -> `nom`; `("query", "page")` -> `page`."""
-    parts = (
-        [str(part) for part in loc[1:]] if len(loc) > 1 else [str(part) for part in loc]
-    )
+    parts = [str(part) for part in loc[1:]] if len(loc) > 1 else [str(part) for part in loc]
     return ".".join(parts)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(
-        exc.status_code, (exc.code, exc.message), exc.details, exc.headers
-    )
+    return error_response(exc.status_code, (exc.code, exc.message), exc.details, exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -105,11 +101,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     missing = False
     for error in exc.errors():
         missing = missing or error["type"] == "missing"
-        where = (
-            "body"
-            if error["type"] == "json_invalid"
-            else _location(tuple(error["loc"]))
-        )
+        where = "body" if error["type"] == "json_invalid" else _location(tuple(error["loc"]))
         details.setdefault(where, error["msg"])
     kind = REQUIRED_FIELD_MISSING if missing else INVALID_FORMAT
     return error_response(400, kind, details)
@@ -158,43 +150,29 @@ async def method_not_allowed(request: Request) -> JSONResponse:
 
 def _field_of(exc: psycopg.Error) -> str:
     constraint = exc.diag.constraint_name or ""
-    return (
-        PROJECT.constraint_fields.get(constraint)
-        or exc.diag.column_name
-        or "non_field_errors"
-    )
+    return PROJECT.constraint_fields.get(constraint) or exc.diag.column_name or "non_field_errors"
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, psycopg.errors.IntegrityError)
     field = _field_of(exc)
     if isinstance(exc, psycopg.errors.UniqueViolation):
-        return error_response(
-            409, UNIQUE_VIOLATION, {field: "This value is already used."}
-        )
-    if isinstance(
-        exc, psycopg.errors.ForeignKeyViolation | psycopg.errors.RestrictViolation
-    ):
+        return error_response(409, UNIQUE_VIOLATION, {field: "This value is already used."})
+    if isinstance(exc, psycopg.errors.ForeignKeyViolation | psycopg.errors.RestrictViolation):
         # ON DELETE RESTRICT raises restrict_violation, NO ACTION foreign_key_violation.
         if request.method == "DELETE":
             table = exc.diag.table_name or "another table"
-            return error_response(
-                409, REFERENCED, {"record": f"Records of {table} refer to it."}
-            )
+            return error_response(409, REFERENCED, {"record": f"Records of {table} refer to it."})
         return error_response(400, INVALID_FORMAT, {field: "No record with this id."})
     if isinstance(exc, psycopg.errors.NotNullViolation):
-        return error_response(
-            400, REQUIRED_FIELD_MISSING, {field: "This field is required."}
-        )
+        return error_response(400, REQUIRED_FIELD_MISSING, {field: "This field is required."})
     return error_response(400, INVALID_FORMAT, {field: "This value is not allowed."})
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, psycopg.errors.DataError)
     field = exc.diag.column_name or "non_field_errors"
-    return error_response(
-        400, INVALID_FORMAT, {field: "The value does not fit this field."}
-    )
+    return error_response(400, INVALID_FORMAT, {field: "The value does not fit this field."})
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -216,9 +194,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.error(
-        "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
-    )
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, INTERNAL)
 
 

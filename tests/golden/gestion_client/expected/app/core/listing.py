@@ -92,9 +92,7 @@ class TableSource:
 
     @property
     def select_list(self) -> sql.Composable:
-        return sql.SQL(", ").join(
-            sql.Identifier(column.name) for column in self.columns
-        )
+        return sql.SQL(", ").join(sql.Identifier(column.name) for column in self.columns)
 
 
 CountKey = tuple[str, str, str]
@@ -203,18 +201,14 @@ def parse_filters(raw: str | None) -> dict[str, Any]:
 def _value(column: Column, key: str, raw: Any) -> Any:
     adapter = _VALUES.get(column.kind)
     if adapter is None:
-        raise _invalid(
-            f"filters.{key}", f"{column.kind.value} fields only take __isnull."
-        )
+        raise _invalid(f"filters.{key}", f"{column.kind.value} fields only take __isnull.")
     try:
         return adapter.validate_json(json.dumps(raw), strict=True)
     except ValidationError as error:
         raise _invalid(f"filters.{key}", error.errors()[0]["msg"]) from None
 
 
-def _condition(
-    source: TableSource, key: str, raw: Any, where: _Where
-) -> sql.Composable:
+def _condition(source: TableSource, key: str, raw: Any, where: _Where) -> sql.Composable:
     name, _, operator = key.partition("__")
     column = source.column(name)
     if column is None or not column.filterable:
@@ -233,9 +227,7 @@ def _condition(
         return sql.SQL("{} = ANY({})").format(target, where.param(values))
     if operator in _TEXT_MATCHES:
         if column.kind != Kind.TEXT:
-            raise _invalid(
-                f"filters.{key}", f"__{operator} applies to text fields only."
-            )
+            raise _invalid(f"filters.{key}", f"__{operator} applies to text fields only.")
         text = escape_like(_value(column, key, raw))
         pattern = f"{text}%" if operator == "startswith" else f"%{text}%"
         return sql.SQL("{} {} {}").format(
@@ -259,9 +251,7 @@ def _where(source: TableSource, params: ListParams) -> _Where:
             where.add(
                 sql.SQL("({})").format(
                     sql.SQL(" OR ").join(
-                        sql.SQL("{} ILIKE {}").format(
-                            sql.Identifier(column.name), pattern
-                        )
+                        sql.SQL("{} ILIKE {}").format(sql.Identifier(column.name), pattern)
                         for column in searched
                     )
                 )
@@ -277,9 +267,7 @@ def _order(source: TableSource, params: ListParams) -> sql.Composable:
     if column.name == "id":
         return sql.SQL("id {}").format(direction)
     # id breaks ties, so pages never overlap or skip a record.
-    return sql.SQL("{} {}, id {}").format(
-        sql.Identifier(column.name), direction, direction
-    )
+    return sql.SQL("{} {}, id {}").format(sql.Identifier(column.name), direction, direction)
 
 
 _PAGE = sql.SQL(
@@ -313,9 +301,7 @@ async def fetch_page(
 ) -> Page:
     where = _where(source, params)
     parts = {"table": sql.Identifier(source.table), "where": where.sql()}
-    page = _PAGE.format(
-        columns=source.select_list, order=_order(source, params), **parts
-    )
+    page = _PAGE.format(columns=source.select_list, order=_order(source, params), **parts)
     values = {
         **where.params,
         "limit": params.page_size,
@@ -333,9 +319,7 @@ async def fetch_page(
             assert row is not None
             results, version, count = row
             if count is None:
-                assert (
-                    known is not None
-                ), "the count is skipped only for a known version"
+                assert known is not None, "the count is skipped only for a known version"
                 count = known[1]
             else:
                 COUNTS.put(key, version, count)
@@ -367,9 +351,7 @@ async def _rows_before(
     where: _Where,
     offset: int,
 ) -> int:
-    await cursor.execute(
-        _ROWS_BEFORE.format(**parts), {**where.params, "offset": offset}
-    )
+    await cursor.execute(_ROWS_BEFORE.format(**parts), {**where.params, "offset": offset})
     row = await cursor.fetchone()
     assert row is not None
     return int(row[0])

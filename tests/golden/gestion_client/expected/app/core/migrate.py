@@ -45,9 +45,7 @@ class MigrationError(Exception):
 
 
 def pending(directory: Path, applied: set[str]) -> list[Path]:
-    return [
-        path for path in sorted(directory.glob("*.sql")) if path.stem not in applied
-    ]
+    return [path for path in sorted(directory.glob("*.sql")) if path.stem not in applied]
 
 
 def split(sql: str) -> tuple[str, list[str]]:
@@ -59,8 +57,7 @@ def split(sql: str) -> tuple[str, list[str]]:
 
 def _only_comments(statement: str) -> bool:
     return all(
-        not line.strip() or line.lstrip().startswith("--")
-        for line in statement.splitlines()
+        not line.strip() or line.lstrip().startswith("--") for line in statement.splitlines()
     )
 
 
@@ -71,9 +68,7 @@ def apply_migrations(database_url: str, directory: Path) -> list[str]:
         connection.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
             connection.execute(_CREATE_LEDGER)
-            rows = connection.execute(
-                "SELECT version, finished FROM schema_migrations"
-            ).fetchall()
+            rows = connection.execute("SELECT version, finished FROM schema_migrations").fetchall()
             for version, finished in sorted(rows):
                 if not finished:
                     _finish(connection, directory / f"{version}.sql")

@@ -41,10 +41,7 @@ async def update_fields(
     columns as JSON text, or None when no record has this id."""
     assignments = sql.SQL(", ").join(
         [
-            *(
-                sql.SQL("{} = {}").format(sql.Identifier(n), sql.Placeholder(n))
-                for n in values
-            ),
+            *(sql.SQL("{} = {}").format(sql.Identifier(n), sql.Placeholder(n)) for n in values),
             sql.SQL("updated_at = now()"),
         ]
     )

@@ -40,14 +40,10 @@ def page_response(
 ) -> Response:
     """The seed 000 list shape, around the page of rows PostgreSQL serialised."""
     next_url = (
-        str(request.url.include_query_params(page=params.page + 1))
-        if page.has_next
-        else None
+        str(request.url.include_query_params(page=params.page + 1)) if page.has_next else None
     )
     previous_url = (
-        None
-        if page.previous is None
-        else str(request.url.include_query_params(page=page.previous))
+        None if page.previous is None else str(request.url.include_query_params(page=page.previous))
     )
     filters_applied: dict[str, Any] = {
         "search": params.search,

@@ -14,9 +14,7 @@ async def before_create(data: ClientsCreate, caller: Principal) -> ClientsCreate
     return data
 
 
-async def before_update(
-    record_id: int, data: ClientsUpdate, caller: Principal
-) -> ClientsUpdate:
+async def before_update(record_id: int, data: ClientsUpdate, caller: Principal) -> ClientsUpdate:
     """Runs before a record is replaced (PUT) or changed (PATCH); returns the new values."""
     return data
 

@@ -14,9 +14,7 @@ async def before_create(data: ProduitsCreate, caller: Principal) -> ProduitsCrea
     return data
 
 
-async def before_update(
-    record_id: int, data: ProduitsUpdate, caller: Principal
-) -> ProduitsUpdate:
+async def before_update(record_id: int, data: ProduitsUpdate, caller: Principal) -> ProduitsUpdate:
     """Runs before a record is replaced (PUT) or changed (PATCH); returns the new values."""
     return data
 

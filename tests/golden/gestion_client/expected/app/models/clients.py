@@ -12,9 +12,7 @@ from app.models.base import EMAIL, STRICT, RecordInput, RecordUpdate, TableInfo
 
 NomValue = Annotated[
     str,
-    Field(
-        title="Nom complet", min_length=2, max_length=100, pattern="^[a-zA-Z\\s\\-']+$"
-    ),
+    Field(title="Nom complet", min_length=2, max_length=100, pattern="^[a-zA-Z\\s\\-']+$"),
     STRICT,
 ]
 EmailValue = Annotated[

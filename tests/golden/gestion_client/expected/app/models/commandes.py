@@ -9,14 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from app.models.base import (
-    ISO_TEXT,
-    NUMBER,
-    STRICT,
-    RecordInput,
-    RecordUpdate,
-    TableInfo,
-)
+from app.models.base import ISO_TEXT, NUMBER, STRICT, RecordInput, RecordUpdate, TableInfo
 
 NumeroValue = Annotated[
     str,
@@ -40,11 +33,7 @@ StatutValue = Annotated[
 MontantTotalValue = Annotated[
     Decimal,
     Field(
-        title="Montant total",
-        ge=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        allow_inf_nan=False,
+        title="Montant total", ge=Decimal("0"), max_digits=12, decimal_places=2, allow_inf_nan=False
     ),
     NUMBER,
     WithJsonSchema(

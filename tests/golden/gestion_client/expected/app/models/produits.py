@@ -28,13 +28,7 @@ DescriptionValue = Annotated[
 ]
 PrixValue = Annotated[
     Decimal,
-    Field(
-        title="Prix",
-        ge=Decimal("0"),
-        max_digits=10,
-        decimal_places=2,
-        allow_inf_nan=False,
-    ),
+    Field(title="Prix", ge=Decimal("0"), max_digits=10, decimal_places=2, allow_inf_nan=False),
     NUMBER,
     WithJsonSchema(
         {

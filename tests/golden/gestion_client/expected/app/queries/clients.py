@@ -86,9 +86,7 @@ async def patch(
 ) -> str | None:
     """Set the fields the client sent; return them with the id and updated_at (PATCH)."""
     values = sql_params(data, JSON_FIELDS, only_set=True)
-    return await update_fields(
-        connection, TABLE, record_id, values, ("id", *values, "updated_at")
-    )
+    return await update_fields(connection, TABLE, record_id, values, ("id", *values, "updated_at"))
 
 
 async def delete(connection: AsyncConnection[TupleRow], record_id: int) -> bool:

@@ -21,9 +21,7 @@ def assert_invalid(response_json: object, field: str) -> None:
 
 
 def test_a_body_over_max_body_bytes_is_413(database_url: str) -> None:
-    settings = Settings(
-        database_url=database_url, jwt_secret=TEST_SECRET, max_body_bytes=64
-    )
+    settings = Settings(database_url=database_url, jwt_secret=TEST_SECRET, max_body_bytes=64)
     with TestClient(create_app(settings)) as client:
         response = client.post(TABLE_URL, content=b" " * 65, headers=JSON)
     assert response.status_code == 413
@@ -36,9 +34,7 @@ def test_a_body_nested_too_deep_is_runtime_003(client: TestClient) -> None:
     assert_invalid(response.json(), "body")
 
 
-@pytest.mark.parametrize(
-    ("depth", "field"), [(MAX_DEPTH, "filters.id__in"), (1900, "filters")]
-)
+@pytest.mark.parametrize(("depth", "field"), [(MAX_DEPTH, "filters.id__in"), (1900, "filters")])
 def test_filters_nested_too_deep_are_runtime_003(
     client: TestClient, depth: int, field: str
 ) -> None:
@@ -51,9 +47,7 @@ def test_filters_nested_too_deep_are_runtime_003(
 
 
 def test_a_lone_surrogate_in_a_filter_is_runtime_003(client: TestClient) -> None:
-    response = client.get(
-        TABLE_URL, params={"filters": '{"id": "\\ud800"}'}, headers=auth()
-    )
+    response = client.get(TABLE_URL, params={"filters": '{"id": "\\ud800"}'}, headers=auth())
     assert response.status_code == 400
     assert_invalid(response.json(), "filters.id")
 

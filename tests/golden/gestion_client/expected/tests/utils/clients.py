@@ -45,8 +45,7 @@ def create_clients(client: TestClient) -> dict[str, Any]:
 
 def any_clients(client: TestClient) -> dict[str, Any]:
     """A clients record to refer to: an existing one, or a new one. Sharing parents
-    keeps each test to one record per table, which any unique rule of the spec allows.
-    """
+    keeps each test to one record per table, which any unique rule of the spec allows."""
     listed = client.get(URL, params={"page_size": 1}, headers=auth())
     assert listed.status_code == 200, listed.text
     found: list[dict[str, Any]] = listed.json()["results"]

@@ -104,9 +104,7 @@ async def patch_commandes(
     responses=errors(400, 401, 403, 404, 409, 503),
     summary="Delete a commandes record",
 )
-async def delete_commandes(
-    record_id: int, caller: CanDelete, connection: Connection
-) -> Response:
+async def delete_commandes(record_id: int, caller: CanDelete, connection: Connection) -> Response:
     await hooks.before_delete(record_id, caller)
     if not await queries.delete(connection, record_id):
         raise missing_record()

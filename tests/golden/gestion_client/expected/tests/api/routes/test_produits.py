@@ -36,9 +36,7 @@ def test_put_and_patch_update_the_record(client: TestClient) -> None:
     replaced = client.put(record_url, json=sent, headers=auth())
     assert replaced.status_code == 200
     assert replaced.json()["updated_at"] >= created["updated_at"]
-    patched = client.patch(
-        record_url, json={"reference": sent["reference"]}, headers=auth()
-    )
+    patched = client.patch(record_url, json={"reference": sent["reference"]}, headers=auth())
     assert patched.status_code == 200
     assert set(patched.json()) == {"id", "reference", "updated_at"}
 
