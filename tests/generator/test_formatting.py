@@ -35,6 +35,16 @@ def test_python_files_are_formatted_with_the_settings_of_the_apps_pyproject() ->
     assert formatted[PYPROJECT] == SETTINGS
 
 
+def test_imports_are_sorted_in_ruffs_natural_order() -> None:
+    files = {
+        PYPROJECT: SETTINGS + '[tool.ruff.lint]\nselect = ["E", "F", "I"]\n',
+        PurePosixPath("app/main.py"): "from app.api.routes import t1, t10, t2\nimport sys\n",
+    }
+    assert format_files(files)[PurePosixPath("app/main.py")] == (
+        "import sys\n\nfrom app.api.routes import t1, t2, t10\n"
+    )
+
+
 def test_a_file_ruff_cannot_parse_is_a_format_error_naming_it() -> None:
     files = {
         PYPROJECT: SETTINGS,
