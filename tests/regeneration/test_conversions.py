@@ -23,7 +23,7 @@ CONVERSIONS: dict[str, tuple[str, Any, str, dict[str, Any], Any]] = {
         Decimal("42.00"),
     ),
     "int_to_text": ("INTEGER", 42, "TEXT_LONG", {}, "42"),
-    "decimal_to_text": ("DECIMAL", "3.14", "TEXT_SHORT", {}, "3.14"),
+    "decimal_to_text": ("DECIMAL", 3.14, "TEXT_SHORT", {}, "3.14"),
     "bool_to_text": ("BOOLEAN", True, "TEXT_SHORT", {}, "true"),
     "date_to_datetime": ("DATE", "2024-05-01", "DATETIME", {}, "2024-05-01T00:00:00"),
     "date_to_text": ("DATE", "2024-05-01", "TEXT_LONG", {}, "2024-05-01"),
