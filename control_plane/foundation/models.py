@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Role(StrEnum):
-    """A member's role in an organisation (seed 001); what each may do is permissions.py's."""
+    """A member's role in an organisation (seed 001)."""
 
     CLIENT = "CLIENT"
     MEMBER = "MEMBER"
