@@ -15,15 +15,14 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
-from control_plane import kinds  # noqa: F401  (declares the job kinds the worker runs)
 from control_plane.config import Settings, get_settings
 from control_plane.db import create_pool
 from control_plane.errors import install_error_handlers
-from control_plane.foundation import router as foundation_router
 from control_plane.jobs.in_process import run_in_process_worker
 from control_plane.logs import configure_logging
 from control_plane.middleware import RequestContext
 from control_plane.migrate import migrate
+from control_plane.modules import ROUTERS
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
-    app.include_router(foundation_router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

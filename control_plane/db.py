@@ -1,22 +1,28 @@
-"""The connection pool, and the request's connection as a FastAPI dependency.
+"""The connection pool, the request's connection as a FastAPI dependency, and typed reads.
 
 Connections are autocommit: a read is one statement, no BEGIN/COMMIT round trips. A write
 that must be all or nothing (the change and its audit entry) opens a transaction.
+
+Rows are read into the query module's own classes (`fetch_one(connection, Row, ...)`,
+psycopg's `class_row`), never handed around as dicts.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from psycopg import AsyncConnection
-from psycopg.rows import DictRow, dict_row
+from psycopg.abc import Params, QueryNoTemplate
+from psycopg.rows import DictRow, class_row, dict_row, scalar_row
 from psycopg_pool import AsyncConnectionPool
 
 from control_plane.config import Settings
 
 Conn = AsyncConnection[DictRow]
+Row = TypeVar("Row")
+Value = TypeVar("Value")
 
 
 async def _configure(connection: AsyncConnection[Any]) -> None:
@@ -36,10 +42,39 @@ def create_pool(settings: Settings) -> AsyncConnectionPool[Conn]:
     )
 
 
-async def _connection(request: Request) -> AsyncIterator[Conn]:
+async def get_connection(request: Request) -> AsyncIterator[Conn]:
     pool: AsyncConnectionPool[Conn] = request.app.state.pool
     async with pool.connection() as connection:
         yield connection
 
 
-Connection = Annotated[Conn, Depends(_connection)]
+Connection = Annotated[Conn, Depends(get_connection)]
+
+
+async def fetch_one(
+    connection: AsyncConnection[Any], row: type[Row], query: QueryNoTemplate, params: Params
+) -> Row | None:
+    """The first row of `query` as a `row`, or None."""
+    async with connection.cursor(row_factory=class_row(row)) as cursor:
+        await cursor.execute(query, params)
+        return await cursor.fetchone()
+
+
+async def fetch_all(
+    connection: AsyncConnection[Any], row: type[Row], query: QueryNoTemplate, params: Params
+) -> list[Row]:
+    async with connection.cursor(row_factory=class_row(row)) as cursor:
+        await cursor.execute(query, params)
+        return await cursor.fetchall()
+
+
+async def fetch_value(
+    connection: AsyncConnection[Any], kind: type[Value], query: QueryNoTemplate, params: Params
+) -> Value | None:
+    """The first column of the first row of `query`, a `kind` (None without a row)."""
+    async with connection.cursor(row_factory=scalar_row) as cursor:
+        await cursor.execute(query, params)
+        value = await cursor.fetchone()
+    if value is not None and not isinstance(value, kind):
+        raise TypeError(f"expected {kind.__name__}, the query returned {type(value).__name__}")
+    return value

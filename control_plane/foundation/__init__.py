@@ -1,17 +1,6 @@
-"""The Foundation module (seeds 001, 003): identity, organisations, subscriptions, audit."""
+"""The Foundation module (seeds 001, 003): identity, organisations, subscriptions, audit.
 
-from fastapi import APIRouter
-
-from control_plane.foundation import (
-    audit_log,
-    auth,
-    invitations,
-    members,
-    organizations,
-    subscriptions,
-    users,
-)
-
-router = APIRouter(prefix="/api/v1/foundation")
-for module in (auth, users, organizations, members, invitations, subscriptions, audit_log):
-    router.include_router(module.router)
+`api/` (routes, deps) calls `services/` (rules, transactions), which call `queries/`
+(SQL); `models.py` holds the API's bodies and `jobs.py` its job kinds. See
+docs/control-plane.md, "Adding a module".
+"""

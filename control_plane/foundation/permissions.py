@@ -16,13 +16,8 @@ from enum import StrEnum
 
 from control_plane.db import Conn
 from control_plane.errors import NOT_FOUND, PERMISSION_DENIED, ApiError
-
-
-class Role(StrEnum):
-    CLIENT = "CLIENT"
-    MEMBER = "MEMBER"
-    ADMIN = "ADMIN"
-    OWNER = "OWNER"
+from control_plane.foundation.models import Role
+from control_plane.foundation.queries import memberships
 
 
 class Permission(StrEnum):
@@ -66,14 +61,9 @@ async def authorize(
     Not a member: 404, exactly as for an organisation that does not exist, so that
     nobody learns what other organisations exist. A member without the right: 403.
     """
-    cursor = await connection.execute(
-        "SELECT role FROM memberships WHERE organization_id = %s AND user_id = %s",
-        (organization_id, user_id),
-    )
-    row = await cursor.fetchone()
-    if row is None:
+    role = await memberships.role_of(connection, organization_id, user_id)
+    if role is None:
         raise ApiError(NOT_FOUND, {"organization": "No such organization."})
-    role = Role(row["role"])
     if not allowed(role, permission):
         raise ApiError(PERMISSION_DENIED, {"role": f"{role} may not {permission}."})
     return role

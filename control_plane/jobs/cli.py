@@ -40,4 +40,4 @@ def worker(
 ) -> None:
     """Run queued jobs (generation, deployment, workflows) until SIGINT or SIGTERM."""
     configure_logging(log_level)
-    worker_main(database_url, concurrency, import_paths=("control_plane.kinds", *import_paths))
+    worker_main(database_url, concurrency, import_paths=("control_plane.modules", *import_paths))

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import procrastinate
 from psycopg import AsyncConnection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import class_row
 
 from control_plane.jobs.kinds import JobKind
 
@@ -137,6 +137,19 @@ async def cancel(connection: AsyncConnection[Any], job_id: int) -> bool:
     return cancelled
 
 
+@dataclass(frozen=True)
+class _QueueRow:
+    """procrastinate's row of a job, with the times of its events."""
+
+    task_name: str
+    status: str
+    args: dict[str, Any]
+    abort_requested: bool
+    scheduled_at: datetime | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
 _JOB = """
 SELECT j.task_name, j.status::text AS status, j.args, j.abort_requested, j.scheduled_at,
        (SELECT min(e.at) FROM procrastinate_events e
@@ -158,10 +171,10 @@ async def _rows_of(
 
 
 async def get_job(connection: AsyncConnection[Any], job_id: int) -> JobView | None:
-    async with connection.cursor(row_factory=dict_row) as cursor:
-        job = await (await cursor.execute(_JOB, (job_id,))).fetchone()
-    if job is None:
+    found = await _rows_of(connection, _QueueRow, _JOB, job_id)
+    if not found:
         return None
+    job = found[0]
     attempts = await _rows_of(
         connection,
         Attempt,
@@ -182,21 +195,21 @@ async def get_job(connection: AsyncConnection[Any], job_id: int) -> JobView | No
         "SELECT attempt, at, line FROM job_log_lines WHERE job_id = %s ORDER BY id",
         job_id,
     )
-    arguments = job["args"]
+    arguments = job.args
     organization = arguments["organization_id"]
-    state = _STATES[job["status"]]
+    state = _STATES[job.status]
     return JobView(
         id=job_id,
-        kind=job["task_name"],
+        kind=job.task_name,
         state=state,
         organization_id=UUID(organization) if organization else None,
         payload=arguments["payload"],
         max_attempts=arguments["max_attempts"],
         timeout_seconds=arguments["timeout_seconds"],
-        cancel_requested=job["abort_requested"],
-        created_at=job["created_at"],
-        run_after=job["scheduled_at"] if state is JobState.QUEUED else None,
-        finished_at=job["finished_at"],
+        cancel_requested=job.abort_requested,
+        created_at=job.created_at,
+        run_after=job.scheduled_at if state is JobState.QUEUED else None,
+        finished_at=job.finished_at,
         attempts=attempts,
         steps=steps,
         log=log,

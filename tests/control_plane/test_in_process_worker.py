@@ -8,7 +8,7 @@ import time
 
 import psycopg
 
-from control_plane.foundation.housekeeping import housekeeping
+from control_plane.foundation.jobs import housekeeping
 from control_plane.jobs import JobState, enqueue, get_job
 from tests.control_plane.conftest import Api, Inbox
 

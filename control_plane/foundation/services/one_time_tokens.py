@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
 
 from control_plane.config import Settings
 from control_plane.db import Conn
 from control_plane.errors import INVALID_TOKEN, ApiError
+from control_plane.foundation.queries import one_time_tokens
+from control_plane.foundation.queries.one_time_tokens import IssuedToken, UsedToken
 from control_plane.security.tokens import digest, one_time_secret
 
 
@@ -21,18 +22,6 @@ class Purpose(StrEnum):
     INVITATION = "invitation"
 
 
-_INSERT = """
-INSERT INTO one_time_tokens (token_hash, purpose, user_id, organization_id, email, role,
-                             expires_at)
-VALUES (%s, %s, %s, %s, %s, %s, now() + %s)
-RETURNING id, organization_id, email, role, expires_at, created_at
-"""
-
-_CONSUME = """
-UPDATE one_time_tokens SET used_at = now()
-WHERE token_hash = %s AND purpose = %s AND used_at IS NULL AND expires_at > now()
-RETURNING id, user_id, organization_id, email, role
-"""
 # The one answer for a token that cannot be used, whatever the reason.
 UNUSABLE = {"token": "Invalid, expired or already used."}
 
@@ -46,22 +35,26 @@ async def create(
     organization_id: uuid.UUID | None = None,
     email: str | None = None,
     role: str | None = None,
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, IssuedToken]:
     """A new token (to send, never stored) and its row."""
     token, token_hash = one_time_secret()
     lifetime = timedelta(hours=settings.email_token_hours)
-    cursor = await connection.execute(
-        _INSERT, (token_hash, purpose, user_id, organization_id, email, role, lifetime)
+    issued = await one_time_tokens.insert(
+        connection,
+        token_hash,
+        purpose,
+        lifetime,
+        user_id=user_id,
+        organization_id=organization_id,
+        email=email,
+        role=role,
     )
-    row = await cursor.fetchone()
-    assert row is not None
-    return token, row
+    return token, issued
 
 
-async def consume(connection: Conn, purpose: Purpose, token: str) -> dict[str, Any]:
+async def consume(connection: Conn, purpose: Purpose, token: str) -> UsedToken:
     """Use the token once; an unknown, used or expired one is INVALID_TOKEN."""
-    cursor = await connection.execute(_CONSUME, (digest(token), purpose))
-    row = await cursor.fetchone()
-    if row is None:
+    used = await one_time_tokens.consume(connection, digest(token), purpose)
+    if used is None:
         raise ApiError(INVALID_TOKEN, UNUSABLE)
-    return row
+    return used

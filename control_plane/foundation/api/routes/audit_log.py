@@ -9,36 +9,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from control_plane.db import Connection
-from control_plane.foundation.deps import CurrentUser
+from control_plane.foundation.api.deps import Caller, Connection, Pagination
+from control_plane.foundation.models import WITHOUT_NUL, AuditEntry
 from control_plane.foundation.permissions import Permission, authorize
-from control_plane.foundation.schemas import WITHOUT_NUL, AuditEntry
-from control_plane.pagination import Listing, Page, Pagination, fetch_page
+from control_plane.foundation.queries import audit_log as queries
+from control_plane.pagination import Page, fetch_page
 
 router = APIRouter(tags=["audit"])
 
-_ENTRIES = Listing(
-    columns="id, actor_id, action, object_type, object_id, ip, user_agent, request_id, "
-    "details, created_at",
-    source="""
-    FROM audit_log
-    WHERE organization_id = %(organization)s
-      AND (%(action)s::text IS NULL OR action = %(action)s)
-      AND (%(actor)s::uuid IS NULL OR actor_id = %(actor)s)
-      AND (%(object_type)s::text IS NULL OR object_type = %(object_type)s)
-      AND (%(object_id)s::text IS NULL OR object_id = %(object_id)s)
-      AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s)
-      AND (%(until)s::timestamptz IS NULL OR created_at < %(until)s)
-    """,
-    order="created_at DESC, id DESC",
-)
 Filter = Annotated[str | None, Query(max_length=200, pattern=WITHOUT_NUL)]
 
 
 @router.get("/organizations/{organization_id}/audit-log/")
 async def list_audit_entries(
     organization_id: uuid.UUID,
-    user: CurrentUser,
+    caller: Caller,
     request: Request,
     connection: Connection,
     pagination: Pagination,
@@ -49,7 +34,7 @@ async def list_audit_entries(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Page[AuditEntry]:
-    await authorize(connection, user.id, organization_id, Permission.AUDIT_READ)
+    await authorize(connection, caller.id, organization_id, Permission.AUDIT_READ)
     values = {
         "organization": organization_id,
         "action": action,
@@ -59,4 +44,4 @@ async def list_audit_entries(
         "since": since,
         "until": until,
     }
-    return Page[AuditEntry](**await fetch_page(connection, request, pagination, _ENTRIES, values))
+    return await fetch_page(connection, request, pagination, queries.ENTRIES, values)

@@ -1,14 +1,26 @@
-"""Request and response bodies of the Foundation API."""
+"""Request and response bodies of the Foundation API (pydantic)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
-from control_plane.foundation.permissions import Role
+if TYPE_CHECKING:
+    from control_plane.foundation.queries.users import User
+
+
+class Role(StrEnum):
+    """A member's role in an organisation (seed 001)."""
+
+    CLIENT = "CLIENT"
+    MEMBER = "MEMBER"
+    ADMIN = "ADMIN"
+    OWNER = "OWNER"
+
 
 Password = Annotated[str, Field(min_length=10, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
@@ -77,6 +89,19 @@ class UserPublic(BaseModel):
     email_verified: bool
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserPublic:
+        """What the API shows of a user: never the password hash."""
+        return cls(
+            id=user.id,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            email_verified=user.email_verified_at is not None,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
 
 
 class TokenPair(BaseModel):

@@ -5,24 +5,27 @@ write). ADMIN and OWNER read their organisation's entries."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request
 from psycopg.types.json import Jsonb
 
 from control_plane.db import Conn
-from control_plane.logs import request_id
+from control_plane.foundation.queries import audit_log
 
-_INSERT = """
-INSERT INTO audit_log (organization_id, actor_id, action, object_type, object_id, ip,
-                       user_agent, request_id, details)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-"""
+
+@dataclass(frozen=True)
+class RequestOrigin:
+    """Where a request came from, as the audit log keeps it."""
+
+    address: str | None
+    user_agent: str
+    request_id: str | None
 
 
 async def record(
     connection: Conn,
-    request: Request,
+    origin: RequestOrigin,
     *,
     actor_id: uuid.UUID | None,
     organization_id: uuid.UUID | None,
@@ -33,24 +36,24 @@ async def record(
 ) -> None:
     """Add an entry; `details` must never hold a secret (password, token, key)."""
     await connection.execute(
-        _INSERT,
-        (
-            organization_id,
-            actor_id,
-            action,
-            object_type,
-            str(object_id),
-            request.client.host if request.client else None,
-            request.headers.get("user-agent", "")[:500],
-            request_id.get(),
-            Jsonb(details or {}),
-        ),
+        audit_log.INSERT,
+        {
+            "organization": organization_id,
+            "actor": actor_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "ip": origin.address,
+            "user_agent": origin.user_agent,
+            "request_id": origin.request_id,
+            "details": Jsonb(details or {}),
+        },
     )
 
 
 async def record_account(
     connection: Conn,
-    request: Request,
+    origin: RequestOrigin,
     user_id: uuid.UUID,
     action: str,
     details: dict[str, Any] | None = None,
@@ -58,7 +61,7 @@ async def record_account(
     """An entry about a user's own account: the user is actor and object, no organisation."""
     await record(
         connection,
-        request,
+        origin,
         actor_id=user_id,
         organization_id=None,
         action=action,

@@ -1,0 +1,1 @@
+"""The Foundation's route handlers, one module per resource."""

@@ -1,0 +1,1 @@
+"""The Foundation's rules and transactions, called by the route handlers."""

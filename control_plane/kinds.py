@@ -1,6 +1,0 @@
-"""Every job kind of the control plane, declared on `control_plane.jobs.registry` when
-imported: by the server (for its in-process worker) and by `nocode worker`."""
-
-from control_plane.foundation import housekeeping
-
-__all__ = ["housekeeping"]

@@ -1,0 +1,10 @@
+"""The modules of the control plane, in one place: `app.py` mounts their routers, and
+importing this module declares every module's job kinds on `control_plane.jobs.registry`
+(the server's in-process worker and `nocode worker` both import it)."""
+
+from fastapi import APIRouter
+
+from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
+from control_plane.foundation.api import router as foundation_router
+
+ROUTERS: tuple[APIRouter, ...] = (foundation_router,)
