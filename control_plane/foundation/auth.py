@@ -110,15 +110,13 @@ async def login(
     body: LoginRequest, request: Request, connection: Connection, settings: AppSettings
 ) -> Tokens:
     """Trade an email and password for an access token and a refresh token."""
-    address = _address(request)
-    await throttle.check(connection, settings, body.email, address)
+    slot = await throttle.reserve(connection, settings, body.email, _address(request))
     user = await accounts.by_email(connection, body.email)
     if not await verify_password(user["password_hash"] if user else None, body.password):
-        await throttle.failed(connection, body.email, address)
-        raise ApiError(INVALID_CREDENTIALS)
+        raise ApiError(INVALID_CREDENTIALS)  # the slot stays taken: it is a failure
     assert user is not None
     async with connection.transaction():
-        await throttle.succeeded(connection, body.email)
+        await throttle.succeeded(connection, body.email, slot)
         session_id, pair = await sessions.open_session(connection, settings, user["id"])
         await record(
             connection,
