@@ -2,6 +2,9 @@
 
 Connections are autocommit: a read is one statement, no BEGIN/COMMIT round trips. A write
 that must be all or nothing (the change and its audit entry) opens a transaction.
+
+When the database goes away, a request waits at most DB_POOL_TIMEOUT for a connection
+(then answers 503, see errors.py), and the pool reconnects by itself once it is back.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from control_plane.config import Settings
 
 Conn = AsyncConnection[DictRow]
 
+# A reconnection attempt backs off exponentially; giving up after this many seconds lets
+# the next request start a fresh attempt, so the service recovers soon after a long outage.
+RECONNECT_TIMEOUT_SECONDS = 10.0
+
 
 async def _configure(connection: AsyncConnection[Any]) -> None:
     await connection.set_autocommit(True)
@@ -32,7 +39,13 @@ def create_pool(settings: Settings) -> AsyncConnectionPool[Conn]:
         kwargs={"row_factory": dict_row},
         configure=_configure,
         connection_class=AsyncConnection[DictRow],
+        timeout=settings.db_pool_timeout,
+        # One round trip proves a pooled connection alive before a request gets it:
+        # connections the database dropped (restart, failover) are replaced, not served.
+        check=AsyncConnectionPool.check_connection,
+        reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
         open=False,
+        name="control_plane",
     )
 
 

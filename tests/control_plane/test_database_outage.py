@@ -1,0 +1,80 @@
+"""With its PostgreSQL killed (kill -9), the control plane answers 503 within seconds,
+its job worker waits without taking the service down, and once the database is back
+both recover by themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import OwnPostgres, fresh_database
+from tests.control_plane.conftest import Api, Inbox, Server, assert_error, run_housekeeping, serve
+
+POOL_TIMEOUT_SECONDS = 1.5
+# What a request may take beyond the pool timeout: the HTTP round trip and the handler.
+SLACK_SECONDS = 1.5
+
+
+@pytest.fixture
+def outage_api(own_postgres: OwnPostgres, inbox: Inbox, tmp_path: Path) -> Iterator[Api]:
+    server: Server = serve(
+        fresh_database(own_postgres.url),
+        inbox,
+        tmp_path,
+        db_pool_timeout=str(POOL_TIMEOUT_SECONDS),
+    )
+    client = Api(server, inbox)
+    yield client
+    client.http.close()
+    server.stop()
+
+
+def assert_unavailable_fast(api: Api, method: str, url: str, code: str, **request: object) -> None:
+    started = time.monotonic()
+    response = api.http.request(method, url, **request)  # type: ignore[arg-type]
+    elapsed = time.monotonic() - started
+    assert assert_error(response, 503, code) == {"database": "unavailable"}
+    assert elapsed < POOL_TIMEOUT_SECONDS + SLACK_SECONDS, (method, url, elapsed)
+
+
+def test_a_database_outage_answers_503_fast_and_the_service_recovers(
+    outage_api: Api, own_postgres: OwnPostgres
+) -> None:
+    api = outage_api
+    user = api.new_user("steady")
+    own_postgres.kill()
+
+    assert_unavailable_fast(
+        api, "GET", "/users/profile/", "SERVICE_UNAVAILABLE", headers=user.headers
+    )
+    assert_unavailable_fast(
+        api,
+        "POST",
+        "/auth/register/client/",
+        "SERVICE_UNAVAILABLE",
+        json={"email": "late@example.com", "password": "a long password", "first_name": "Late"},
+    )
+    retry = api.http.get("/users/profile/", headers=user.headers).headers["Retry-After"]
+    assert int(retry) > 0
+    assert_unavailable_fast(api, "GET", f"{api.server.base_url}/health", "UNHEALTHY")
+    assert api.server.process.poll() is None, api.server.log.read_text()
+
+    own_postgres.start()
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{api.server.base_url}/health").status_code != 200:
+        assert time.monotonic() < deadline, "the service did not recover"
+        time.sleep(0.2)
+    assert httpx.get(f"{api.server.base_url}/health").json() == {
+        "status": "ok",
+        "database": "ok",
+    }
+    profile = api.http.get("/users/profile/", headers=user.headers)
+    assert profile.status_code == 200, profile.text
+    api.new_user("after")
+    # The in-process job worker came back too.
+    asyncio.run(run_housekeeping(api.server.database_url, timeout=60))
