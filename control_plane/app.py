@@ -9,20 +9,24 @@ job worker (see jobs/in_process.py); on the way out it stops them.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import FastAPI
+import psycopg
+from fastapi import FastAPI, Request
 
 from control_plane.config import Settings, get_settings
 from control_plane.db import create_pool
-from control_plane.errors import install_error_handlers
+from control_plane.errors import UNHEALTHY, ApiError, install_error_handlers
 from control_plane.jobs.in_process import run_in_process_worker
 from control_plane.logs import configure_logging
 from control_plane.middleware import RequestContext
 from control_plane.migrate import migrate
 from control_plane.modules import ROUTERS
+
+logger = logging.getLogger("control_plane.health")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,7 +68,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
 
     @app.get("/health", tags=["health"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health(request: Request) -> dict[str, str]:
+        """Liveness with a database check, for load balancers: 503 UNHEALTHY without it."""
+        try:
+            async with request.app.state.pool.connection() as connection:
+                await connection.execute("SELECT 1")
+        except psycopg.OperationalError as error:
+            logger.warning("health check failed: %s", type(error).__name__)
+            raise ApiError(UNHEALTHY, {"database": "unavailable"}) from None
+        return {"status": "ok", "database": "ok"}
 
     return app

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     mail_from: str = "nocode <no-reply@localhost>"
     db_pool_min_size: int = Field(default=2, ge=1)
     db_pool_max_size: int = Field(default=10, ge=1)
+    db_pool_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds a request waits for a connection, then gets 503"
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     in_process_worker: bool = Field(default=True, description="Run a job worker in the server")
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")

@@ -5,6 +5,9 @@ that must be all or nothing (the change and its audit entry) opens a transaction
 
 Rows are read into the query module's own classes (`fetch_one(connection, Row, ...)`,
 psycopg's `class_row`), never handed around as dicts.
+
+When the database goes away, a request waits at most DB_POOL_TIMEOUT for a connection
+(then answers 503, see errors.py), and the pool reconnects by itself once it is back.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ Conn = AsyncConnection[DictRow]
 Row = TypeVar("Row")
 Value = TypeVar("Value")
 
+# A reconnection attempt backs off exponentially; giving up after this many seconds lets
+# the next request start a fresh attempt, so the service recovers soon after a long outage.
+RECONNECT_TIMEOUT_SECONDS = 10.0
+
 
 async def _configure(connection: AsyncConnection[Any]) -> None:
     await connection.set_autocommit(True)
@@ -38,7 +45,13 @@ def create_pool(settings: Settings) -> AsyncConnectionPool[Conn]:
         kwargs={"row_factory": dict_row},
         configure=_configure,
         connection_class=AsyncConnection[DictRow],
+        timeout=settings.db_pool_timeout,
+        # One round trip proves a pooled connection alive before a request gets it:
+        # connections the database dropped (restart, failover) are replaced, not served.
+        check=AsyncConnectionPool.check_connection,
+        reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
         open=False,
+        name="control_plane",
     )
 
 

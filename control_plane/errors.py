@@ -38,6 +38,11 @@ PAYLOAD_TOO_LARGE = ErrorKind(413, "PAYLOAD_TOO_LARGE", "Request body too large"
 TOO_MANY_ATTEMPTS = ErrorKind(429, "TOO_MANY_ATTEMPTS", "Too many attempts, try again later")
 INTERNAL = ErrorKind(500, "INTERNAL_ERROR", "Internal error")
 UNAVAILABLE = ErrorKind(503, "UNAVAILABLE", "Temporarily unavailable")
+DATABASE_UNAVAILABLE = ErrorKind(503, "SERVICE_UNAVAILABLE", "Service unavailable, try again")
+UNHEALTHY = ErrorKind(503, "UNHEALTHY", "Service unavailable")
+
+# The pool reconnects within seconds once the database is back.
+RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -101,6 +106,23 @@ async def _on_bad_data(request: Request, error: Exception) -> JSONResponse:
     return envelope(VALIDATION, {"body": reason})
 
 
+async def _on_database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """No connection within DB_POOL_TIMEOUT (psycopg_pool.PoolTimeout is one), or the
+    connection broke during the request: the database is down or restarting."""
+    assert isinstance(error, psycopg.OperationalError)
+    logger.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.url.path,
+        type(error).__name__,
+    )
+    return envelope(
+        DATABASE_UNAVAILABLE,
+        {"database": "unavailable"},
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return envelope(INTERNAL)
@@ -111,4 +133,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(psycopg.DataError, _on_bad_data)
+    app.add_exception_handler(psycopg.OperationalError, _on_database_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Literal
 
 from deployment.artifact import MACHINE, Release, build_release
 from deployment.errors import INVALID_CONFIGURATION, MESSAGES, DeployError
 from deployment.inventory import Target, inventory_for, read_inventory
 from deployment.record import Listener, Recorder, human_duration, named_code
 from deployment.runner import Connection, run_playbook
+
+DeploymentAction = Literal["deploy", "rollback"]
+Outcome = Literal["success", "failed"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class Settings:
 class Deployment:
     """The record of one run: what the control plane stores as a deployment log."""
 
-    action: str  # deploy or rollback
+    action: DeploymentAction
     app: str
     release: Release | None
     recorder: Recorder
@@ -75,7 +79,7 @@ class Deployment:
     exit_code: int | None = None
 
     @property
-    def status(self) -> str:
+    def status(self) -> Outcome:
         return "success" if self.exit_code == 0 and self.recorder.failure is None else "failed"
 
     @property

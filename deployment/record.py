@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from deployment.errors import (
     INSUFFICIENT_RESOURCES,
@@ -20,6 +20,10 @@ from deployment.errors import (
 )
 
 ROLLBACK = "Rollback"
+
+StepStatus = Literal["running", "success", "failed"]
+# What a task did on a host; a failed task with ignore_errors counts as ok.
+LogStatus = Literal["ok", "changed", "failed", "unreachable"]
 _CODE = re.compile(r"\bDEPLOY_00[1-4]\b")
 
 
@@ -44,7 +48,7 @@ class Step:
     name: str
     started_at: datetime
     completed_at: datetime | None = None
-    status: str = "running"  # running, success, failed
+    status: StepStatus = "running"
     details: str = ""
     tasks: int = 0
     changed: int = 0
@@ -70,7 +74,7 @@ class LogLine:
     host: str
     step: str
     task: str
-    status: str  # ok, changed, skipped, failed, unreachable
+    status: LogStatus
     message: str = ""
 
     def __str__(self) -> str:
@@ -158,7 +162,7 @@ class Recorder:
         self._emit("step", step)
         return step
 
-    def end(self, step: Step, status: str, details: str) -> None:
+    def end(self, step: Step, status: StepStatus, details: str) -> None:
         step.status, step.details, step.completed_at = status, details, _now()
         self._emit("step", step)
 
@@ -193,6 +197,7 @@ class Recorder:
         step = _step_of(task) or (self._current.name if self._current else "Validation")
         host = data.get("host", "?")
         ignored = bool(data.get("ignore_errors"))
+        status: LogStatus
         if kind == "runner_on_unreachable":
             status = "unreachable"
         elif kind == "runner_on_failed" and not ignored:

@@ -5,13 +5,16 @@ decided once, here, so templates only place values (openapi-python-client's appr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from generator.errors import Issue, PlanError
 from generator.fieldtypes import (
     FORM_TYPES,
     INPUT_RULES,
     KINDS,
+    FieldKind,
+    FormType,
+    InputRule,
     column_type,
     decimal_json_schema,
     py_type,
@@ -25,6 +28,7 @@ from generator.spec.models import (
     FieldSpec,
     FieldType,
     IndexType,
+    OnDelete,
     ProjectSpec,
     Role,
     TableSpec,
@@ -33,6 +37,9 @@ from generator.spec.values import constraints_of, format_of, json_number
 from generator.sqltypes import SqlType
 
 _FORMAT_VALIDATORS = {"email": "EMAIL", "url": "URL", "uuid": "UUID_TEXT"}
+
+
+RelationKind = Literal["belongs_to", "has_many"]
 
 
 def class_name(table_name: str) -> str:
@@ -44,7 +51,7 @@ class FieldModel:
     name: str
     stable_id: str
     display_name: str
-    field_type: str
+    field_type: FieldType
     description: str | None
     is_required: bool
     is_unique: bool
@@ -56,16 +63,16 @@ class FieldModel:
     py_type: str
     choices: tuple[str, ...] | None
     constraints: dict[str, Any]
-    input_rule: str | None  # the strict-typing rule of app/models/base.py, if any
+    input_rule: InputRule | None  # the strict-typing rule of app/models/base.py, if any
     json_schema: dict[str, Any] | None  # the OpenAPI schema, where pydantic's is not it
     format: str | None
-    kind: str
+    kind: FieldKind
     searchable: bool
     sortable: bool
     filterable: bool
-    form_type: str
+    form_type: FormType
     relation_table: str | None
-    on_delete: str | None
+    on_delete: OnDelete | None
     validation: dict[str, Any]
     form_config: dict[str, Any]
     list_config: dict[str, Any]
@@ -91,11 +98,11 @@ class FieldModel:
 
 @dataclass(frozen=True)
 class RelationModel:
-    kind: str  # "belongs_to" or "has_many"
+    kind: RelationKind
     table: str
     foreign_key: str
     display_name: str
-    on_delete: str
+    on_delete: OnDelete
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class TableModel:
     indexes: tuple[IndexModel, ...]
     unique_constraints: tuple[tuple[str, str], ...]  # (constraint name, field)
     relations: tuple[RelationModel, ...]
-    permissions: dict[str, list[str]]
+    permissions: dict[Role, list[Action]]
     public: bool
 
     @property
@@ -264,7 +271,7 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         name=name,
         stable_id=field.id or name,
         display_name=field.display_name,
-        field_type=field.field_type.value,
+        field_type=field.field_type,
         description=field.description,
         is_required=field.is_required,
         is_unique=field.is_unique,
@@ -285,7 +292,7 @@ def _field_model(where: str, name: str, field: FieldSpec, issues: list[Issue]) -
         filterable=list_config.filterable,
         form_type=FORM_TYPES[field.field_type],
         relation_table=field.relation.table if field.relation else None,
-        on_delete=field.relation.on_delete.value if field.relation else None,
+        on_delete=field.relation.on_delete if field.relation else None,
         validation=_validation(field),
         form_config=field.form_config.model_dump(mode="json", exclude_none=True),
         list_config={
@@ -340,14 +347,14 @@ def _relations(spec: ProjectSpec, name: str, table: TableSpec) -> tuple[Relation
             field.relation.table,
             field_name,
             spec.tables[field.relation.table].display_name,
-            field.relation.on_delete.value,
+            field.relation.on_delete,
         )
         for field_name, field in table.fields.items()
         if field.relation is not None
     ]
     has_many = [
         RelationModel(
-            "has_many", other_name, field_name, other.display_name, field.relation.on_delete.value
+            "has_many", other_name, field_name, other.display_name, field.relation.on_delete
         )
         for other_name, other in spec.tables.items()
         for field_name, field in other.fields.items()
@@ -356,20 +363,20 @@ def _relations(spec: ProjectSpec, name: str, table: TableSpec) -> tuple[Relation
     return tuple(belongs_to + has_many)
 
 
-def _permissions(table: TableSpec) -> dict[str, list[str]]:
+def _permissions(table: TableSpec) -> dict[Role, list[Action]]:
     """Resolved rights per role: the seed 001 defaults, narrowed by the spec."""
-    every = [action.value for action in Action]
+    every = list(Action)
     granted = table.permissions
     defaults = {
-        Role.CLIENT: ["read"] if granted.public else [],
+        Role.CLIENT: [Action.READ] if granted.public else [],
         Role.MEMBER: every,
         Role.ADMIN: every,
         Role.OWNER: every,
     }
     narrowed = {Role.CLIENT: granted.CLIENT, Role.MEMBER: granted.MEMBER, Role.ADMIN: granted.ADMIN}
-    resolved: dict[str, list[str]] = {}
+    resolved: dict[Role, list[Action]] = {}
     for role, default in defaults.items():
         chosen = narrowed.get(role)
-        actions = default if chosen is None else [action.value for action in chosen]
-        resolved[role.value] = [action for action in every if action in actions]
+        actions = default if chosen is None else chosen
+        resolved[role] = [action for action in every if action in actions]
     return resolved

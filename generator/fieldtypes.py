@@ -4,12 +4,32 @@ shown in a form."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from generator.literals import py
 from generator.spec.models import FieldSpec, FieldType
 from generator.spec.values import DEFAULT_LENGTHS, json_number
 from generator.sqltypes import SqlType, numeric, varchar
+
+# What the generated app's list filters and tests treat a field as.
+FieldKind = Literal["text", "integer", "decimal", "boolean", "date", "datetime", "uuid", "json"]
+# The typing rules app/models/base.py defines.
+InputRule = Literal["STRICT", "NUMBER", "ISO_TEXT"]
+# The input a form shows for a field.
+FormType = Literal[
+    "text",
+    "textarea",
+    "email",
+    "tel",
+    "url",
+    "number",
+    "checkbox",
+    "date",
+    "datetime-local",
+    "json",
+    "select",
+    "relation",
+]
 
 # How each field type is stored, typed in Python, filtered, and shown in a form.
 SQL_TYPES = {
@@ -38,7 +58,7 @@ PY_TYPES = {
     FieldType.JSON: "JsonValue",
     FieldType.RELATION: "int",
 }
-KINDS = {
+KINDS: dict[FieldType, FieldKind] = {
     FieldType.TEXT_SHORT: "text",
     FieldType.TEXT_LONG: "text",
     FieldType.EMAIL: "text",
@@ -56,7 +76,7 @@ KINDS = {
 }
 # How a body's value must be typed, as app/models/base.py names the rule: no coercion
 # from one JSON type to another ("3" is not a number, true is not an integer).
-INPUT_RULES = {
+INPUT_RULES: dict[FieldType, InputRule] = {
     FieldType.TEXT_SHORT: "STRICT",
     FieldType.TEXT_LONG: "STRICT",
     FieldType.EMAIL: "STRICT",
@@ -70,7 +90,7 @@ INPUT_RULES = {
     FieldType.UUID: "ISO_TEXT",
     FieldType.RELATION: "NUMBER",
 }
-FORM_TYPES = {
+FORM_TYPES: dict[FieldType, FormType] = {
     FieldType.TEXT_SHORT: "text",
     FieldType.TEXT_LONG: "textarea",
     FieldType.EMAIL: "email",

@@ -50,8 +50,9 @@ def py(value: Any) -> str:
 
 
 def _py_string(text: str) -> str:
-    """`repr`, but with double quotes where the formatter would choose them (less to reformat)."""
-    literal = repr(text)
+    """`repr`, but with double quotes where the formatter would choose them (less to reformat).
+    A StrEnum member is written as its value: `str()` first, as its own `repr` is not."""
+    literal = repr(str(text))
     if literal.startswith("'") and '"' not in text and "'" not in text:
         return f'"{literal[1:-1]}"'
     return literal

@@ -4,6 +4,7 @@ schema before and after a change: those that differ are dropped and made again."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from generator import ddl
 from generator.appmodel import FieldModel, TableModel
@@ -11,12 +12,14 @@ from generator.changes.sql import dollar_quoted
 from generator.indexes import sql_name
 from generator.literals import sql_ident, sql_literal
 
+ObjectKind = Literal["index", "unique", "check", "foreign_key"]
+
 _PURPOSES = {"btree": "index for sorting and filters", "gin_trgm": "trigram index for search"}
 
 
 @dataclass(frozen=True)
 class DerivedObject:
-    kind: str  # "index", "unique", "check" or "foreign_key"
+    kind: ObjectKind
     name: str
     definition: str
     columns: tuple[str, ...]
@@ -63,10 +66,11 @@ def derived_objects(table: TableModel) -> list[DerivedObject]:
         )
         for name, definition in ddl.unique_constraints(table).items()
     ]
-    for kind, constraints in (
+    constraint_kinds: tuple[tuple[ObjectKind, dict[str, str]], ...] = (
         ("check", ddl.check_constraints(table)),
         ("foreign_key", ddl.foreign_key_constraints(table)),
-    ):
+    )
+    for kind, constraints in constraint_kinds:
         for field_model in table.fields:
             suffix = "check" if kind == "check" else "fkey"
             name = sql_name(table.name, field_model.name, suffix)

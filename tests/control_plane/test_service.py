@@ -117,6 +117,9 @@ def test_migrate_applies_once(pg_server: str, tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": fresh_database(pg_server), "JWT_SECRET": TEST_SECRET}
     first = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert first.returncode == 0, first.stderr
-    assert "applied 0001_foundation, 0100_jobs, the job queue's schema (" in first.stdout
+    assert (
+        "applied 0001_foundation, 0002_login_failure_ids, 0100_jobs, the job queue's schema ("
+        in first.stdout
+    )
     second = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert second.returncode == 0 and "no migration to apply" in second.stdout

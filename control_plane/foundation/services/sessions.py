@@ -46,15 +46,13 @@ async def login(
     connection: Conn, settings: Settings, origin: RequestOrigin, email: str, password: str
 ) -> tuple[TokenPair, User]:
     """Open a session for the email and password: its first token pair, and its user."""
-    address = origin.address or "unknown"
-    await throttle.check(connection, settings, email, address)
+    slot = await throttle.reserve(connection, settings, email, origin.address or "unknown")
     user = await users.by_email(connection, email)
     if not await verify_password(user.password_hash if user else None, password):
-        await throttle.failed(connection, email, address)
-        raise ApiError(INVALID_CREDENTIALS)
+        raise ApiError(INVALID_CREDENTIALS)  # the slot stays taken: it is a failure
     assert user is not None
     async with connection.transaction():
-        await throttle.succeeded(connection, email)
+        await throttle.succeeded(connection, email, slot)
         session_id = await sessions.insert_session(connection, user.id)
         pair = await _pair(connection, settings, user.id, session_id)
         await record(
