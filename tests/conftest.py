@@ -42,7 +42,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    from nocode.postgres import embedded_server
+    from platform_support.postgres import embedded_server
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

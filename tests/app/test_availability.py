@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from nocode.postgres import embedded_server
+from platform_support.postgres import embedded_server
 from tests.conftest import (
     NocodeRun,
     RunningApp,
