@@ -19,7 +19,6 @@ from types import FrameType
 import click
 
 from control_plane import serve as control_plane_server
-from control_plane.jobs.cli import worker as worker_command
 from control_plane.migrate import migrate as migrate_control_plane
 from control_plane.migrate import summary as migration_summary
 from generator.changes import describe, hook_warnings, plan_changes, recorded_spec
@@ -38,6 +37,7 @@ from nocode.apps import (
 )
 from nocode.deploy_commands import deploy_command, rollback_command
 from nocode.failures import ReportingGroup
+from nocode.worker_command import worker_command
 from platform_support.postgres import psql_executable
 from platform_support.secrets import ensure_secret
 from platform_support.servers import (
