@@ -8,7 +8,7 @@
      ├── control_plane.serve.SettingsError
      ├── nocode.apps.AppError
      ├── platform_support.postgres.EmbeddedPostgresError
-     └── platform_support.servers.ServerStopped
+     └── platform_support.servers.PortTaken, ServerStopped
 
 Every one has a `code` (a constant name, as in the HTTP envelope) and `issues`, each a
 location (a spec path, a setting, a field; may be empty) and its problem. `str()` is one

@@ -57,8 +57,8 @@ def exit_reason(returncode: int) -> str:
 def server_group(
     command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `command` as the leader of a new process group; on exit, stop it (SIGTERM,
-    then SIGKILL to the whole group past STOP_SECONDS) and kill what is left of the group:
+    """Start `command` as the leader of a new process group; on exit, stop it (SIGTERM to
+    the group, SIGKILL past STOP_SECONDS) and kill what is left of the group:
     the workers of a server killed -9 would keep the port and serve on."""
     server = subprocess.Popen(list(command), cwd=cwd, env=env, process_group=0)
     try:
@@ -69,7 +69,10 @@ def server_group(
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
-        server.terminate()
+        # The whole group: a worker still starting misses the server's own SIGTERM, and
+        # the server then waits for it forever.
+        with suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
         with suppress(subprocess.TimeoutExpired, KeyboardInterrupt):  # a second Ctrl+C
             server.wait(timeout=STOP_SECONDS)
     with suppress(ProcessLookupError):
