@@ -3,7 +3,7 @@ latency from enqueue to start.
 
     .venv/bin/python -m bench.jobs [--jobs 2000] [--latency-jobs 200]
 
-One embedded PostgreSQL (nocode.postgres) in a temporary folder; a fresh database per
+One embedded PostgreSQL (platform_support.postgres) in a temporary folder; a fresh database per
 worker count. Prints a markdown table to stdout and progress to stderr. See bench/README.md.
 """
 
@@ -23,7 +23,7 @@ import psycopg
 
 from control_plane.jobs import JobContext, Registry, enqueue, worker_main
 from control_plane.migrate import migrate
-from nocode.postgres import embedded_server, ensure_database
+from platform_support.postgres import embedded_server, ensure_database
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

@@ -17,11 +17,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generation import large_spec  # noqa: E402
 from generator.generate import build  # noqa: E402
 from generator.write import write_tree  # noqa: E402
-from nocode.postgres import embedded_server  # noqa: E402
+from platform_support.postgres import embedded_server  # noqa: E402
 from tests.conftest import fresh_database, start_app  # noqa: E402
+from tests.generator.large_spec import large_spec  # noqa: E402
 
 
 def _fetch(base_url: str, label: str) -> None:

@@ -1,6 +1,10 @@
 """The one boundary where failures become responses: every error leaves as the seed
 envelope `{"error", "details", "code"}`, nothing else does, and no traceback, SQL or
 secret reaches a client.
+
+The envelope has the generated apps' field names and, for the kinds both have, their code
+names (NOT_FOUND, METHOD_NOT_ALLOWED, NOT_AUTHENTICATED, PAYLOAD_TOO_LARGE, INTERNAL_ERROR):
+a client reads the errors of the control plane and of every app the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+
+from platform_support.errors import Issue, UserError
 
 logger = logging.getLogger("control_plane.errors")
 
@@ -45,19 +51,24 @@ UNHEALTHY = ErrorKind(503, "UNHEALTHY", "Service unavailable")
 RETRY_AFTER_SECONDS = 5
 
 
-class ApiError(Exception):
-    """Raised anywhere to answer with `kind` and `details`."""
+class ApiError(UserError):
+    """Raised anywhere to answer with `kind`; its issues are the envelope's `details`
+    (field -> problem)."""
 
     def __init__(
         self,
         kind: ErrorKind,
-        details: dict[str, Any] | None = None,
+        details: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(kind.message)
+        issues = [Issue(field, problem) for field, problem in (details or {}).items()]
+        super().__init__(issues or kind.message, code=kind.code)
         self.kind = kind
-        self.details = details or {}
         self.headers = headers
+
+    @property
+    def details(self) -> dict[str, str]:
+        return {issue.path: issue.message for issue in self.issues if issue.path}
 
 
 def envelope(

@@ -15,6 +15,7 @@ import psycopg
 
 from control_plane.jobs.schema import PREFIX as QUEUE_PREFIX
 from control_plane.jobs.schema import apply_queue_schema
+from platform_support.errors import UserError
 
 logger = logging.getLogger("control_plane.migrate")
 
@@ -29,8 +30,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
-class MigrationError(RuntimeError):
+class MigrationError(UserError):
     """A migration failed; it was rolled back, the later ones not tried."""
+
+    code = "MIGRATION_FAILED"
 
 
 def migrate(database_url: str, folder: Path = MIGRATIONS) -> list[str]:

@@ -7,30 +7,26 @@ on the first start (in its .env, mode 0600) unless JWT_SECRET is set.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 from pydantic import ValidationError
 
 from control_plane.config import Settings
-from nocode.apps import ensure_secret
-from nocode.postgres import configured_or_embedded
+from platform_support.errors import Issue, UserError
+from platform_support.postgres import configured_or_embedded
+from platform_support.secrets import ensure_secret
 
 DATABASE_NAME = "nocode"
-# Running jobs get 30 s to finish when the server stops (jobs.WorkerSettings).
-SHUTDOWN_SECONDS = 45
 
 
-class SettingsError(ValueError):
-    """A setting from the environment is missing or wrong; one line per problem."""
+class SettingsError(UserError):
+    """A setting from the environment is missing or wrong; one issue per problem."""
+
+    code = "INVALID_SETTINGS"
 
 
 @contextmanager
@@ -54,45 +50,19 @@ def load_settings() -> Settings:
     try:
         return Settings()  # type: ignore[call-arg]  # required values come from the environment
     except ValidationError as error:
-        lines = [
-            f"{'.'.join(map(str, problem['loc'])).upper()}: {problem['msg']}"
+        issues = [
+            Issue(".".join(map(str, problem["loc"])).upper(), problem["msg"])
             for problem in error.errors()
         ]
-        raise SettingsError("\n".join(lines)) from None
+        raise SettingsError(issues) from None
 
 
-def run_server(host: str, port: int, workers: int) -> int:
-    """Serve the app with granian, in a process group of its own, until it exits or this
-    process gets SIGINT/SIGTERM; return granian's exit status.
-
-    The signal is passed on once. Granian can hang on its way out when a signal meets
-    its workers' exits (its signal handler and its worker watchers share a lock), so
-    past SHUTDOWN_SECONDS the group is killed: the caller always gets to stop the
-    embedded PostgreSQL.
-    """
-    server = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory"]
-        + ["--host", host, "--port", str(port), "--workers", str(workers)]
-        + ["control_plane.app:create_app"],
-        start_new_session=True,  # Ctrl+C reaches us only; we pass it on
-    )
-    deadline: float | None = None
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal deadline
-        if deadline is None:
-            deadline = time.monotonic() + SHUTDOWN_SECONDS
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        while server.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(server.pid, signal.SIGKILL)
-            time.sleep(0.2)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    return server.returncode if deadline is None else 0
+def server_command(host: str, port: int, workers: int) -> Sequence[str]:
+    """The control plane's server: granian, replacing a worker that dies while the others
+    serve (as a generated app's `python -m app serve` does)."""
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory"),
+        *("--host", host, "--port", str(port), "--workers", str(workers)),
+        "--respawn-failed-workers",
+        "control_plane.app:create_app",
+    ]

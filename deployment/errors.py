@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from platform_support.errors import UserError
+
 NOT_DEPLOYABLE = "DEPLOY_001"  # the release cannot be installed or does not serve
 MIGRATION_FAILED = "DEPLOY_002"
 INVALID_CONFIGURATION = "DEPLOY_003"  # inventory, variables, host keys, unreachable hosts
@@ -15,9 +17,10 @@ MESSAGES = {
 }
 
 
-class DeployError(Exception):
+class DeployError(UserError):
     """A deployment that cannot start or did not finish, with its seed error code."""
 
+    code_shown = True  # `error: DEPLOY_003: ...`: the seed's codes are what users look up
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import datetime
-import errno
 import json
 import os
-import secrets
-import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import jwt
 
-from nocode.postgres import configured_or_embedded
+from platform_support.errors import UserError
+from platform_support.postgres import configured_or_embedded
+from platform_support.secrets import ENV_FILE, read_env_file
 
-ENV_FILE = ".env"
 ROLES = ("OWNER", "ADMIN", "MEMBER", "CLIENT")
 
 
-class AppError(RuntimeError):
+class AppError(UserError):
     """The folder is not a generated app, or the app refused to start."""
+
+    code = "APP_ERROR"
 
 
 def read_metadata(app_dir: Path) -> dict[str, object]:
@@ -34,38 +33,6 @@ def read_metadata(app_dir: Path) -> dict[str, object]:
     except (OSError, ValueError, KeyError) as error:
         raise AppError(f"{app_dir}: not a generated app ({path.name}: {error})") from None
     return project
-
-
-def read_env_file(app_dir: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    path = app_dir / ENV_FILE
-    if not path.exists():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, sep, value = line.partition("=")
-        if sep and not key.strip().startswith("#"):
-            values[key.strip()] = _unquoted(value.strip())
-    return values
-
-
-def _unquoted(value: str) -> str:
-    """A value as the app's settings (python-dotenv) read it: without its enclosing quotes."""
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
-
-
-def ensure_secret(app_dir: Path) -> str:
-    """The app's JWT secret: from the environment, its .env, or made once into its .env."""
-    secret = os.environ.get("JWT_SECRET") or read_env_file(app_dir).get("JWT_SECRET")
-    if secret:
-        return secret
-    secret = secrets.token_urlsafe(48)
-    path = app_dir / ENV_FILE
-    with path.open("a", encoding="utf-8") as env_file:
-        env_file.write(f"JWT_SECRET={secret}\n")
-    path.chmod(0o600)
-    return secret
 
 
 def development_token(app_dir: Path, role: str, hours: int = 24, secret: str | None = None) -> str:
@@ -85,34 +52,14 @@ def development_token(app_dir: Path, role: str, hours: int = 24, secret: str | N
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def app_command(
-    app_dir: Path, env: dict[str, str], *args: str, process_group: int | None = None
-) -> subprocess.Popen[bytes]:
-    """Start `python -m app ARGS` in the app's folder with this interpreter."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", *args], cwd=app_dir, env=env, process_group=process_group
-    )
+def app_command(*args: str) -> Sequence[str]:
+    """`python -m app ARGS` with this interpreter, to run in the app's folder."""
+    return [sys.executable, "-m", "app", *args]
 
 
-def start_server(
-    app_dir: Path, env: dict[str, str], host: str, port: int, workers: int
-) -> subprocess.Popen[bytes]:
-    """`python -m app serve`, in a process group of its own that `stop_server` ends whole
-    (Ctrl+C reaches only nocode, which stops it)."""
-    options = ("--host", host, "--port", str(port), "--workers", str(workers))
-    return app_command(app_dir, env, "serve", *options, process_group=0)
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    """Stop the app's server (SIGTERM: it finishes the requests in flight), then kill what
-    is left of its process group: the workers of a server killed -9 would keep the port."""
-    if server.poll() is None:
-        server.terminate()
-        with suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=30)
-    with suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
+def app_server_command(host: str, port: int, workers: int) -> Sequence[str]:
+    """The app's server (`python -m app serve`: granian, respawning failed workers)."""
+    return app_command("serve", "--host", host, "--port", str(port), "--workers", str(workers))
 
 
 @contextmanager
@@ -126,32 +73,12 @@ def app_database(app_dir: Path, announce: Callable[[str], None]) -> Iterator[str
 
 
 def migrate(app_dir: Path, env: dict[str, str]) -> None:
-    if app_command(app_dir, env, "migrate").wait() != 0:
+    if subprocess.run(app_command("migrate"), cwd=app_dir, env=env).returncode != 0:
         raise AppError(
             "the app's migrations failed (see above); fix the data they stumble on with"
             f' `nocode psql {app_dir} -c "UPDATE ..."`, or change the spec back, then'
             " run again"
         )
-
-
-def refuse_a_taken_port(host: str, port: int) -> None:
-    """Raise if another program listens on host:port (the app's server binds with
-    SO_REUSEPORT, so it would start there and share the requests)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise AppError(f"{host}:{port} is already in use by another program") from None
-
-
-def exit_reason(returncode: int) -> str:
-    """`exit status 1`, or `killed by SIGKILL` for a process a signal ended."""
-    if returncode < 0:
-        return f"killed by {signal.Signals(-returncode).name}"
-    return f"exit status {returncode}"
 
 
 def api_base_url(host: str, port: int, project_id: object) -> str:

@@ -1,7 +1,8 @@
 """`nocode`: generate an app from a spec, run it, and mint development tokens.
 
-The commands are thin: they call generator/ and nocode.apps, and turn their errors into
-one line per problem on stderr and a non-zero exit, never a traceback.
+The commands are thin: they call generator/, control_plane/ and nocode.apps; their
+errors meant for the user become one line per problem on stderr and a non-zero exit,
+never a traceback, in one place (nocode.failures).
 """
 
 from __future__ import annotations
@@ -17,18 +18,10 @@ from types import FrameType
 
 import click
 
-from control_plane.jobs.cli import worker as worker_command
-from control_plane.migrate import MigrationError
+from control_plane import serve as control_plane_server
 from control_plane.migrate import migrate as migrate_control_plane
 from control_plane.migrate import summary as migration_summary
-from control_plane.serve import (
-    SettingsError,
-    control_plane_environment,
-    load_settings,
-    run_server,
-)
 from generator.changes import describe, hook_warnings, plan_changes, recorded_spec
-from generator.errors import GeneratorError
 from generator.generate import generate as run_generation
 from generator.resources import specs_dir
 from generator.spec import load_spec
@@ -37,32 +30,31 @@ from nocode.apps import (
     AppError,
     api_base_url,
     app_database,
+    app_server_command,
     development_token,
-    ensure_secret,
-    exit_reason,
     migrate,
     read_metadata,
-    refuse_a_taken_port,
-    start_server,
-    stop_server,
 )
 from nocode.deploy_commands import deploy_command, rollback_command
-from nocode.postgres import EmbeddedPostgresError, psql_executable
+from nocode.failures import ReportingGroup
+from nocode.worker_command import worker_command
+from platform_support.postgres import psql_executable
+from platform_support.secrets import ensure_secret
+from platform_support.servers import (
+    exit_reason,
+    refuse_a_taken_port,
+    serve_until_interrupted,
+    server_group,
+)
 
 HEALTH_DEADLINE_SECONDS = 60
-
-
-def _fail(error: Exception) -> None:
-    for line in str(error).splitlines() or [type(error).__name__]:
-        click.echo(f"error: {line}", err=True)
-    raise SystemExit(1)
 
 
 def _progress(message: str) -> None:
     click.echo(f"... {message}", err=True)
 
 
-@click.group()
+@click.group(cls=ReportingGroup)
 @click.version_option(package_name="nocode")
 def main() -> None:
     """Turn a project spec into a standalone FastAPI app, and run it."""
@@ -88,11 +80,7 @@ def generate(spec: Path, out_dir: Path, git: bool, force: bool) -> None:
     edits are merged in; a change that would lose data needs --force.
     """
     started = time.perf_counter()
-    try:
-        result = run_generation(spec, out_dir, git=git, force=force, progress=_progress)
-    except GeneratorError as error:
-        _fail(error)
-        return
+    result = run_generation(spec, out_dir, git=git, force=force, progress=_progress)
     elapsed = time.perf_counter() - started
     outcome = result.outcome
     if outcome.old_spec is not None:
@@ -114,18 +102,12 @@ def generate(spec: Path, out_dir: Path, git: bool, force: bool) -> None:
 @click.option("--sql", is_flag=True, help="Also print the migration regenerating would write.")
 def diff(spec: Path, app_dir: Path, sql: bool) -> None:
     """Print what regenerating APP_DIR from SPEC would change; write nothing."""
-    try:
-        recorded = recorded_spec(app_dir)
-        change_set = plan_changes(recorded.spec, load_spec(spec), recorded.schema_revision)
-        click.echo(change_set.describe(), nl=False)
-        for warning in hook_warnings(app_dir, change_set.changes):
-            click.echo(f"warning: {warning}", err=True)
-        migration = (
-            change_set.migration_sql("next") if sql and not change_set.migration.empty else None
-        )
-    except GeneratorError as error:
-        _fail(error)
-        return
+    recorded = recorded_spec(app_dir)
+    change_set = plan_changes(recorded.spec, load_spec(spec), recorded.schema_revision)
+    click.echo(change_set.describe(), nl=False)
+    for warning in hook_warnings(app_dir, change_set.changes):
+        click.echo(f"warning: {warning}", err=True)
+    migration = change_set.migration_sql("next") if sql and not change_set.migration.empty else None
     if migration is not None:
         click.echo()
         click.echo(migration, nl=False)
@@ -164,21 +146,18 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
     with app_database(app_dir, click.echo) as database_url:
         env = {**os.environ, "DATABASE_URL": database_url, "JWT_SECRET": secret}
         migrate(app_dir, env)
-        server = start_server(app_dir, env, host, port, workers)
-        try:
-            _wait_healthy(host, port, server)
+        command = app_server_command(host, port, workers)
+        with server_group(command, cwd=app_dir, env=env) as server:
+            try:
+                _wait_healthy(host, port, server)
+            except KeyboardInterrupt:
+                return
             click.echo(f"api_base_url: {api_base_url(host, port, project['id'])}")
             click.echo(f"docs: http://{host}:{port}/api/docs/")
             if token_role:
                 click.echo(f"token ({token_role}): {development_token(app_dir, token_role)}")
             click.echo("press Ctrl+C to stop")
-            # Only Ctrl+C or SIGTERM stop the app: a server that stops by itself failed.
-            server.wait()
-            raise AppError(f"the app's server stopped ({exit_reason(server.returncode)})")
-        except KeyboardInterrupt:
-            pass
-        finally:
-            stop_server(server)
+            serve_until_interrupted(server, "the app's server")
 
 
 @main.command()
@@ -188,10 +167,7 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def run(app_dir: Path, host: str, port: int, workers: int) -> None:
     """Migrate and serve the generated app in APP_DIR (embedded PostgreSQL by default)."""
-    try:
-        _serve(app_dir, host, port, workers, token_role=None)
-    except (AppError, EmbeddedPostgresError, OSError) as error:
-        _fail(error)
+    _serve(app_dir, host, port, workers, token_role=None)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -206,9 +182,6 @@ def psql(app_dir: Path, psql_args: tuple[str, ...]) -> None:
             client = subprocess.Popen([psql_executable(), f"--dbname={url}", *psql_args])
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C cancels psql's query
             status = client.wait()
-    except (AppError, EmbeddedPostgresError, OSError) as error:
-        _fail(error)
-        return
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     raise SystemExit(status)
@@ -220,10 +193,7 @@ def psql(app_dir: Path, psql_args: tuple[str, ...]) -> None:
 @click.option("--hours", type=click.IntRange(1, 24 * 30), default=24, show_default=True)
 def token(app_dir: Path, role: str, hours: int) -> None:
     """Print a development JWT that the app in APP_DIR accepts."""
-    try:
-        click.echo(development_token(app_dir, role, hours))
-    except AppError as error:
-        _fail(error)
+    click.echo(development_token(app_dir, role, hours))
 
 
 _DATA_DIR = click.option(
@@ -249,17 +219,15 @@ _DATA_DIR = click.option(
 @_DATA_DIR
 def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
     """Run the control plane (an embedded PostgreSQL unless DATABASE_URL is set)."""
-    _stop_on_sigterm()  # until the server runs: a stop during start-up still cleans up
+    _stop_on_sigterm()  # a stop during start-up still cleans up
     try:
-        with control_plane_environment(data_dir, click.echo):
-            settings = load_settings()
+        with control_plane_server.control_plane_environment(data_dir, click.echo):
+            settings = control_plane_server.load_settings()
             click.echo(migration_summary(migrate_control_plane(settings.database_url)))
             click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
-            status = run_server(host, port, workers)
-        if status != 0:
-            raise SystemExit(status)
-    except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
-        _fail(error)
+            command = control_plane_server.server_command(host, port, workers)
+            with server_group(command) as server:
+                serve_until_interrupted(server, "the control plane's server")
     except KeyboardInterrupt:
         raise SystemExit(130) from None
 
@@ -268,11 +236,9 @@ def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
 @_DATA_DIR
 def migrate_command(data_dir: Path) -> None:
     """Apply the control plane's schema migrations, then exit."""
-    try:
-        with control_plane_environment(data_dir, click.echo):
-            click.echo(migration_summary(migrate_control_plane(load_settings().database_url)))
-    except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
-        _fail(error)
+    with control_plane_server.control_plane_environment(data_dir, click.echo):
+        settings = control_plane_server.load_settings()
+        click.echo(migration_summary(migrate_control_plane(settings.database_url)))
 
 
 @main.command()
@@ -286,12 +252,9 @@ def migrate_command(data_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def demo(out_dir: Path, port: int) -> None:
     """Generate the example CRM (specs/gestion_client.yaml) and serve it with a token."""
-    try:
-        result = run_generation(specs_dir() / "gestion_client.yaml", out_dir)
-        click.echo(f"generated {result.file_count} files into {out_dir}")
-        _serve(out_dir, "127.0.0.1", port, 1, token_role="OWNER")
-    except (GeneratorError, AppError, EmbeddedPostgresError, OSError) as error:
-        _fail(error)
+    result = run_generation(specs_dir() / "gestion_client.yaml", out_dir)
+    click.echo(f"generated {result.file_count} files into {out_dir}")
+    _serve(out_dir, "127.0.0.1", port, 1, token_role="OWNER")
 
 
 main.add_command(worker_command)

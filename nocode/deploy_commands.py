@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,7 @@ def _finish(record: Deployment, record_file: Path | None, success: str) -> None:
             f"{record.recorder.changed} changes in {human_duration(record.seconds)}", err=True
         )
         return
-    click.echo(f"error: {record.error_code}: {record.error_message}", err=True)
-    raise SystemExit(1)
+    raise DeployError(record.error_code or INVALID_CONFIGURATION, record.error_message or "")
 
 
 _target_options = [
@@ -157,25 +157,22 @@ def _run(
     start: Callable[[Hosts, Connection, Settings, _Progress], Deployment],
     **settings: Any,
 ) -> Deployment:
-    """Parse the options both commands share, then start the run; input errors end here."""
-    try:
-        hosts = _hosts(common["host"], common["inventory"], common["key"])
-        options = Settings(
-            port=common["port"],
-            root=common["root"],
-            health_deadline=common["health_deadline"],
-            batch_size=common["batch_size"],
-            **settings,
-        )
+    """Parse the options both commands share, then start the run."""
+    hosts = _hosts(common["host"], common["inventory"], common["key"])
+    options = Settings(
+        port=common["port"],
+        root=common["root"],
+        health_deadline=common["health_deadline"],
+        batch_size=common["batch_size"],
+        **settings,
+    )
+    with _app_errors_as_invalid_configuration():
         return start(
             hosts,
             _connection(common["known_hosts"], common["key"]),
             options,
             _Progress(common["verbose"]),
         )
-    except (DeployError, AppError) as error:
-        click.echo(f"error: {getattr(error, 'code', INVALID_CONFIGURATION)}: {error}", err=True)
-        raise SystemExit(1) from None
 
 
 @click.command("deploy")
@@ -249,8 +246,14 @@ def rollback_command(app_dir: Path, **common: Any) -> None:
 
 
 def _app_name(app_dir: Path) -> str:
-    try:
+    with _app_errors_as_invalid_configuration():
         return str(read_metadata(app_dir)["slug"])
+
+
+@contextmanager
+def _app_errors_as_invalid_configuration() -> Iterator[None]:
+    """A folder that is not a generated app is, to a deployment, invalid configuration."""
+    try:
+        yield
     except AppError as error:
-        click.echo(f"error: {INVALID_CONFIGURATION}: {error}", err=True)
-        raise SystemExit(1) from None
+        raise DeployError(INVALID_CONFIGURATION, str(error)) from None

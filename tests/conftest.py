@@ -26,6 +26,8 @@ from psycopg.conninfo import make_conninfo
 from generator.generate import generate
 from generator.resources import specs_dir
 from nocode.apps import development_token
+from platform_support.postgres import embedded_server
+from tests.processes import postmaster_pid, wait_gone
 
 # The golden copies hold a generated app's own tests: they are data here, not tests.
 collect_ignore_glob = ["golden/*/expected/*"]
@@ -43,7 +45,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    from nocode.postgres import embedded_server
+    from platform_support.postgres import embedded_server
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -62,22 +64,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def postmaster_pid(data_dir: Path) -> int:
-    return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
-
-
-def wait_gone(pid: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return
-        except psutil.NoSuchProcess:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"process {pid} still runs")
 
 
 @dataclass
@@ -116,8 +102,6 @@ class OwnPostgres:
 
 @pytest.fixture
 def own_postgres(tmp_path: Path) -> Iterator[OwnPostgres]:
-    from nocode.postgres import embedded_server
-
     data_dir = (tmp_path / "postgres").resolve()
     with embedded_server(data_dir) as url:
         yield OwnPostgres(data_dir, url)

@@ -126,3 +126,15 @@ def test_psql_reaches_database_url_and_passes_its_exit_status(
     assert failed.returncode == 1
     assert 'column "nothing" does not exist' in failed.stderr
     assert not (crm_dir / ".data").exists()
+
+
+def test_deployment_input_errors_carry_their_seed_code(tmp_path: Path) -> None:
+    both = nocode("deploy", str(tmp_path), "--host", "a@127.0.0.1", "--inventory", "hosts.yml")
+    assert (both.returncode, both.stderr) == (
+        1,
+        "error: DEPLOY_003: give --host or --inventory, not both\n",
+    )
+    not_an_app = nocode("rollback", str(tmp_path), "--host", "a@127.0.0.1")
+    assert not_an_app.returncode == 1
+    assert not_an_app.stderr.startswith(f"error: DEPLOY_003: {tmp_path}: not a generated app (")
+    assert len(not_an_app.stderr.splitlines()) == 1

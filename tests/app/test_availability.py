@@ -17,53 +17,26 @@ import psutil
 import pytest
 
 from tests.conftest import (
-    NocodeRun,
     OwnPostgres,
     RunningApp,
     app_environment,
     free_port,
     fresh_database,
-    postmaster_pid,
     start_app,
     start_nocode_run,
+)
+from tests.processes import (
+    kill_tree,
+    postmaster_pid,
+    server_of,
+    wait_for_workers,
     wait_gone,
+    workers_of,
 )
 
 POOL_TIMEOUT_SECONDS = 1.5
 # What a request may take beyond the pool timeout: the HTTP round trip and the handler.
 SLACK_SECONDS = 1.5
-
-
-def kill_tree(pid: int) -> None:
-    """kill -9 a process and every process under it."""
-    process = psutil.Process(pid)
-    for member in [process, *process.children(recursive=True)]:
-        member.kill()
-        wait_gone(member.pid)
-
-
-def workers_of(server: psutil.Process) -> list[psutil.Process]:
-    """The granian workers of a server: the processes it forked."""
-    return list(server.children())
-
-
-def server_of(run: NocodeRun) -> psutil.Process:
-    """The app's server (`python -m app serve`) that `nocode run` started."""
-    (server,) = [
-        child for child in psutil.Process(run.process.pid).children() if "serve" in child.cmdline()
-    ]
-    return server
-
-
-def wait_for_workers(server: psutil.Process, count: int, without: int = 0) -> list[psutil.Process]:
-    """The server's workers, once there are `count` of them and none has pid `without`."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        workers = workers_of(server)
-        if len(workers) == count and without not in [worker.pid for worker in workers]:
-            return workers
-        time.sleep(0.05)
-    raise AssertionError(f"the server does not have {count} workers")
 
 
 @pytest.fixture
@@ -182,7 +155,7 @@ def test_a_killed_worker_is_replaced_and_a_server_that_stops_fails_nocode_run(
     run = start_nocode_run(crm_copy, "--port", str(free_port()), "--workers", "2")
     health = run.api.split("/api/", 1)[0] + "/health"
     try:
-        server = server_of(run)
+        server = server_of(run.process.pid)
         first = wait_for_workers(server, 2)
         # nocode run serves once one worker answers; the test wants both serving.
         deadline = time.monotonic() + 30
@@ -229,7 +202,7 @@ def test_a_server_killed_outright_fails_nocode_run_and_leaves_no_worker(crm_copy
     port = free_port()
     run = start_nocode_run(crm_copy, "--port", str(port), "--workers", "2")
     try:
-        server = server_of(run)
+        server = server_of(run.process.pid)
         workers = wait_for_workers(server, 2)
         server.kill()
         assert run.process.wait(timeout=60) == 1

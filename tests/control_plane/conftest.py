@@ -93,13 +93,20 @@ class Server:
 
 
 def serve(
-    database_url: str, inbox: Inbox, data_dir: Path, wait: bool = True, **settings: str
+    database_url: str | None,
+    inbox: Inbox,
+    data_dir: Path,
+    wait: bool = True,
+    workers: int | None = None,
+    **settings: str,
 ) -> Server:
-    """`nocode serve` on a free port, answering /health (unless not `wait`)."""
+    """`nocode serve` on a free port, answering /health (unless not `wait`); on its
+    embedded PostgreSQL in `data_dir` when `database_url` is None."""
     port = free_port()
+    inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **inherited,
+        **({"DATABASE_URL": database_url} if database_url else {}),
         "JWT_SECRET": TEST_SECRET,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(inbox.port),  # type: ignore[attr-defined]
@@ -109,13 +116,16 @@ def serve(
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"serve-{port}.log"
+    options: tuple[str, ...] = ("--port", str(port), "--data-dir", str(data_dir))
+    if workers is not None:
+        options += ("--workers", str(workers))
     process = subprocess.Popen(
-        [sys.executable, "-m", "nocode", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "nocode", "serve", *options],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    server = Server(f"http://127.0.0.1:{port}", database_url, process, log)
+    server = Server(f"http://127.0.0.1:{port}", database_url or "", process, log)
     if wait:
         wait_healthy(server)
     return server

@@ -14,7 +14,8 @@ import yaml
 
 from generator.generate import generate
 from generator.resources import specs_dir
-from nocode.apps import development_token, read_env_file
+from nocode.apps import development_token
+from platform_support.secrets import read_env_file
 from tests.deploy.hosts import HostFactory, TestHost
 
 NOCODE = [sys.executable, "-m", "nocode"]

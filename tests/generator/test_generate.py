@@ -13,6 +13,7 @@ from generator.generate import build, generate
 from generator.spec import load_spec
 from generator.version import GENERATOR_VERSION
 from tests.conftest import CRM_SPEC
+from tests.generator.large_spec import large_spec
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -113,8 +114,6 @@ def test_git_commits_each_generation(tmp_path: Path) -> None:
 
 
 def test_generating_a_large_spec_in_memory(tmp_path: Path) -> None:
-    from bench.generation import large_spec
-
     generation = build(large_spec(tables=12, fields=50))
     assert (
         len([path for path in generation.files if path.parts[:3] == ("app", "api", "routes")]) == 13

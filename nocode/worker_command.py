@@ -35,7 +35,7 @@ from control_plane.logs import configure_logging
     default="INFO",
     show_default=True,
 )
-def worker(
+def worker_command(
     database_url: str, concurrency: int, import_paths: tuple[str, ...], log_level: str
 ) -> None:
     """Run queued jobs (generation, deployment, workflows) until SIGINT or SIGTERM."""

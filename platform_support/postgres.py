@@ -19,11 +19,15 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-logger = logging.getLogger("nocode.postgres")
+from platform_support.errors import UserError
+
+logger = logging.getLogger("platform_support.postgres")
 
 
-class EmbeddedPostgresError(RuntimeError):
+class EmbeddedPostgresError(UserError):
     """The embedded server could not start."""
+
+    code = "EMBEDDED_POSTGRES_ERROR"
 
 
 def _process_exists(pid: int) -> bool:

@@ -1,0 +1,41 @@
+"""A data folder's `.env` file, and the JWT secret kept in it (mode 0600)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_FILE = ".env"
+
+
+def read_env_file(folder: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    path = folder / ENV_FILE
+    if not path.exists():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.strip().startswith("#"):
+            values[key.strip()] = _unquoted(value.strip())
+    return values
+
+
+def _unquoted(value: str) -> str:
+    """A value as python-dotenv reads it: without its enclosing quotes."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def ensure_secret(folder: Path) -> str:
+    """The JWT secret: from the environment, the folder's .env, or made once into it."""
+    secret = os.environ.get("JWT_SECRET") or read_env_file(folder).get("JWT_SECRET")
+    if secret:
+        return secret
+    secret = secrets.token_urlsafe(48)
+    path = folder / ENV_FILE
+    with path.open("a", encoding="utf-8") as env_file:
+        env_file.write(f"JWT_SECRET={secret}\n")
+    path.chmod(0o600)
+    return secret
