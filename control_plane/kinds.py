@@ -2,5 +2,6 @@
 imported: by the server (for its in-process worker) and by `nocode worker`."""
 
 from control_plane.foundation import housekeeping
+from control_plane.mail import sending
 
-__all__ = ["housekeeping"]
+__all__ = ["housekeeping", "sending"]

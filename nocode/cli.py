@@ -18,6 +18,8 @@ from types import FrameType
 import click
 
 from control_plane.jobs.cli import worker as worker_command
+from control_plane.mail import mail_settings
+from control_plane.mail import reading as outbox
 from control_plane.migrate import MigrationError
 from control_plane.migrate import migrate as migrate_control_plane
 from control_plane.migrate import summary as migration_summary
@@ -254,6 +256,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
         with control_plane_environment(data_dir, click.echo):
             settings = load_settings()
             click.echo(migration_summary(migrate_control_plane(settings.database_url)))
+            click.echo(mail_settings().describe())
             click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
             status = run_server(host, port, workers)
         if status != 0:
@@ -273,6 +276,27 @@ def migrate_command(data_dir: Path) -> None:
             click.echo(migration_summary(migrate_control_plane(load_settings().database_url)))
     except (SettingsError, MigrationError, EmbeddedPostgresError, OSError) as error:
         _fail(error)
+
+
+@main.command("mail")
+@click.argument("mail_id", required=False, type=click.IntRange(1))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@_DATA_DIR
+def mail_command(mail_id: int | None, limit: int, data_dir: Path) -> None:
+    """List the recent emails of the outbox with their links, or print mail MAIL_ID."""
+    try:
+        with control_plane_environment(data_dir, _progress):
+            database_url = load_settings().database_url
+            if mail_id is None:
+                click.echo(outbox.listing(outbox.recent(database_url, limit)))
+                return
+            mail = outbox.one(database_url, mail_id)
+    except (SettingsError, EmbeddedPostgresError, OSError) as error:
+        _fail(error)
+    if mail is None:
+        _fail(LookupError(f"no mail {mail_id} in the outbox"))
+    else:
+        click.echo(outbox.full(mail))
 
 
 @main.command()

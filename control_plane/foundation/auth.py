@@ -16,8 +16,7 @@ from control_plane.errors import INVALID_CREDENTIALS, ApiError
 from control_plane.foundation import accounts, one_time, sessions, throttle
 from control_plane.foundation.audit import record, record_account
 from control_plane.foundation.deps import AppSettings, CurrentUser
-from control_plane.foundation.mail import link, send_mail
-from control_plane.foundation.one_time import Purpose
+from control_plane.foundation.one_time import Purpose, link
 from control_plane.foundation.schemas import (
     Accepted,
     EmailRequest,
@@ -30,6 +29,7 @@ from control_plane.foundation.schemas import (
     Tokens,
     UserPublic,
 )
+from control_plane.mail import send_later
 from control_plane.security.passwords import hash_password, verify_password
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -45,8 +45,8 @@ async def _send_verification(
     connection: Connection, settings: AppSettings, user: dict[str, Any]
 ) -> None:
     token, _ = await one_time.create(connection, settings, Purpose.VERIFY_EMAIL, user_id=user["id"])
-    await send_mail(
-        settings,
+    await send_later(
+        connection,
         user["email"],
         "Confirm your email address",
         "Confirm your address for nocode by opening this link:\n\n"
@@ -65,18 +65,17 @@ async def register(
         user = await accounts.create(
             connection, body.email, password_hash, body.first_name, body.last_name
         )
-        if user is not None:
+        if user is None:
+            await send_later(
+                connection,
+                body.email,
+                "Someone tried to register with your address",
+                "An account already exists for this address. If it was you, log in or reset "
+                f"your password: {settings.public_url.rstrip('/')}/reset-password\n",
+            )
+        else:
             await record_account(connection, request, user["id"], "user.register")
-    if user is None:
-        await send_mail(
-            settings,
-            body.email,
-            "Someone tried to register with your address",
-            "An account already exists for this address. If it was you, log in or reset "
-            f"your password: {settings.public_url.rstrip('/')}/reset-password\n",
-        )
-    else:
-        await _send_verification(connection, settings, user)
+            await _send_verification(connection, settings, user)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 
@@ -101,7 +100,8 @@ async def resend_verification(
 ) -> Accepted:
     user = await accounts.by_email(connection, body.email)
     if user is not None and user["email_verified_at"] is None:
-        await _send_verification(connection, settings, user)
+        async with connection.transaction():
+            await _send_verification(connection, settings, user)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 
@@ -162,19 +162,20 @@ async def request_password_reset(
     """Email a single-use link to choose a new password."""
     user = await accounts.by_email(connection, body.email)
     if user is not None:
-        token, _ = await one_time.create(
-            connection, settings, Purpose.RESET_PASSWORD, user_id=user["id"]
-        )
-        await send_mail(
-            settings,
-            user["email"],
-            "Reset your password",
-            "Choose a new nocode password with this link:\n\n"
-            f"{link(settings, '/reset-password', token)}\n\n"
-            "or by posting the token with the new password to "
-            f"/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
-            "If you did not ask for this, ignore this message.\n",
-        )
+        async with connection.transaction():
+            token, _ = await one_time.create(
+                connection, settings, Purpose.RESET_PASSWORD, user_id=user["id"]
+            )
+            await send_later(
+                connection,
+                user["email"],
+                "Reset your password",
+                "Choose a new nocode password with this link:\n\n"
+                f"{link(settings, '/reset-password', token)}\n\n"
+                "or by posting the token with the new password to "
+                f"/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
+                "If you did not ask for this, ignore this message.\n",
+            )
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 

@@ -15,9 +15,8 @@ from control_plane.foundation import one_time
 from control_plane.foundation.audit import record
 from control_plane.foundation.deps import AppSettings, CurrentUser
 from control_plane.foundation.limits import MAX_MEMBERS_PER_ORGANIZATION
-from control_plane.foundation.mail import link, send_mail
 from control_plane.foundation.members import lock_organization
-from control_plane.foundation.one_time import Purpose
+from control_plane.foundation.one_time import Purpose, link
 from control_plane.foundation.organizations import organization_of
 from control_plane.foundation.permissions import Permission, Role, authorize
 from control_plane.foundation.schemas import (
@@ -26,6 +25,7 @@ from control_plane.foundation.schemas import (
     OrganizationPublic,
     TokenRequest,
 )
+from control_plane.mail import send_later
 from control_plane.pagination import Listing, Page, Pagination, fetch_page
 
 router = APIRouter(tags=["invitations"])
@@ -93,15 +93,16 @@ async def invite(
             object_id=invitation["id"],
             details={"email": body.email, "role": body.role},
         )
-    await send_mail(
-        settings,
-        body.email,
-        f"You are invited to {seats['name']} on nocode",
-        f"{user.first_name or user.email} invites you to join {seats['name']} as {body.role}.\n"
-        f"Accept with this link:\n\n{link(settings, '/invitations/accept', token)}\n\n"
-        "or, logged in with this address, by posting the token to "
-        f"/api/v1/foundation/invitations/accept/: {token}\n",
-    )
+        await send_later(
+            connection,
+            body.email,
+            f"You are invited to {seats['name']} on nocode",
+            f"{user.first_name or user.email} invites you to join {seats['name']} as "
+            f"{body.role}.\nAccept with this link:\n\n"
+            f"{link(settings, '/invitations/accept', token)}\n\n"
+            "or, logged in with this address, by posting the token to "
+            f"/api/v1/foundation/invitations/accept/: {token}\n",
+        )
     return InvitationPublic(**invitation)
 
 

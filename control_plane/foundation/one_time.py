@@ -58,6 +58,11 @@ async def create(
     return token, row
 
 
+def link(settings: Settings, path: str, token: str) -> str:
+    """The web page at `path` of PUBLIC_URL, with `token`: what an email carries."""
+    return f"{settings.public_url.rstrip('/')}{path}?token={token}"
+
+
 async def consume(connection: Conn, purpose: Purpose, token: str) -> dict[str, Any]:
     """Use the token once; an unknown, used or expired one is INVALID_TOKEN."""
     cursor = await connection.execute(_CONSUME, (digest(token), purpose))
