@@ -7,16 +7,14 @@ who has an account. What differs goes by email, to the address's owner.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, status
 
 from control_plane.db import Connection
 from control_plane.errors import INVALID_CREDENTIALS, ApiError
-from control_plane.foundation import accounts, one_time, sessions, throttle
+from control_plane.foundation import account_mail, accounts, one_time, sessions, throttle
 from control_plane.foundation.audit import record, record_account
 from control_plane.foundation.deps import AppSettings, CurrentUser
-from control_plane.foundation.one_time import Purpose, link
+from control_plane.foundation.one_time import Purpose
 from control_plane.foundation.schemas import (
     Accepted,
     EmailRequest,
@@ -41,20 +39,6 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _send_verification(
-    connection: Connection, settings: AppSettings, user: dict[str, Any]
-) -> None:
-    token, _ = await one_time.create(connection, settings, Purpose.VERIFY_EMAIL, user_id=user["id"])
-    await send_later(
-        connection,
-        user["email"],
-        "Confirm your email address",
-        "Confirm your address for nocode by opening this link:\n\n"
-        f"{link(settings, '/verify-email', token)}\n\n"
-        f"or by posting the token to /api/v1/foundation/auth/verify-email/: {token}\n",
-    )
-
-
 @router.post("/register/client/", status_code=status.HTTP_201_CREATED)
 async def register(
     body: RegisterRequest, request: Request, connection: Connection, settings: AppSettings
@@ -75,7 +59,7 @@ async def register(
             )
         else:
             await record_account(connection, request, user["id"], "user.register")
-            await _send_verification(connection, settings, user)
+            await account_mail.send_verification(connection, settings, user)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 
@@ -95,13 +79,8 @@ async def verify_email(body: TokenRequest, request: Request, connection: Connect
 
 
 @router.post("/verify-email/resend/", status_code=status.HTTP_202_ACCEPTED)
-async def resend_verification(
-    body: EmailRequest, connection: Connection, settings: AppSettings
-) -> Accepted:
-    user = await accounts.by_email(connection, body.email)
-    if user is not None and user["email_verified_at"] is None:
-        async with connection.transaction():
-            await _send_verification(connection, settings, user)
+async def resend_verification(body: EmailRequest, connection: Connection) -> Accepted:
+    await account_mail.request(connection, Purpose.VERIFY_EMAIL, body.email)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 
@@ -156,26 +135,9 @@ async def logout(user: CurrentUser, request: Request, connection: Connection) ->
 
 
 @router.post("/password-reset/", status_code=status.HTTP_202_ACCEPTED)
-async def request_password_reset(
-    body: EmailRequest, connection: Connection, settings: AppSettings
-) -> Accepted:
+async def request_password_reset(body: EmailRequest, connection: Connection) -> Accepted:
     """Email a single-use link to choose a new password."""
-    user = await accounts.by_email(connection, body.email)
-    if user is not None:
-        async with connection.transaction():
-            token, _ = await one_time.create(
-                connection, settings, Purpose.RESET_PASSWORD, user_id=user["id"]
-            )
-            await send_later(
-                connection,
-                user["email"],
-                "Reset your password",
-                "Choose a new nocode password with this link:\n\n"
-                f"{link(settings, '/reset-password', token)}\n\n"
-                "or by posting the token with the new password to "
-                f"/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
-                "If you did not ask for this, ignore this message.\n",
-            )
+    await account_mail.request(connection, Purpose.RESET_PASSWORD, body.email)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 

@@ -27,6 +27,7 @@ _PLAN_COLUMNS = "p.code, p.name, p.monthly_price_cents, p.currency, p.limits"
 _SUBSCRIPTION_COLUMNS = f"""s.organization_id, s.status, s.started_at, s.updated_at,
 {_PLAN_COLUMNS},
 (SELECT count(*) FROM memberships AS c WHERE c.organization_id = s.organization_id) AS users"""
+_PLANS = Listing(columns=_PLAN_COLUMNS, source="FROM plans AS p", order="p.position, p.code")
 _READABLE_ROLES = [role.value for role in Role if Permission.SUBSCRIPTION_READ in MATRIX[role]]
 _MINE = Listing(
     columns=_SUBSCRIPTION_COLUMNS,
@@ -60,10 +61,12 @@ async def _current(connection: Conn, organization_id: uuid.UUID) -> Subscription
 
 
 @router.get("/plans/", tags=["subscriptions"])
-async def list_plans(connection: Connection) -> list[PlanPublic]:
+async def list_plans(
+    request: Request, connection: Connection, pagination: Pagination
+) -> Page[PlanPublic]:
     """The plans on offer, with their limits (null: no limit)."""
-    cursor = await connection.execute(f"SELECT {_PLAN_COLUMNS} FROM plans AS p ORDER BY position")
-    return [_plan(row) for row in await cursor.fetchall()]
+    page = await fetch_page(connection, request, pagination, _PLANS, {})
+    return Page[PlanPublic](**{**page, "results": [_plan(row) for row in page["results"]]})
 
 
 @router.get("/subscriptions/")

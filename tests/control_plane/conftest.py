@@ -4,7 +4,7 @@ message it receives, for the tests to read the links sent by email."""
 
 from __future__ import annotations
 
-import os
+import asyncio
 import re
 import subprocess
 import sys
@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -23,7 +24,7 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import TEST_SECRET, free_port, fresh_database
+from tests.conftest import TEST_SECRET, free_port, fresh_database, nocode_environment
 
 FOUNDATION = "/api/v1/foundation"
 PASSWORD = "correct horse battery"
@@ -31,13 +32,16 @@ _TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
 
 
 class Inbox:
-    """An aiosmtpd handler: every message received, readable by recipient."""
+    """An aiosmtpd handler: every message received, readable by recipient. A slow one
+    (`delay_seconds`) takes that long to accept each message."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay_seconds: float = 0) -> None:
         self.messages: list[EmailMessage] = []
         self._arrived = threading.Condition()
+        self.delay_seconds = delay_seconds
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay_seconds)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._arrived:
             self.messages.append(message)  # type: ignore[arg-type]
@@ -66,14 +70,22 @@ class Inbox:
         return found.group(1)
 
 
-@pytest.fixture(scope="session")
-def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
+@contextmanager
+def smtp_server(handler: Inbox) -> Iterator[Inbox]:
+    """A real SMTP server on loopback, handing what it receives to `handler`."""
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    with smtp_server(Inbox()) as handler:
+        yield handler
 
 
 @dataclass
@@ -90,20 +102,27 @@ class Server:
 
 
 def serve(
-    database_url: str, inbox: Inbox, data_dir: Path, wait: bool = True, **settings: str
+    database_url: str | None,
+    inbox: Inbox | None,
+    data_dir: Path,
+    wait: bool = True,
+    **settings: str,
 ) -> Server:
-    """`nocode serve` on a free port, answering /health (unless not `wait`)."""
+    """`nocode serve` on a free port, answering /health (unless not `wait`). Without a
+    `database_url`, on the embedded default in `data_dir`; without an `inbox`, with no
+    SMTP server configured, as on a fresh install."""
     port = free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **nocode_environment(),
         "JWT_SECRET": TEST_SECRET,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(inbox.port),  # type: ignore[attr-defined]
         "PUBLIC_URL": "http://cp.test",
         "LOGIN_FAILURES_PER_ADDRESS": "10000",
-        **{name.upper(): value for name, value in settings.items()},
     }
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    if inbox is not None:
+        env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port)}  # type: ignore[attr-defined]
+    env |= {name.upper(): value for name, value in settings.items()}
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"serve-{port}.log"
     process = subprocess.Popen(
@@ -112,7 +131,7 @@ def serve(
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    server = Server(f"http://127.0.0.1:{port}", database_url, process, log)
+    server = Server(f"http://127.0.0.1:{port}", database_url or "", process, log)
     if wait:
         wait_healthy(server)
     return server

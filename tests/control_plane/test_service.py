@@ -55,7 +55,8 @@ def test_embedded_default_needs_no_setup_and_keeps_its_data(tmp_path: Path) -> N
     process = start()
     wait_healthy(Server(f"http://127.0.0.1:{port}", "", process, tmp_path / "serve.log"))
     credentials = {"email": "first@example.com", "password": PASSWORD}
-    assert httpx.post(f"{base}/auth/register/client/", json=credentials).status_code == 201
+    registration = {**credentials, "first_name": "First"}
+    assert httpx.post(f"{base}/auth/register/client/", json=registration).status_code == 201
     access = httpx.post(f"{base}/auth/login/", json=credentials).json()["access"]
     assert (data_dir / ".env").stat().st_mode & 0o777 == 0o600
     process.terminate()
@@ -87,7 +88,8 @@ def test_two_instances_start_together_on_one_database(
         with httpx.Client() as http:
             credentials = {"email": "shared@example.com", "password": PASSWORD}
             registered = http.post(
-                f"{first.base_url}{FOUNDATION}/auth/register/client/", json=credentials
+                f"{first.base_url}{FOUNDATION}/auth/register/client/",
+                json={**credentials, "first_name": "Shared"},
             )
             assert registered.status_code == 201
             login = http.post(f"{second.base_url}{FOUNDATION}/auth/login/", json=credentials)
