@@ -21,6 +21,7 @@ from types import FrameType
 from pydantic import ValidationError
 
 from control_plane.config import Settings
+from control_plane.mail import mail_settings
 from nocode.apps import ensure_secret
 from nocode.postgres import configured_or_embedded
 
@@ -49,16 +50,28 @@ def control_plane_environment(data_dir: Path, announce: Callable[[str], None]) -
                 del os.environ["DATABASE_URL"]
 
 
+def _problems(error: ValidationError) -> list[str]:
+    return [
+        f"{'.'.join(map(str, problem['loc'])).upper()}: {problem['msg']}"
+        for problem in error.errors()
+    ]
+
+
 def load_settings() -> Settings:
-    """The settings of the environment, or SettingsError naming each bad variable."""
+    """The settings of the environment (the mail's checked too), or SettingsError naming
+    each bad variable."""
+    lines: list[str] = []
     try:
-        return Settings()  # type: ignore[call-arg]  # required values come from the environment
+        mail_settings()
     except ValidationError as error:
-        lines = [
-            f"{'.'.join(map(str, problem['loc'])).upper()}: {problem['msg']}"
-            for problem in error.errors()
-        ]
-        raise SettingsError("\n".join(lines)) from None
+        lines += _problems(error)
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # required values come from the environment
+    except ValidationError as error:
+        lines += _problems(error)
+    if lines:
+        raise SettingsError("\n".join(lines))
+    return settings
 
 
 def run_server(host: str, port: int, workers: int) -> int:

@@ -107,10 +107,12 @@ def test_two_instances_start_together_on_one_database(
 def test_bad_settings_stop_the_start_with_one_line_each(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": "postgresql:///unused", "JWT_SECRET": "short"}
     env["ACCESS_TOKEN_MINUTES"] = "soon"
+    env["SMTP_PORT"] = "twenty-five"
     result = _nocode("serve", "--data-dir", str(tmp_path), env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
+    assert any(line.startswith("error: SMTP_PORT:") for line in lines), result.stderr
     assert any(line.startswith("error: JWT_SECRET:") for line in lines), result.stderr
     assert any(line.startswith("error: ACCESS_TOKEN_MINUTES:") for line in lines), result.stderr
 
@@ -119,6 +121,9 @@ def test_migrate_applies_once(pg_server: str, tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": fresh_database(pg_server), "JWT_SECRET": TEST_SECRET}
     first = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert first.returncode == 0, first.stderr
-    assert "applied 0001_foundation, 0100_jobs, the job queue's schema (" in first.stdout
+    assert (
+        "applied 0001_foundation, 0100_jobs, 0200_mail_outbox, the job queue's schema ("
+        in first.stdout
+    )
     second = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert second.returncode == 0 and "no migration to apply" in second.stdout
