@@ -22,10 +22,7 @@ from control_plane.mail.settings import mail_settings
 logger = logging.getLogger("control_plane.mail")
 
 # Retries after 30 s, 1, 2, 4 ... 32 min: a server down for an hour still gets its mail.
-MAX_ATTEMPTS = 8
-
-
-@registry.kind("mail.send", max_attempts=MAX_ATTEMPTS, timeout_seconds=120, backoff_seconds=30)
+@registry.kind("mail.send", max_attempts=8, timeout_seconds=120, backoff_seconds=30)
 async def send(context: JobContext) -> None:
     mail_id: int = context.payload["mail_id"]
     async with context.pool.connection() as connection:
@@ -41,7 +38,7 @@ async def send(context: JobContext) -> None:
         message = smtp.compose(settings, mail.recipient, mail.subject, mail.body)
         await smtp.send(settings, message)
     except Exception as error:
-        last = context.attempt >= MAX_ATTEMPTS
+        last = context.attempt >= context.max_attempts
         domain = mail.recipient.rpartition("@")[2]
         log = logger.error if last else logger.warning
         log("mail %s to a recipient at %s, attempt %s: %s", mail_id, domain, context.attempt, error)

@@ -4,6 +4,7 @@ no SMTP server configured mail is kept for `nocode mail`."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import statistics
 import time
@@ -13,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
+from control_plane.jobs import enqueue
+from control_plane.mail import outbox, sending
 from tests.conftest import free_port, fresh_database, nocode
 from tests.control_plane.conftest import (
     FOUNDATION,
@@ -115,8 +119,29 @@ def test_an_smtp_server_that_refuses_is_retried_and_visible(
         )
         assert jobs == [("todo", True, error)]
         assert "ERROR" not in server.log.read_text()  # a retry is a warning
+
+        # At its last attempt, the mail is marked failed, and that is an ERROR.
+        last_chance = asyncio.run(_queue_mail(server.database_url, user.email, max_attempts=1))
+        _, status, attempts, error = _outbox_row(
+            api, user.email, "Last chance", until=lambda row: row[1] != "queued"
+        )
+        assert (status, attempts) == ("failed", 1) and "ConnectionRefusedError" in error
+        assert api.query(
+            "SELECT status::text FROM procrastinate_jobs WHERE id = %s", last_chance
+        ) == [("failed",)]
+        assert "ERROR" in server.log.read_text()
     finally:
         server.stop()
+
+
+async def _queue_mail(database_url: str, recipient: str, max_attempts: int) -> int:
+    """A mail queued as `send_later` does, with a job allowed `max_attempts`; its job id."""
+    # Not autocommit: both statements commit together when the block ends.
+    async with await psycopg.AsyncConnection.connect(database_url) as connection:
+        mail_id = await outbox.add(connection, recipient, "Last chance", "body\n")
+        return await enqueue(
+            connection, sending.send, {"mail_id": mail_id}, max_attempts=max_attempts
+        )
 
 
 def test_a_header_that_cannot_be_written_is_no_500_and_no_half_write(api: Api) -> None:
