@@ -21,6 +21,7 @@ from control_plane.mail.settings import mail_settings
 
 logger = logging.getLogger("control_plane.mail")
 
+
 # Retries after 30 s, 1, 2, 4 ... 32 min: a server down for an hour still gets its mail.
 @registry.kind("mail.send", max_attempts=8, timeout_seconds=120, backoff_seconds=30)
 async def send(context: JobContext) -> None:
