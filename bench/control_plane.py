@@ -95,7 +95,7 @@ def main() -> int:
     base = f"http://{HOST}:{PORT}"
     try:
         wait_healthy(f"{base}/health", server, started=time.perf_counter(), timeout=120)
-        _post(f"{base}{FOUNDATION}/auth/register/client/", CREDENTIALS)
+        _post(f"{base}{FOUNDATION}/auth/register/client/", {**CREDENTIALS, "first_name": "Bench"})
         access = _post(f"{base}{FOUNDATION}/auth/login/", CREDENTIALS)["access"]
         login = Request("POST", f"{FOUNDATION}/auth/login/", json.dumps(CREDENTIALS))
         profile = Request("GET", f"{FOUNDATION}/users/profile/")

@@ -28,12 +28,6 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_minutes: int = Field(default=15, ge=1)
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    mail_from: str = "nocode <no-reply@localhost>"
     db_pool_min_size: int = Field(default=2, ge=1)
     db_pool_max_size: int = Field(default=10, ge=1)
     db_pool_timeout: float = Field(

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from control_plane.config import Settings
+from control_plane.mail import mail_settings
 from platform_support.errors import Issue, UserError
 from platform_support.postgres import configured_or_embedded
 from platform_support.secrets import ensure_secret
@@ -45,16 +46,28 @@ def control_plane_environment(data_dir: Path, announce: Callable[[str], None]) -
                 del os.environ["DATABASE_URL"]
 
 
+def _issues(error: ValidationError) -> list[Issue]:
+    return [
+        Issue(".".join(map(str, problem["loc"])).upper(), problem["msg"])
+        for problem in error.errors()
+    ]
+
+
 def load_settings() -> Settings:
-    """The settings of the environment, or SettingsError naming each bad variable."""
+    """The settings of the environment (the mail's checked too), or SettingsError naming
+    each bad variable."""
+    issues: list[Issue] = []
     try:
-        return Settings()  # type: ignore[call-arg]  # required values come from the environment
+        mail_settings()
     except ValidationError as error:
-        issues = [
-            Issue(".".join(map(str, problem["loc"])).upper(), problem["msg"])
-            for problem in error.errors()
-        ]
-        raise SettingsError(issues) from None
+        issues += _issues(error)
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # required values come from the environment
+    except ValidationError as error:
+        issues += _issues(error)
+    if issues:
+        raise SettingsError(issues)
+    return settings
 
 
 def server_command(host: str, port: int, workers: int) -> Sequence[str]:

@@ -19,6 +19,8 @@ from types import FrameType
 import click
 
 from control_plane import serve as control_plane_server
+from control_plane.mail import mail_settings
+from control_plane.mail import reading as outbox
 from control_plane.migrate import migrate as migrate_control_plane
 from control_plane.migrate import summary as migration_summary
 from generator.changes import describe, hook_warnings, plan_changes, recorded_spec
@@ -38,6 +40,7 @@ from nocode.apps import (
 from nocode.deploy_commands import deploy_command, rollback_command
 from nocode.failures import ReportingGroup
 from nocode.worker_command import worker_command
+from platform_support.errors import UserError
 from platform_support.postgres import psql_executable
 from platform_support.secrets import ensure_secret
 from platform_support.servers import (
@@ -224,6 +227,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
         with control_plane_server.control_plane_environment(data_dir, click.echo):
             settings = control_plane_server.load_settings()
             click.echo(migration_summary(migrate_control_plane(settings.database_url)))
+            click.echo(mail_settings().describe())
             click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
             command = control_plane_server.server_command(host, port, workers)
             with server_group(command) as server:
@@ -239,6 +243,23 @@ def migrate_command(data_dir: Path) -> None:
     with control_plane_server.control_plane_environment(data_dir, click.echo):
         settings = control_plane_server.load_settings()
         click.echo(migration_summary(migrate_control_plane(settings.database_url)))
+
+
+@main.command("mail")
+@click.argument("mail_id", required=False, type=click.IntRange(1))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@_DATA_DIR
+def mail_command(mail_id: int | None, limit: int, data_dir: Path) -> None:
+    """List the recent emails of the outbox with their links, or print mail MAIL_ID."""
+    with control_plane_server.control_plane_environment(data_dir, _progress):
+        database_url = control_plane_server.load_settings().database_url
+        if mail_id is None:
+            click.echo(outbox.listing(outbox.recent(database_url, limit)))
+            return
+        mail = outbox.one(database_url, mail_id)
+    if mail is None:
+        raise UserError(f"no mail {mail_id} in the outbox", code="NOT_FOUND")
+    click.echo(outbox.full(mail))
 
 
 @main.command()

@@ -239,10 +239,10 @@ def test_the_documented_layout_is_the_generated_one() -> None:
     assert paths and missing == []
 
 
-def settings_variables(config: Path) -> set[str]:
-    """The environment variables the `Settings` class of a config module reads."""
+def settings_variables(config: Path, class_name: str = "Settings") -> set[str]:
+    """The environment variables the settings class of a config module reads."""
     module = ast.parse(config.read_text(encoding="utf-8"))
-    (settings,) = [node for node in module.body if getattr(node, "name", "") == "Settings"]
+    (settings,) = [node for node in module.body if getattr(node, "name", "") == class_name]
     assert isinstance(settings, ast.ClassDef)
     return {
         statement.target.id.upper()
@@ -258,17 +258,19 @@ def documented_variables(document: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("config", "documents"),
+    ("config", "class_name", "documents"),
     [
         (
             "tests/golden/gestion_client/expected/app/core/config.py",
+            "Settings",
             ["tests/golden/gestion_client/expected/README.md", "docs/generated-app.md"],
         ),
-        ("control_plane/config.py", ["README.md"]),
+        ("control_plane/config.py", "Settings", ["README.md"]),
+        ("control_plane/mail/settings.py", "MailSettings", ["README.md"]),
     ],
 )
-def test_every_setting_is_documented(config: str, documents: list[str]) -> None:
-    variables = settings_variables(REPOSITORY / config)
+def test_every_setting_is_documented(config: str, class_name: str, documents: list[str]) -> None:
+    variables = settings_variables(REPOSITORY / config, class_name)
     for document in documents:
         missing = variables - documented_variables(REPOSITORY / document)
         assert missing == set(), f"{document} does not document {sorted(missing)}"

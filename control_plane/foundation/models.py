@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 if TYPE_CHECKING:
     from control_plane.foundation.queries.users import User
@@ -22,9 +31,26 @@ class Role(StrEnum):
     OWNER = "OWNER"
 
 
+# C0 and C1 controls and the Unicode line and paragraph separators: none belongs in a
+# one-line value, and a line break in a name would end up in a mail header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must be one line, without control characters")
+    return value
+
+
+# Every string that is not multi-line text (names, titles, codes, tokens). Passwords are
+# left out: hashed, never shown nor put in a header, and a passphrase is the user's own.
+OneLine = AfterValidator(_one_line)
 Password = Annotated[str, Field(min_length=10, max_length=128)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
-Secret = Annotated[str, Field(min_length=1, max_length=2048)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150), OneLine
+]
+OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150), OneLine]
+Secret = Annotated[str, Field(min_length=1, max_length=2048), OneLine]
 
 
 # Text PostgreSQL cannot store: refused up front, naming the field, for query strings too.
@@ -48,8 +74,8 @@ class Body(BaseModel):
 class RegisterRequest(Body):
     email: EmailStr
     password: Password
-    first_name: Name = ""
-    last_name: Name = ""
+    first_name: Name
+    last_name: OptionalName = ""
 
 
 class Accepted(BaseModel):
@@ -117,11 +143,11 @@ class Tokens(TokenPair):
 
 class ProfileUpdate(Body):
     first_name: Name
-    last_name: Name
+    last_name: OptionalName
 
 
 OrganizationName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
 ]
 Description = Annotated[str, Field(max_length=2000)]
 
@@ -193,7 +219,7 @@ class SubscriptionPublic(BaseModel):
 
 
 class SubscriptionChange(Body):
-    plan: Annotated[str, Field(min_length=1, max_length=50)]
+    plan: Annotated[str, Field(min_length=1, max_length=50), OneLine]
 
 
 class AuditEntry(BaseModel):

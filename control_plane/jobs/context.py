@@ -26,6 +26,7 @@ DO UPDATE SET done = excluded.done, total = excluded.total, updated_at = now()
 class JobContext:
     job_id: int
     attempt: int  # 1 for the first run
+    max_attempts: int  # so attempt == max_attempts is the last one
     payload: dict[str, Any]
     organization_id: UUID | None
     scheduled_for: datetime | None  # the cron time, for a job a schedule enqueued

@@ -89,6 +89,7 @@ def task_function(kind: JobKind, pool: Pool) -> Callable[..., Awaitable[None]]:
         context = JobContext(
             job_id=job.job.id,
             attempt=job.job.attempts + 1,
+            max_attempts=arguments["max_attempts"],
             payload=arguments["payload"],
             organization_id=UUID(organization) if organization else None,
             scheduled_for=datetime.fromtimestamp(timestamp, UTC) if timestamp else None,

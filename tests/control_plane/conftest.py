@@ -5,7 +5,6 @@ message it receives, for the tests to read the links sent by email."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -26,7 +26,7 @@ from aiosmtpd.controller import Controller
 
 from control_plane.foundation.jobs import housekeeping
 from control_plane.jobs import JobState, enqueue, get_job
-from tests.conftest import TEST_SECRET, free_port, fresh_database
+from tests.conftest import TEST_SECRET, free_port, fresh_database, nocode_environment
 
 FOUNDATION = "/api/v1/foundation"
 PASSWORD = "correct horse battery"
@@ -34,13 +34,16 @@ _TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
 
 
 class Inbox:
-    """An aiosmtpd handler: every message received, readable by recipient."""
+    """An aiosmtpd handler: every message received, readable by recipient. A slow one
+    (`delay_seconds`) takes that long to accept each message."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay_seconds: float = 0) -> None:
         self.messages: list[EmailMessage] = []
         self._arrived = threading.Condition()
+        self.delay_seconds = delay_seconds
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay_seconds)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._arrived:
             self.messages.append(message)  # type: ignore[arg-type]
@@ -69,14 +72,22 @@ class Inbox:
         return found.group(1)
 
 
-@pytest.fixture(scope="session")
-def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
+@contextmanager
+def smtp_server(handler: Inbox) -> Iterator[Inbox]:
+    """A real SMTP server on loopback, handing what it receives to `handler`."""
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    with smtp_server(Inbox()) as handler:
+        yield handler
 
 
 @dataclass
@@ -94,26 +105,27 @@ class Server:
 
 def serve(
     database_url: str | None,
-    inbox: Inbox,
+    inbox: Inbox | None,
     data_dir: Path,
     wait: bool = True,
     workers: int | None = None,
     **settings: str,
 ) -> Server:
-    """`nocode serve` on a free port, answering /health (unless not `wait`); on its
-    embedded PostgreSQL in `data_dir` when `database_url` is None."""
+    """`nocode serve` on a free port, answering /health (unless not `wait`). Without a
+    `database_url`, on the embedded default in `data_dir`; without an `inbox`, with no
+    SMTP server configured, as on a fresh install."""
     port = free_port()
-    inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     env = {
-        **inherited,
-        **({"DATABASE_URL": database_url} if database_url else {}),
+        **nocode_environment(),
         "JWT_SECRET": TEST_SECRET,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(inbox.port),  # type: ignore[attr-defined]
         "PUBLIC_URL": "http://cp.test",
         "LOGIN_FAILURES_PER_ADDRESS": "10000",
-        **{name.upper(): value for name, value in settings.items()},
     }
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    if inbox is not None:
+        env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port)}  # type: ignore[attr-defined]
+    env |= {name.upper(): value for name, value in settings.items()}
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"serve-{port}.log"
     options: tuple[str, ...] = ("--port", str(port), "--data-dir", str(data_dir))
@@ -268,7 +280,7 @@ async def run_housekeeping(database_url: str, timeout: float = 30) -> list[str]:
             assert job is not None
             if job.state in (JobState.SUCCEEDED, JobState.FAILED):
                 assert job.state == JobState.SUCCEEDED, job.error
-                assert [step.name for step in job.steps][-1] == "sessions"
+                assert [step.name for step in job.steps][-1] == "mails"
                 return [line.line for line in job.log]
             await asyncio.sleep(0.1)
     raise AssertionError(f"the housekeeping job did not finish within {timeout} s")

@@ -60,6 +60,7 @@ class Endpoint:
     authenticated: bool = True
     emails: tuple[str, ...] = ()
     extra_bad: dict[str, list[Any]] = field(default_factory=dict)  # more refused values
+    one_line: tuple[str, ...] = ()  # fields that refuse line breaks and control characters
 
 
 def _email() -> str:
@@ -71,11 +72,12 @@ ENDPOINTS = {
         "POST",
         "/auth/register/client/",
         {"email": "x@example.com", "password": PASSWORD, "first_name": "A", "last_name": "B"},
-        required=("email", "password"),
+        required=("email", "password", "first_name"),
         max_lengths={"email": 254, "password": 128, "first_name": 150, "last_name": 150},
         authenticated=False,
         emails=("email",),
-        extra_bad={"password": ["short", ""]},
+        extra_bad={"password": ["short", ""], "first_name": ["", "   "]},
+        one_line=("first_name", "last_name"),
     ),
     "login": Endpoint(
         "POST",
@@ -95,6 +97,7 @@ ENDPOINTS = {
         max_lengths={"refresh": 2048},
         authenticated=False,
         extra_bad={"refresh": [""]},
+        one_line=("refresh",),
     ),
     "verify_email": Endpoint(
         "POST",
@@ -104,6 +107,7 @@ ENDPOINTS = {
         max_lengths={"token": 2048},
         authenticated=False,
         extra_bad={"token": [""]},
+        one_line=("token",),
     ),
     "password_reset_confirm": Endpoint(
         "POST",
@@ -113,6 +117,7 @@ ENDPOINTS = {
         max_lengths={"token": 2048, "password": 128},
         authenticated=False,
         extra_bad={"password": ["short"], "token": [""]},
+        one_line=("token",),
     ),
     "profile": Endpoint(
         "PUT",
@@ -120,6 +125,8 @@ ENDPOINTS = {
         {"first_name": "Ada", "last_name": "Lovelace"},
         required=("first_name", "last_name"),
         max_lengths={"first_name": 150, "last_name": 150},
+        extra_bad={"first_name": ["", "   "]},
+        one_line=("first_name", "last_name"),
     ),
     "create_organization": Endpoint(
         "POST",
@@ -128,6 +135,7 @@ ENDPOINTS = {
         required=("name",),
         max_lengths={"name": 200, "description": 2000},
         extra_bad={"name": ["", "   "]},
+        one_line=("name",),
     ),
     "replace_organization": Endpoint(
         "PUT",
@@ -136,6 +144,7 @@ ENDPOINTS = {
         required=("name",),
         max_lengths={"name": 200, "description": 2000},
         extra_bad={"name": ["", "   "]},
+        one_line=("name",),
     ),
     "update_organization": Endpoint(
         "PATCH",
@@ -144,6 +153,7 @@ ENDPOINTS = {
         required=(),
         max_lengths={"name": 200, "description": 2000},
         extra_bad={"name": ["", "   "]},
+        one_line=("name",),
     ),
     "invite": Endpoint(
         "POST",
@@ -169,10 +179,21 @@ ENDPOINTS = {
         required=("plan",),
         max_lengths={"plan": 50},
         extra_bad={"plan": ["", "gold", "FREE"]},
+        one_line=("plan",),
     ),
 }
 
 JSON = {"Content-Type": "application/json"}
+# A header injection, carriage return, tab, escape, DEL, C1 next-line, Unicode separators.
+NOT_ONE_LINE = [
+    "Acme\nBcc: evil@example.com",
+    "a\rb",
+    "a\tb",
+    "a\x1bb",
+    "a\x7f",
+    "a\x85b",
+    "a\u2028b",
+]
 
 
 @dataclass
@@ -224,6 +245,9 @@ def bad_requests(endpoint: Endpoint) -> Iterator[Bad]:
             yield Bad(f"{name} {email!r}", _body({**valid, name: email}), name)
     for name, values in endpoint.extra_bad.items():
         for value in values:
+            yield Bad(f"{name} {value!r}", _body({**valid, name: value}), name)
+    for name in endpoint.one_line:
+        for value in NOT_ONE_LINE:
             yield Bad(f"{name} {value!r}", _body({**valid, name: value}), name)
 
 

@@ -157,7 +157,9 @@ def test_an_organization_holds_at_most_1000_users(api: Api) -> None:
 def test_subscriptions_and_plans(api: Api) -> None:
     owner = api.new_user("payer")
     org = api.new_organization(owner)
-    plans = api.http.get("/plans/").json()
+    listed_plans = api.http.get("/plans/").json()
+    assert listed_plans["count"] == 3 and listed_plans["next"] is None
+    plans = listed_plans["results"]
     assert [plan["code"] for plan in plans] == ["free", "team", "enterprise"]
     assert all(plan["limits"]["users"] == 1000 for plan in plans)
 

@@ -55,7 +55,8 @@ def test_embedded_default_needs_no_setup_and_keeps_its_data(tmp_path: Path) -> N
     process = start()
     wait_healthy(Server(f"http://127.0.0.1:{port}", "", process, tmp_path / "serve.log"))
     credentials = {"email": "first@example.com", "password": PASSWORD}
-    assert httpx.post(f"{base}/auth/register/client/", json=credentials).status_code == 201
+    registration = {**credentials, "first_name": "First"}
+    assert httpx.post(f"{base}/auth/register/client/", json=registration).status_code == 201
     access = httpx.post(f"{base}/auth/login/", json=credentials).json()["access"]
     assert (data_dir / ".env").stat().st_mode & 0o777 == 0o600
     process.terminate()
@@ -87,7 +88,8 @@ def test_two_instances_start_together_on_one_database(
         with httpx.Client() as http:
             credentials = {"email": "shared@example.com", "password": PASSWORD}
             registered = http.post(
-                f"{first.base_url}{FOUNDATION}/auth/register/client/", json=credentials
+                f"{first.base_url}{FOUNDATION}/auth/register/client/",
+                json={**credentials, "first_name": "Shared"},
             )
             assert registered.status_code == 201
             login = http.post(f"{second.base_url}{FOUNDATION}/auth/login/", json=credentials)
@@ -105,10 +107,12 @@ def test_two_instances_start_together_on_one_database(
 def test_bad_settings_stop_the_start_with_one_line_each(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": "postgresql:///unused", "JWT_SECRET": "short"}
     env["ACCESS_TOKEN_MINUTES"] = "soon"
+    env["SMTP_PORT"] = "twenty-five"
     result = _nocode("serve", "--data-dir", str(tmp_path), env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
+    assert any(line.startswith("error: SMTP_PORT:") for line in lines), result.stderr
     assert any(line.startswith("error: JWT_SECRET:") for line in lines), result.stderr
     assert any(line.startswith("error: ACCESS_TOKEN_MINUTES:") for line in lines), result.stderr
 
@@ -118,8 +122,8 @@ def test_migrate_applies_once(pg_server: str, tmp_path: Path) -> None:
     first = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert first.returncode == 0, first.stderr
     assert (
-        "applied 0001_foundation, 0002_login_failure_ids, 0100_jobs, the job queue's schema ("
-        in first.stdout
+        "applied 0001_foundation, 0002_login_failure_ids, 0100_jobs, 0200_mail_outbox, "
+        "the job queue's schema (" in first.stdout
     )
     second = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert second.returncode == 0 and "no migration to apply" in second.stdout

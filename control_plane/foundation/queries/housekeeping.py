@@ -15,4 +15,10 @@ PURGES: list[tuple[str, LiteralString]] = [
     ("login failures", "DELETE FROM login_failures WHERE failed_at < now() - interval '1 day'"),
     ("refresh tokens", "DELETE FROM refresh_tokens WHERE expires_at < now()"),
     ("sessions", "DELETE FROM sessions WHERE revoked_at < now() - interval '1 day'"),
+    # Mails carry link tokens: kept a week for `nocode mail`, past the tokens' default 24 h.
+    (
+        "mails",
+        "DELETE FROM mail_outbox "
+        "WHERE status <> 'queued' AND created_at < now() - interval '7 days'",
+    ),
 ]

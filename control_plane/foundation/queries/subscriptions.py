@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import sql
 
-from control_plane.db import Conn, fetch_all, fetch_one, fetch_value
+from control_plane.db import Conn, fetch_one, fetch_value
 from control_plane.pagination import Listing
 
 
@@ -39,7 +39,12 @@ s.organization_id, s.status, s.started_at, s.updated_at, {plan},
 (SELECT count(*) FROM memberships AS c WHERE c.organization_id = s.organization_id) AS users
 """).format(plan=_PLAN_COLUMNS)
 
-PLANS = sql.SQL("SELECT {plan} FROM plans AS p ORDER BY position").format(plan=_PLAN_COLUMNS)
+PLANS = Listing(
+    row=Plan,
+    columns=_PLAN_COLUMNS,
+    source=sql.SQL("FROM plans AS p"),
+    order=sql.SQL("p.position, p.code"),
+)
 
 # The subscriptions of the user's organisations where their role is one of `roles`.
 OF_MEMBER = Listing(
@@ -73,10 +78,6 @@ SET_PLAN = """
 UPDATE subscriptions SET plan_code = %(plan)s, status = %(status)s, updated_at = now()
 WHERE organization_id = %(organization)s
 """
-
-
-async def plans(connection: Conn) -> list[Plan]:
-    return await fetch_all(connection, Plan, PLANS, {})
 
 
 async def of_organization(connection: Conn, organization_id: uuid.UUID) -> Subscription:

@@ -1,8 +1,9 @@
 """Accounts: register, verify the email, reset the password, edit the profile.
 
 The anonymous flows answer the same whether or not an account exists for the email, and
-take as long (a password is hashed either way): what differs goes by email, to the
-address's owner.
+take as long (a password is hashed either way; verification and reset are a queued job
+either way): what differs goes by email, to the address's owner. Every mail goes through
+the outbox (control_plane.mail), in the transaction of the write it belongs to.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from control_plane.foundation.queries import sessions, users
 from control_plane.foundation.queries.users import User
 from control_plane.foundation.services import one_time_tokens
 from control_plane.foundation.services.audit import RequestOrigin, record_account
-from control_plane.foundation.services.mail import link, send_mail
-from control_plane.foundation.services.one_time_tokens import Purpose
+from control_plane.foundation.services.one_time_tokens import Purpose, link
+from control_plane.mail import send_later
 from control_plane.security.passwords import hash_password
 
 
@@ -24,13 +25,29 @@ async def _send_verification(connection: Conn, settings: Settings, user: User) -
     token, _ = await one_time_tokens.create(
         connection, settings, Purpose.VERIFY_EMAIL, user_id=user.id
     )
-    await send_mail(
-        settings,
+    await send_later(
+        connection,
         user.email,
         "Confirm your email address",
         "Confirm your address for nocode by opening this link:\n\n"
         f"{link(settings, '/verify-email', token)}\n\n"
         f"or by posting the token to /api/v1/foundation/auth/verify-email/: {token}\n",
+    )
+
+
+async def _send_password_reset(connection: Conn, settings: Settings, user: User) -> None:
+    token, _ = await one_time_tokens.create(
+        connection, settings, Purpose.RESET_PASSWORD, user_id=user.id
+    )
+    await send_later(
+        connection,
+        user.email,
+        "Reset your password",
+        "Choose a new nocode password with this link:\n\n"
+        f"{link(settings, '/reset-password', token)}\n\n"
+        "or by posting the token with the new password to "
+        f"/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
+        "If you did not ask for this, ignore this message.\n",
     )
 
 
@@ -49,18 +66,17 @@ async def register(
     password_hash = await hash_password(password)
     async with connection.transaction():
         user = await users.create(connection, email, password_hash, first_name, last_name)
-        if user is not None:
+        if user is None:
+            await send_later(
+                connection,
+                email,
+                "Someone tried to register with your address",
+                "An account already exists for this address. If it was you, log in or reset "
+                f"your password: {settings.public_url.rstrip('/')}/reset-password\n",
+            )
+        else:
             await record_account(connection, origin, user.id, "user.register")
-    if user is None:
-        await send_mail(
-            settings,
-            email,
-            "Someone tried to register with your address",
-            "An account already exists for this address. If it was you, log in or reset "
-            f"your password: {settings.public_url.rstrip('/')}/reset-password\n",
-        )
-    else:
-        await _send_verification(connection, settings, user)
+            await _send_verification(connection, settings, user)
 
 
 async def verify_email(connection: Conn, origin: RequestOrigin, token: str) -> User:
@@ -73,29 +89,20 @@ async def verify_email(connection: Conn, origin: RequestOrigin, token: str) -> U
     return user
 
 
-async def resend_verification(connection: Conn, settings: Settings, email: str) -> None:
-    user = await users.by_email(connection, email)
-    if user is not None and user.email_verified_at is None:
-        await _send_verification(connection, settings, user)
-
-
-async def request_password_reset(connection: Conn, settings: Settings, email: str) -> None:
-    """Email a single-use link to choose a new password."""
-    user = await users.by_email(connection, email)
-    if user is not None:
-        token, _ = await one_time_tokens.create(
-            connection, settings, Purpose.RESET_PASSWORD, user_id=user.id
-        )
-        await send_mail(
-            settings,
-            user.email,
-            "Reset your password",
-            "Choose a new nocode password with this link:\n\n"
-            f"{link(settings, '/reset-password', token)}\n\n"
-            "or by posting the token with the new password to "
-            f"/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
-            "If you did not ask for this, ignore this message.\n",
-        )
+async def send_account_mail(
+    connection: Conn, settings: Settings, purpose: Purpose, email: str
+) -> None:
+    """The mail of `purpose` (verification or reset) to the account of `email`, when there
+    is one to write to. Run by a job: the anonymous endpoints only queue it, the same
+    single write whether or not the account exists, so neither answer nor time tells."""
+    async with connection.transaction():
+        user = await users.by_email(connection, email)
+        if user is None:
+            return
+        if purpose is Purpose.RESET_PASSWORD:
+            await _send_password_reset(connection, settings, user)
+        elif user.email_verified_at is None:
+            await _send_verification(connection, settings, user)
 
 
 async def confirm_password_reset(

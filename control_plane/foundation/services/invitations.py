@@ -16,8 +16,8 @@ from control_plane.foundation.queries import invitations, memberships, organizat
 from control_plane.foundation.queries.users import User
 from control_plane.foundation.services import one_time_tokens
 from control_plane.foundation.services.audit import RequestOrigin, record
-from control_plane.foundation.services.mail import link, send_mail
-from control_plane.foundation.services.one_time_tokens import Purpose
+from control_plane.foundation.services.one_time_tokens import Purpose, link
+from control_plane.mail import send_later
 
 _LIMIT = {"members": f"At most {MAX_MEMBERS_PER_ORGANIZATION} users per organization."}
 
@@ -60,16 +60,16 @@ async def invite(
             object_id=invitation.id,
             details={"email": email, "role": role},
         )
-    await send_mail(
-        settings,
-        email,
-        f"You are invited to {seats.organization_name} on nocode",
-        f"{user.first_name or user.email} invites you to join {seats.organization_name} "
-        f"as {role}.\n"
-        f"Accept with this link:\n\n{link(settings, '/invitations/accept', token)}\n\n"
-        "or, logged in with this address, by posting the token to "
-        f"/api/v1/foundation/invitations/accept/: {token}\n",
-    )
+        await send_later(
+            connection,
+            email,
+            f"You are invited to {seats.organization_name} on nocode",
+            f"{user.first_name or user.email} invites you to join {seats.organization_name} "
+            f"as {role}.\n"
+            f"Accept with this link:\n\n{link(settings, '/invitations/accept', token)}\n\n"
+            "or, logged in with this address, by posting the token to "
+            f"/api/v1/foundation/invitations/accept/: {token}\n",
+        )
     return InvitationPublic.model_validate(invitation, from_attributes=True)
 
 

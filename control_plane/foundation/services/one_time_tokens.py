@@ -52,6 +52,11 @@ async def create(
     return token, issued
 
 
+def link(settings: Settings, path: str, token: str) -> str:
+    """The web page at `path` of PUBLIC_URL, with `token`: what an email carries."""
+    return f"{settings.public_url.rstrip('/')}{path}?token={token}"
+
+
 async def consume(connection: Conn, purpose: Purpose, token: str) -> UsedToken:
     """Use the token once; an unknown, used or expired one is INVALID_TOKEN."""
     used = await one_time_tokens.consume(connection, digest(token), purpose)

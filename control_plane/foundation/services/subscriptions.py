@@ -44,10 +44,6 @@ def subscription_public(subscription: Subscription) -> SubscriptionPublic:
     )
 
 
-async def plans(connection: Conn) -> list[PlanPublic]:
-    return [plan_public(plan) for plan in await subscriptions.plans(connection)]
-
-
 async def current(connection: Conn, organization_id: uuid.UUID) -> SubscriptionPublic:
     return subscription_public(await subscriptions.of_organization(connection, organization_id))
 

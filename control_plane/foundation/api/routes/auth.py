@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from control_plane.foundation import jobs
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin
 from control_plane.foundation.models import (
     Accepted,
@@ -22,6 +23,7 @@ from control_plane.foundation.models import (
     UserPublic,
 )
 from control_plane.foundation.services import accounts, sessions
+from control_plane.foundation.services.one_time_tokens import Purpose
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -52,10 +54,8 @@ async def verify_email(body: TokenRequest, origin: Origin, connection: Connectio
 
 
 @router.post("/verify-email/resend/", status_code=status.HTTP_202_ACCEPTED)
-async def resend_verification(
-    body: EmailRequest, connection: Connection, settings: AppSettings
-) -> Accepted:
-    await accounts.resend_verification(connection, settings, body.email)
+async def resend_verification(body: EmailRequest, connection: Connection) -> Accepted:
+    await jobs.request_account_mail(connection, Purpose.VERIFY_EMAIL, body.email)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 
@@ -81,11 +81,9 @@ async def logout(caller: Caller, origin: Origin, connection: Connection) -> None
 
 
 @router.post("/password-reset/", status_code=status.HTTP_202_ACCEPTED)
-async def request_password_reset(
-    body: EmailRequest, connection: Connection, settings: AppSettings
-) -> Accepted:
+async def request_password_reset(body: EmailRequest, connection: Connection) -> Accepted:
     """Email a single-use link to choose a new password."""
-    await accounts.request_password_reset(connection, settings, body.email)
+    await jobs.request_account_mail(connection, Purpose.RESET_PASSWORD, body.email)
     return Accepted(email=body.email, detail=_CHECK_INBOX)
 
 

@@ -18,9 +18,12 @@ router = APIRouter(tags=["subscriptions"])
 
 
 @router.get("/plans/", tags=["subscriptions"])
-async def list_plans(connection: Connection) -> list[PlanPublic]:
+async def list_plans(
+    request: Request, connection: Connection, pagination: Pagination
+) -> Page[PlanPublic]:
     """The plans on offer, with their limits (null: no limit)."""
-    return await subscriptions.plans(connection)
+    page = await fetch_page(connection, request, pagination, queries.PLANS, {})
+    return page.map(subscriptions.plan_public)
 
 
 @router.get("/subscriptions/")
