@@ -18,12 +18,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from psycopg import AsyncConnection
 from psycopg.abc import Params, QueryNoTemplate
-from psycopg.rows import DictRow, class_row, dict_row, scalar_row
+from psycopg.rows import TupleRow, class_row, scalar_row
 from psycopg_pool import AsyncConnectionPool
 
 from control_plane.config import Settings
 
-Conn = AsyncConnection[DictRow]
+# Plain cursors give tuples: rows meant to be read are fetched through fetch_one/fetch_all.
+Conn = AsyncConnection[TupleRow]
 Row = TypeVar("Row")
 Value = TypeVar("Value")
 
@@ -42,9 +43,8 @@ def create_pool(settings: Settings) -> AsyncConnectionPool[Conn]:
         settings.database_url,
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
-        kwargs={"row_factory": dict_row},
         configure=_configure,
-        connection_class=AsyncConnection[DictRow],
+        connection_class=AsyncConnection[TupleRow],
         timeout=settings.db_pool_timeout,
         # One round trip proves a pooled connection alive before a request gets it:
         # connections the database dropped (restart, failover) are replaced, not served.

@@ -22,7 +22,8 @@ CONCURRENCY = 6
 def register(server: Server) -> int | str:
     """One registration on a connection of its own: its status, or the transport error
     that cut it."""
-    body = {"email": f"u-{uuid.uuid4().hex[:12]}@example.com", "password": PASSWORD}
+    email = f"u-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"email": email, "password": PASSWORD, "first_name": "Burst"}
     try:
         url = f"{server.base_url}{FOUNDATION}/auth/register/client/"
         return httpx.post(url, json=body, timeout=60).status_code
