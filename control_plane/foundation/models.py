@@ -209,10 +209,16 @@ class PlanPublic(BaseModel):
     limits: dict[str, Any]
 
 
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING_PAYMENT = "pending_payment"  # a paid plan chosen, no payment provider yet
+    CANCELLED = "cancelled"
+
+
 class SubscriptionPublic(BaseModel):
     organization_id: uuid.UUID
     plan: PlanPublic
-    status: str
+    status: SubscriptionStatus
     users: int
     started_at: datetime
     updated_at: datetime

@@ -10,6 +10,7 @@ from typing import Any
 from psycopg import sql
 
 from control_plane.db import Conn, fetch_one, fetch_value
+from control_plane.foundation.models import SubscriptionStatus
 from control_plane.pagination import Listing
 
 
@@ -27,7 +28,7 @@ class Subscription(Plan):
     """A subscription with its plan's columns, and the organisation's user count."""
 
     organization_id: uuid.UUID
-    status: str
+    status: SubscriptionStatus
     started_at: datetime
     updated_at: datetime
     users: int
@@ -100,13 +101,15 @@ async def lock_plan_code(connection: Conn, organization_id: uuid.UUID) -> str:
     return plan_code
 
 
-async def insert(connection: Conn, organization_id: uuid.UUID, plan_code: str, status: str) -> None:
+async def insert(
+    connection: Conn, organization_id: uuid.UUID, plan_code: str, status: SubscriptionStatus
+) -> None:
     values = {"organization": organization_id, "plan": plan_code, "status": status}
     await connection.execute(INSERT, values)
 
 
 async def set_plan(
-    connection: Conn, organization_id: uuid.UUID, plan_code: str, status: str
+    connection: Conn, organization_id: uuid.UUID, plan_code: str, status: SubscriptionStatus
 ) -> None:
     values = {"organization": organization_id, "plan": plan_code, "status": status}
     await connection.execute(SET_PLAN, values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from control_plane.db import Conn
-from control_plane.foundation.models import OrganizationPublic, Role
+from control_plane.foundation.models import OrganizationPublic, Role, SubscriptionStatus
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.foundation.queries import memberships, organizations, subscriptions
 from control_plane.foundation.services.audit import RequestOrigin, record
@@ -20,7 +20,9 @@ async def create(
     async with connection.transaction():
         organization_id = await organizations.insert(connection, name, description)
         await memberships.insert(connection, organization_id, user_id, Role.OWNER)
-        await subscriptions.insert(connection, organization_id, FREE_PLAN, "active")
+        await subscriptions.insert(
+            connection, organization_id, FREE_PLAN, SubscriptionStatus.ACTIVE
+        )
         await record(
             connection,
             origin,

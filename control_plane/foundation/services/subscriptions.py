@@ -11,7 +11,12 @@ import uuid
 from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
 from control_plane.foundation.limits import MAX_MEMBERS_PER_ORGANIZATION
-from control_plane.foundation.models import PlanPublic, Role, SubscriptionPublic
+from control_plane.foundation.models import (
+    PlanPublic,
+    Role,
+    SubscriptionPublic,
+    SubscriptionStatus,
+)
 from control_plane.foundation.permissions import MATRIX, Permission, authorize
 from control_plane.foundation.queries import subscriptions
 from control_plane.foundation.queries.subscriptions import Plan, Subscription
@@ -62,10 +67,10 @@ async def change_plan(
         if price is None:
             raise ApiError(VALIDATION, {"plan": f"No plan {plan_code!r}."})
         before = await subscriptions.lock_plan_code(connection, organization_id)
-        subscription_status = "active"
+        subscription_status = SubscriptionStatus.ACTIVE
         if price > 0:
             await start_checkout(organization_id, plan_code)
-            subscription_status = "pending_payment"
+            subscription_status = SubscriptionStatus.PENDING_PAYMENT
         await subscriptions.set_plan(connection, organization_id, plan_code, subscription_status)
         await record(
             connection,
