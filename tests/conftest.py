@@ -33,6 +33,14 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 NOCODE = [sys.executable, "-m", "nocode"]
 CRM_SPEC = specs_dir() / "gestion_client.yaml"
 TEST_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+# The longest tests of the suite (minutes each, mostly waiting on Ansible over SSH), and one file,
+# so one xdist unit under `--dist loadfile`: collected first, one worker runs them from the start
+# while the others run the rest, and none is left alone at the end of the run.
+DEPLOYMENT_TESTS = REPOSITORY / "tests" / "deploy" / "test_deploy.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path != DEPLOYMENT_TESTS)
 
 
 @pytest.fixture(scope="session")

@@ -33,9 +33,24 @@ def deployer(host_factory: HostFactory, tmp_path: Path) -> Iterator[Deployer]:
     shutil.rmtree(roots)
 
 
+# Commits by one author at one time: a version is the same commit in every test and every run,
+# so `nocode deploy` builds its release archive (wheels downloaded) once and then finds it in its
+# cache, as it does for an operator deploying one commit again.
+REPRODUCIBLE_COMMITS = {
+    "GIT_AUTHOR_NAME": "nocode tests",
+    "GIT_AUTHOR_EMAIL": "tests@nocode.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_NAME": "nocode tests",
+    "GIT_COMMITTER_EMAIL": "tests@nocode.invalid",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """The CRM app, version 1.0.0, in a Git repository."""
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CRM app, version 1.0.0, in a Git repository whose commits are reproducible."""
+    for name, value in REPRODUCIBLE_COMMITS.items():
+        monkeypatch.setenv(name, value)
     repo = tmp_path / "gestion_client"
     commit_version(repo, crm_spec("1.0.0"))
     return repo
