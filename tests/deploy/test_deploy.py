@@ -4,9 +4,7 @@ namespaces, the CRM app served there and called from here."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ from typing import Self
 import httpx
 import pytest
 
+from tests.conftest import traversable_dir
 from tests.deploy.deployer import Api, Deployer, commit_edit, commit_version, crm_spec
 from tests.deploy.hosts import HostFactory
 
@@ -24,13 +23,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def deployer(host_factory: HostFactory, tmp_path: Path) -> Iterator[Deployer]:
-    roots = Path(tempfile.mkdtemp(prefix="nc-", dir="/tmp"))
-    roots.chmod(0o755)  # the app's and PostgreSQL's users go through it, as through /srv
-    deployer = Deployer(host_factory, tmp_path, roots)
-    yield deployer
-    host_factory.close()  # first: its hosts' processes still use the roots
-    deployer.unmount()
-    shutil.rmtree(roots)
+    # The app's and PostgreSQL's users go through the roots, as through /srv.
+    with traversable_dir("nc-") as roots:
+        deployer = Deployer(host_factory, tmp_path, roots)
+        yield deployer
+        host_factory.close()  # first: its hosts' processes still use the roots
+        deployer.unmount()
 
 
 # Commits by one author at one time: a version is the same commit in every test and every run,
