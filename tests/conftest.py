@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,10 +39,35 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 NOCODE = [sys.executable, "-m", "nocode"]
 CRM_SPEC = specs_dir() / "gestion_client.yaml"
 TEST_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+# The longest tests of the suite (minutes each, mostly waiting on Ansible over SSH), and one file,
+# so one xdist unit under `--dist loadfile`: collected first, one worker runs them from the start
+# while the others run the rest, and none is left alone at the end of the run.
+DEPLOYMENT_TESTS = REPOSITORY / "tests" / "deploy" / "test_deploy.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path != DEPLOYMENT_TESTS)
+
+
+@contextmanager
+def traversable_dir(prefix: str) -> Iterator[Path]:
+    """A new folder under /tmp that other users may go through, removed afterwards.
+
+    For what services running as their own users keep there: the embedded PostgreSQL runs as
+    `embedded_postgres`, and an app deployed to a test host as its own user. Not pytest's
+    tmp_path: every pytest session started meanwhile makes /tmp/pytest-of-root private again
+    (mode 0700), and a PostgreSQL in it then fails on its own files ("Permission denied").
+    """
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server() -> Iterator[str]:
     """One PostgreSQL for the session: TEST_DATABASE_URL, or an embedded server."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
@@ -47,9 +75,9 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     from platform_support.postgres import embedded_server
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), traversable_dir("nocode-pg-") as folder:
         warnings.simplefilter("ignore")
-        with embedded_server(tmp_path_factory.mktemp("pg") / "data") as server_url:
+        with embedded_server(folder / "data") as server_url:
             yield server_url
 
 

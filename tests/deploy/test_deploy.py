@@ -4,9 +4,7 @@ namespaces, the CRM app served there and called from here."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ from typing import Self
 import httpx
 import pytest
 
+from tests.conftest import traversable_dir
 from tests.deploy.deployer import Api, Deployer, commit_edit, commit_version, crm_spec
 from tests.deploy.hosts import HostFactory
 
@@ -24,18 +23,32 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def deployer(host_factory: HostFactory, tmp_path: Path) -> Iterator[Deployer]:
-    roots = Path(tempfile.mkdtemp(prefix="nc-", dir="/tmp"))
-    roots.chmod(0o755)  # the app's and PostgreSQL's users go through it, as through /srv
-    deployer = Deployer(host_factory, tmp_path, roots)
-    yield deployer
-    host_factory.close()  # first: its hosts' processes still use the roots
-    deployer.unmount()
-    shutil.rmtree(roots)
+    # The app's and PostgreSQL's users go through the roots, as through /srv.
+    with traversable_dir("nc-") as roots:
+        deployer = Deployer(host_factory, tmp_path, roots)
+        yield deployer
+        host_factory.close()  # first: its hosts' processes still use the roots
+        deployer.unmount()
+
+
+# Commits by one author at one time: a version is the same commit in every test and every run,
+# so `nocode deploy` builds its release archive (wheels downloaded) once and then finds it in its
+# cache, as it does for an operator deploying one commit again.
+REPRODUCIBLE_COMMITS = {
+    "GIT_AUTHOR_NAME": "nocode tests",
+    "GIT_AUTHOR_EMAIL": "tests@nocode.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_NAME": "nocode tests",
+    "GIT_COMMITTER_EMAIL": "tests@nocode.invalid",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """The CRM app, version 1.0.0, in a Git repository."""
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CRM app, version 1.0.0, in a Git repository whose commits are reproducible."""
+    for name, value in REPRODUCIBLE_COMMITS.items():
+        monkeypatch.setenv(name, value)
     repo = tmp_path / "gestion_client"
     commit_version(repo, crm_spec("1.0.0"))
     return repo
