@@ -9,6 +9,7 @@ the outbox (control_plane.mail), in the transaction of the write it belongs to.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from control_plane.config import Settings
 from control_plane.db import Conn
@@ -21,34 +22,39 @@ from control_plane.mail import send_later
 from control_plane.security.passwords import hash_password
 
 
-async def _send_verification(connection: Conn, settings: Settings, user: User) -> None:
-    token, _ = await one_time_tokens.create(
-        connection, settings, Purpose.VERIFY_EMAIL, user_id=user.id
-    )
-    await send_later(
-        connection,
-        user.email,
-        "Confirm your email address",
-        "Confirm your address for nocode by opening this link:\n\n"
-        f"{link(settings, '/verify-email', token)}\n\n"
-        f"or by posting the token to /api/v1/foundation/auth/verify-email/: {token}\n",
-    )
+@dataclass(frozen=True)
+class _LinkMail:
+    """A mail that carries an account's single-use link: `{link}` and `{token}` are
+    filled in when it is sent."""
+
+    purpose: Purpose
+    subject: str
+    page: str  # of PUBLIC_URL, where the link leads
+    text: str
 
 
-async def _send_password_reset(connection: Conn, settings: Settings, user: User) -> None:
-    token, _ = await one_time_tokens.create(
-        connection, settings, Purpose.RESET_PASSWORD, user_id=user.id
-    )
-    await send_later(
-        connection,
-        user.email,
-        "Reset your password",
-        "Choose a new nocode password with this link:\n\n"
-        f"{link(settings, '/reset-password', token)}\n\n"
-        "or by posting the token with the new password to "
-        f"/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
-        "If you did not ask for this, ignore this message.\n",
-    )
+_VERIFICATION = _LinkMail(
+    Purpose.VERIFY_EMAIL,
+    "Confirm your email address",
+    "/verify-email",
+    "Confirm your address for nocode by opening this link:\n\n{link}\n\n"
+    "or by posting the token to /api/v1/foundation/auth/verify-email/: {token}\n",
+)
+_PASSWORD_RESET = _LinkMail(
+    Purpose.RESET_PASSWORD,
+    "Reset your password",
+    "/reset-password",
+    "Choose a new nocode password with this link:\n\n{link}\n\n"
+    "or by posting the token with the new password to "
+    "/api/v1/foundation/auth/password-reset/confirm/: {token}\n\n"
+    "If you did not ask for this, ignore this message.\n",
+)
+
+
+async def _send_link(connection: Conn, settings: Settings, user: User, mail: _LinkMail) -> None:
+    token, _ = await one_time_tokens.create(connection, settings, mail.purpose, user_id=user.id)
+    text = mail.text.format(link=link(settings, mail.page, token), token=token)
+    await send_later(connection, user.email, mail.subject, text)
 
 
 async def register(
@@ -76,7 +82,7 @@ async def register(
             )
         else:
             await record_account(connection, origin, user.id, "user.register")
-            await _send_verification(connection, settings, user)
+            await _send_link(connection, settings, user, _VERIFICATION)
 
 
 async def verify_email(connection: Conn, origin: RequestOrigin, token: str) -> User:
@@ -100,9 +106,9 @@ async def send_account_mail(
         if user is None:
             return
         if purpose is Purpose.RESET_PASSWORD:
-            await _send_password_reset(connection, settings, user)
+            await _send_link(connection, settings, user, _PASSWORD_RESET)
         elif user.email_verified_at is None:
-            await _send_verification(connection, settings, user)
+            await _send_link(connection, settings, user, _VERIFICATION)
 
 
 async def confirm_password_reset(
