@@ -6,6 +6,7 @@ wheels once per commit and target Python, and keeps the archive in its cache.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import subprocess
 import sys
@@ -91,12 +92,16 @@ def build_release(
     )
     if not release.archive.exists():
         dependencies = [str(item) for item in project.get("dependencies", [])]  # type: ignore[attr-defined]
-        _build(app_dir, release, dependencies)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Two deployments of one commit at once build it once: the second waits, then finds it.
+        with release.archive.with_suffix(".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not release.archive.exists():
+                _build(app_dir, release, dependencies)
     return release
 
 
 def _build(app_dir: Path, release: Release, dependencies: list[str]) -> None:
-    release.archive.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=release.archive.parent) as work:
         folder = Path(work) / release.name
         folder.mkdir()

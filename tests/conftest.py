@@ -39,14 +39,18 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 NOCODE = [sys.executable, "-m", "nocode"]
 CRM_SPEC = specs_dir() / "gestion_client.yaml"
 TEST_SECRET = "a-test-secret-that-is-long-enough-for-hs256"
-# The longest tests of the suite (minutes each, mostly waiting on Ansible over SSH), and one file,
-# so one xdist unit under `--dist loadfile`: collected first, one worker runs them from the start
-# while the others run the rest, and none is left alone at the end of the run.
-DEPLOYMENT_TESTS = REPOSITORY / "tests" / "deploy" / "test_deploy.py"
+# The longest tests of the suite (minutes each, mostly waiting on Ansible over SSH), in two files
+# of about the same time, so two xdist units under `--dist loadfile`: collected first, and taken in
+# that order (pyproject.toml's --no-loadscope-reorder: xdist would otherwise start with the files
+# of the most tests), one by each of the two workers from the start; they share the rest after.
+DEPLOYMENT_TESTS = [
+    REPOSITORY / "tests" / "deploy" / "test_deploy.py",
+    REPOSITORY / "tests" / "deploy" / "test_deploy_refusals.py",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path != DEPLOYMENT_TESTS)
+    items.sort(key=lambda item: item.path not in DEPLOYMENT_TESTS)
 
 
 @contextmanager

@@ -268,7 +268,7 @@ class HostFactory:
 
     def _network(self, netns: str, veth: str) -> tuple[str, str]:
         """Make the namespace and its link to the machine; return (machine's end, host's end)."""
-        with _locked(NET_LOCK):
+        with locked(NET_LOCK):
             subnet = _free_subnet()
             gateway, address = (str(ip) for ip in subnet.hosts())
             _run(["ip", "netns", "add", netns])
@@ -431,7 +431,7 @@ def debian_root() -> Path:
     if target.is_dir():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
-    with _locked(CACHE / f"{target.name}.lock"):
+    with locked(CACHE / f"{target.name}.lock"):
         if target.is_dir():
             return target
         building = target.with_name(f"{target.name}.building")
@@ -602,7 +602,7 @@ def _mount_points() -> list[Path]:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on `path` (made if missing), across processes."""
     with path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
