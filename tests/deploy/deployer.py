@@ -54,6 +54,18 @@ def commit_edit(repo: Path, relative: str, old: str, new: str, message: str) -> 
     subprocess.run(["git", "-C", str(repo), "commit", "-qam", message], check=True)
 
 
+def commit_unhealthy_release(repo: Path, version: str) -> None:
+    """Commit `version` of the CRM with a /health that never answers 200."""
+    commit_version(repo, crm_spec(version))
+    commit_edit(
+        repo,
+        "app/api/health.py",
+        'return JSONResponse({"status": "ok", "database": "ok"})',
+        'return error_response(503, UNHEALTHY, {"database": "broken on purpose"})',
+        "A release that is never healthy",
+    )
+
+
 @dataclass
 class Run:
     """One `nocode deploy` or `nocode rollback`, and the record it wrote."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.deployer import Api, Deployer, commit_edit, commit_version, crm_spec
+from tests.deploy.deployer import Api, Deployer, commit_unhealthy_release, commit_version, crm_spec
 from tests.deploy.hosts import HostFactory
 from tests.deploy.watchers import Traffic
 
@@ -130,14 +130,7 @@ def test_failed_health_check_rolls_back(
     )
 
     # 1.1.0 migrates the schema, but its /health never answers 200.
-    commit_version(repo, crm_spec("1.1.0"))
-    commit_edit(
-        repo,
-        "app/api/health.py",
-        'return JSONResponse({"status": "ok", "database": "ok"})',
-        'return error_response(503, UNHEALTHY, {"database": "broken on purpose"})',
-        "A release that is never healthy",
-    )
+    commit_unhealthy_release(repo, "1.1.0")
     failed = deployer.to("deploy", repo, host, "--health-deadline", "6")
     assert failed.result.returncode == 1
     assert "DEPLOY_001" in failed.result.stderr and "Health Checks" in failed.result.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.deployer import Deployer, commit_edit, commit_version, crm_spec
+from tests.deploy.deployer import Deployer, commit_unhealthy_release, commit_version, crm_spec
 from tests.deploy.hosts import HostFactory
 from tests.deploy.watchers import ProcessWatch
 
@@ -30,14 +30,7 @@ def test_two_hosts_roll_one_at_a_time_and_a_failure_stops_the_rollout(
     for host in hosts:
         assert httpx.get(f"http://{host.address}:8000/health", timeout=5).status_code == 200
 
-    commit_version(repo, crm_spec("1.1.0"))
-    commit_edit(
-        repo,
-        "app/api/health.py",
-        'return JSONResponse({"status": "ok", "database": "ok"})',
-        'return error_response(503, UNHEALTHY, {"database": "broken on purpose"})',
-        "A release that is never healthy",
-    )
+    commit_unhealthy_release(repo, "1.1.0")
     failed = deployer("deploy", repo, "--inventory", inventory, "--health-deadline", "6")
     assert failed.result.returncode == 1 and failed.record["error_code"] == "DEPLOY_001"
     assert {line["host"] for line in failed.record["logs"]} == {"web1"}  # web2 untouched
