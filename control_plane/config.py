@@ -7,6 +7,7 @@ the variable's name and what is wrong with it.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,15 @@ class Settings(BaseSettings):
         min_length=1, description="PostgreSQL URL; `nocode serve` starts an embedded one if unset"
     )
     jwt_secret: SecretStr = Field(min_length=32, description="HS256 key of the tokens")
+    secret_key: SecretStr = Field(
+        validation_alias="NOCODE_SECRET_KEY",
+        description="Fernet key encrypting secrets at rest; `nocode serve` makes one",
+    )
+    data_dir: Path = Field(
+        default=Path("nocode-data"),
+        validation_alias="NOCODE_DATA_DIR",
+        description="Apps' repositories and local deployments (and the embedded PostgreSQL)",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8080", description="Base of the links put in emails"
     )

@@ -1,8 +1,9 @@
 """`nocode serve` and `nocode migrate`: the control plane on DATABASE_URL, or on a real
 PostgreSQL started in the data folder (the same embedded server as `nocode run`).
 
-The data folder (NOCODE_DATA_DIR, default ./nocode-data) also keeps the JWT secret made
-on the first start (in its .env, mode 0600) unless JWT_SECRET is set.
+The data folder (NOCODE_DATA_DIR, default ./nocode-data) also keeps the JWT secret and the
+key of the secrets at rest, made on the first start (in its .env, mode 0600) unless
+JWT_SECRET and NOCODE_SECRET_KEY are set, and the apps' repositories and local deployments.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from control_plane.mail import mail_settings
 from platform_support.errors import Issue, UserError
 from platform_support.postgres import configured_or_embedded
 from platform_support.secrets import ensure_secret
+from platform_support.vault import KEY_VARIABLE, new_key
 
 DATABASE_NAME = "nocode"
 
@@ -35,7 +37,9 @@ def control_plane_environment(data_dir: Path, announce: Callable[[str], None]) -
     """DATABASE_URL and JWT_SECRET set in os.environ (the server's workers inherit them),
     starting the embedded PostgreSQL when no DATABASE_URL is given; stops it on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["NOCODE_DATA_DIR"] = str(data_dir.resolve())
     os.environ["JWT_SECRET"] = ensure_secret(data_dir)
+    os.environ[KEY_VARIABLE] = ensure_secret(data_dir, KEY_VARIABLE, new_key)
     given = os.environ.get("DATABASE_URL")
     with configured_or_embedded(data_dir / "postgres", DATABASE_NAME, announce) as url:
         os.environ["DATABASE_URL"] = url

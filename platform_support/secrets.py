@@ -1,9 +1,11 @@
-"""A data folder's `.env` file, and the JWT secret kept in it (mode 0600)."""
+"""A data folder's `.env` file, and the secrets kept in it (mode 0600): the JWT secret and
+the key that encrypts secrets at rest (platform_support.vault)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 ENV_FILE = ".env"
@@ -28,14 +30,18 @@ def _unquoted(value: str) -> str:
     return value
 
 
-def ensure_secret(folder: Path) -> str:
-    """The JWT secret: from the environment, the folder's .env, or made once into it."""
-    secret = os.environ.get("JWT_SECRET") or read_env_file(folder).get("JWT_SECRET")
+def ensure_secret(
+    folder: Path,
+    name: str = "JWT_SECRET",
+    make: Callable[[], str] = lambda: secrets.token_urlsafe(48),
+) -> str:
+    """The secret `name`: from the environment, the folder's .env, or made once into it."""
+    secret = os.environ.get(name) or read_env_file(folder).get(name)
     if secret:
         return secret
-    secret = secrets.token_urlsafe(48)
+    secret = make()
     path = folder / ENV_FILE
     with path.open("a", encoding="utf-8") as env_file:
-        env_file.write(f"JWT_SECRET={secret}\n")
+        env_file.write(f"{name}={secret}\n")
     path.chmod(0o600)
     return secret

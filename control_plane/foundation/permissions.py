@@ -1,12 +1,17 @@
-"""The seed 001 role matrix for the Foundation module: the one place that decides what a
+"""The seed 001 role matrix: the one place that decides what a
 member of an organisation may do. Every endpoint asks `authorize()`.
 
-| Foundation | CLIENT        | MEMBER        | ADMIN  | OWNER |
-| ---------- | ------------- | ------------- | ------ | ----- |
-|            | profil, login | profil + org  | tout   | tout  |
+| module     | CLIENT            | MEMBER        | ADMIN              | OWNER |
+| ---------- | ----------------- | ------------- | ------------------ | ----- |
+| Foundation | profil, login     | profil + org  | tout               | tout  |
+| Studio     | lecture seule     | CRUD projets  | CRUD + membres     | tout  |
+| Runtime    | données publiques | CRUD données  | CRUD + déploiement | tout  |
 
 ADMIN manages the organisation and its members, but only an OWNER deletes it, changes its
-subscription, or makes and unmakes OWNERs.
+subscription, or makes and unmakes OWNERs. In Runtime, every member reads the apps and
+uses their data through the platform with a token of their own role (the app applies its
+per-table permissions, so a CLIENT sees public tables only); generating, deploying and
+the deployment targets are ADMIN's.
 """
 
 from __future__ import annotations
@@ -31,15 +36,36 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     SUBSCRIPTION_READ = "subscription.read"
     SUBSCRIPTION_MANAGE = "subscription.manage"
+    PROJECTS_READ = "projects.read"
+    PROJECTS_WRITE = "projects.write"
+    APPS_READ = "apps.read"
+    APP_DATA = "apps.data"
+    APPS_MANAGE = "apps.manage"
+    APPS_DEPLOY = "apps.deploy"
+    TARGETS_MANAGE = "targets.manage"
 
 
-_CLIENT = frozenset({Permission.ORGANIZATION_READ})
-_MEMBER = _CLIENT | {Permission.MEMBERS_READ, Permission.SUBSCRIPTION_READ}
+_CLIENT = frozenset(
+    {
+        Permission.ORGANIZATION_READ,
+        Permission.PROJECTS_READ,
+        Permission.APPS_READ,
+        Permission.APP_DATA,
+    }
+)
+_MEMBER = _CLIENT | {
+    Permission.MEMBERS_READ,
+    Permission.SUBSCRIPTION_READ,
+    Permission.PROJECTS_WRITE,
+}
 _ADMIN = _MEMBER | {
     Permission.ORGANIZATION_UPDATE,
     Permission.MEMBERS_MANAGE,
     Permission.USERS_SEARCH,
     Permission.AUDIT_READ,
+    Permission.APPS_MANAGE,
+    Permission.APPS_DEPLOY,
+    Permission.TARGETS_MANAGE,
 }
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.CLIENT: _CLIENT,

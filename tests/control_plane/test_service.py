@@ -123,7 +123,7 @@ def test_migrate_applies_once(pg_server: str, tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert (
         "applied 0001_foundation, 0002_login_failure_ids, 0100_jobs, 0200_mail_outbox, "
-        "the job queue's schema (" in first.stdout
+        "0300_studio, 0400_runs, 0500_runtime, the job queue's schema (" in first.stdout
     )
     second = _nocode("migrate", "--data-dir", str(tmp_path), env=env)
     assert second.returncode == 0 and "no migration to apply" in second.stdout

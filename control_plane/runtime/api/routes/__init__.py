@@ -1,0 +1,1 @@
+"""Runtime's route handlers, one module per resource."""

@@ -1,0 +1,1 @@
+"""Runtime's request and response bodies, one module per area."""

@@ -1,0 +1,23 @@
+"""Where Runtime keeps an app's files in the control plane's data folder (NOCODE_DATA_DIR).
+
+    <data_dir>/apps/<app_id>/repository/   the app's Git repository (branch main): every
+                                           generation a commit, every release a tag
+    <data_dir>/local/                      the local deployment target (deployment.local)
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+
+def app_folder(data_dir: Path, app_id: uuid.UUID) -> Path:
+    return data_dir / "apps" / str(app_id)
+
+
+def repository_dir(data_dir: Path, app_id: uuid.UUID) -> Path:
+    return app_folder(data_dir, app_id) / "repository"
+
+
+def local_target_dir(data_dir: Path) -> Path:
+    return data_dir / "local"

@@ -1,0 +1,1 @@
+"""Runtime's SQL, one module per table."""

@@ -1,0 +1,1 @@
+"""Runtime's rules and transactions, called by the route handlers."""

@@ -1,0 +1,1 @@
+"""Studio's route handlers, one module per resource."""

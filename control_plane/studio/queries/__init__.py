@@ -1,0 +1,1 @@
+"""Studio's SQL, one module per table."""

@@ -1,0 +1,1 @@
+"""Studio's rules and transactions, called by the route handlers."""
