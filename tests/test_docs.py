@@ -240,15 +240,24 @@ def test_the_documented_layout_is_the_generated_one() -> None:
 
 
 def settings_variables(config: Path, class_name: str = "Settings") -> set[str]:
-    """The environment variables the settings class of a config module reads."""
+    """The environment variables the settings class of a config module reads: each field's
+    name in capitals, or its `validation_alias`."""
     module = ast.parse(config.read_text(encoding="utf-8"))
     (settings,) = [node for node in module.body if getattr(node, "name", "") == class_name]
     assert isinstance(settings, ast.ClassDef)
     return {
-        statement.target.id.upper()
+        _alias(statement.value) or statement.target.id.upper()
         for statement in settings.body
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
     }
+
+
+def _alias(default: ast.expr | None) -> str | None:
+    if isinstance(default, ast.Call):
+        for keyword in default.keywords:
+            if keyword.arg == "validation_alias" and isinstance(keyword.value, ast.Constant):
+                return str(keyword.value.value)
+    return None
 
 
 def documented_variables(document: Path) -> set[str]:
