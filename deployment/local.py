@@ -75,7 +75,7 @@ def deploy_local(
         record = Deployment("deploy", release.app, release, recorder, build.started_at)
         run = _Run(place, release.name, Tasks(recorder), port, health_deadline)
         record.exit_code = run.deploy(jwt_secret)
-        recorder.finish()
+        run.tasks.finish()
     record.completed_at = datetime.now(UTC)
     return record
 
@@ -97,7 +97,7 @@ def rollback_local(
         run = _Run(place, current, Tasks(recorder), settings.get("port", 0),
                    settings.get("health_deadline", 60))  # fmt: skip
         record.exit_code = run.rollback()
-        recorder.finish()
+        run.tasks.finish()
     record.completed_at = datetime.now(UTC)
     return record
 

@@ -27,6 +27,7 @@ class TaskError(Exception):
 class Tasks:
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
+        self.counts = {"ok": 0, "changed": 0, "failures": 0}
 
     def run(self, task: str, action: Callable[[], bool | None]) -> None:
         """Run `action` as the task named "Step | what it does"; it returns whether it
@@ -42,11 +43,20 @@ class Tasks:
         # The boundary of a deployment: whatever went wrong is recorded, then rolled back.
         except Exception as error:  # noqa: BLE001
             self.fail(task, str(error) or type(error).__name__)
+        self.counts["ok"] += 1
+        self.counts["changed"] += bool(changed)
         self._event("runner_on_ok", task, {"changed": bool(changed)})
 
     def fail(self, task: str, message: str, output: str = "") -> None:
+        self.counts["failures"] += 1
         self._event("runner_on_failed", task, {"msg": message, "stderr": output})
         raise TaskFailed(message)
+
+    def finish(self) -> None:
+        """The run's totals (the record's `changed`, `hosts`), and its last step closed."""
+        totals = {counter: {HOST: count} for counter, count in self.counts.items()}
+        self.recorder.handle({"event": "playbook_on_stats", "event_data": totals})
+        self.recorder.finish()
 
     def _event(self, kind: str, task: str, result: dict[str, object] | None = None) -> None:
         data: dict[str, object] = {"task": task, "host": HOST}
