@@ -29,7 +29,12 @@ from deployment import local_postgres as postgres
 from deployment import local_supervisor as supervisor
 from deployment.artifact import Release, project_at, resolve_commit
 from deployment.deploy import Deployment
-from deployment.errors import INVALID_CONFIGURATION, DeployError
+from deployment.errors import (
+    INSUFFICIENT_RESOURCES,
+    INVALID_CONFIGURATION,
+    NOT_DEPLOYABLE,
+    DeployError,
+)
 from deployment.local_layout import Instance, Target
 from deployment.local_tasks import TaskError, TaskFailed, Tasks
 from deployment.record import Listener, Recorder
@@ -257,12 +262,12 @@ class _Run:
         if not 1 <= self.port <= 65535 or self.health_deadline < 1:
             raise DeployError(
                 INVALID_CONFIGURATION,
-                f"DEPLOY_003: port {self.port}, health_deadline {self.health_deadline}",
+                f"port {self.port}, health_deadline {self.health_deadline}",
             )
         if not _SECRET.match(jwt_secret):
             raise DeployError(
                 INVALID_CONFIGURATION,
-                "DEPLOY_003: jwt_secret: 32 printable characters at least, no quote or backslash",
+                "jwt_secret: 32 printable characters at least, no quote or backslash",
             )
 
     def _check_free_space(self) -> None:
@@ -272,8 +277,8 @@ class _Run:
         free = shutil.disk_usage(folder).free // 2**20
         if free < MIN_FREE_MB:
             raise DeployError(
-                INVALID_CONFIGURATION,
-                f"DEPLOY_004: {free} MB free under {self.target.root}, {MIN_FREE_MB} MB needed",
+                INSUFFICIENT_RESOURCES,
+                f"{free} MB free under {self.target.root}, {MIN_FREE_MB} MB needed",
             )
 
     def _check_port(self) -> None:
@@ -283,7 +288,7 @@ class _Run:
         try:
             refuse_a_taken_port("127.0.0.1", self.port)
         except PortTaken as error:
-            raise DeployError(INVALID_CONFIGURATION, f"DEPLOY_003: {error}") from None
+            raise DeployError(INVALID_CONFIGURATION, str(error)) from None
 
     def _serving(self) -> bool:
         return (
@@ -364,8 +369,8 @@ class _Run:
                 except OSError as error:
                     last = str(error)
                 time.sleep(0.5)
-            raise RuntimeError(
-                f"DEPLOY_001: {url} did not answer 200 within {self.health_deadline}s ({last})"
+            raise DeployError(
+                NOT_DEPLOYABLE, f"{url} did not answer 200 within {self.health_deadline}s ({last})"
             )
 
         self.tasks.run(f"{step} | wait for the health endpoint to answer", answers)
@@ -426,16 +431,12 @@ class _Run:
 
     def _read_record(self) -> None:
         path = self.instance.release(self.release) / _DEPLOY_RECORD
-        if not self.release or not path.exists():
+        undo = (
+            json.loads(path.read_text(encoding="utf-8")) if self.release and path.exists() else {}
+        )
+        if not undo.get("previous"):
             raise DeployError(
-                INVALID_CONFIGURATION,
-                f"DEPLOY_001: {self.instance.name} has no previous release to roll back to",
-            )
-        undo = json.loads(path.read_text(encoding="utf-8"))
-        if not undo["previous"]:
-            raise DeployError(
-                INVALID_CONFIGURATION,
-                f"DEPLOY_001: {self.instance.name} has no previous release to roll back to",
+                NOT_DEPLOYABLE, f"{self.instance.name} has no previous release to roll back to"
             )
         self.previous = undo["previous"]
         self.migrated = bool(undo["migrated"]) and bool(undo["backup"])

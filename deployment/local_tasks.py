@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
+from deployment.errors import DeployError
 from deployment.record import Recorder
 
 HOST = "local"
@@ -35,6 +36,8 @@ class Tasks:
         self._event("playbook_on_task_start", task)
         try:
             changed = action()
+        except DeployError as error:  # its code, named, is the deployment's error code
+            self.fail(task, f"{error.code}: {error}")
         except TaskError as error:
             self.fail(task, str(error), error.output)
         except subprocess.CalledProcessError as error:

