@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -191,7 +191,7 @@ class _Run:
     backup: Path | None = None
     migrated: bool = False
     switched: bool = False
-    _environment: dict[str, str] = field(default_factory=dict)
+    settings_changed: bool = False  # the instance's .env: a running release must restart
 
     @property
     def target(self) -> Target:
@@ -244,7 +244,7 @@ class _Run:
         )
         self.tasks.run(
             "Database | create the instance's role and database",
-            lambda: postgres.prepare_database(self.instance, jwt_secret),
+            lambda: self._prepare_database(jwt_secret),
         )
         replacing = bool(self.previous) and self.previous != self.release
         if replacing:
@@ -252,11 +252,16 @@ class _Run:
         if self.previous != self.release:
             self.tasks.run("Code Deployment | install the release", self._install_release)
             self.tasks.run("Database Migration | apply the release's migrations", self._migrate)
-        self._activate("Switch", self.release)
+        # From here on the program runs the new release: a failure must put the previous back.
         self.switched = self.previous != self.release
+        self._activate("Switch", self.release)
         if self.switched:
             self.tasks.run("Switch | record what a rollback of this release must undo",
                            self._write_record)  # fmt: skip
+
+    def _prepare_database(self, jwt_secret: str) -> bool:
+        self.settings_changed = postgres.prepare_database(self.instance, jwt_secret)
+        return self.settings_changed
 
     def _check_settings(self, jwt_secret: str) -> None:
         if not 1 <= self.port <= 65535 or self.health_deadline < 1:
@@ -332,6 +337,9 @@ class _Run:
         def activate() -> bool:
             supervisor.write_app_program(self.instance, self.instance.release(release), self.port)
             changed = supervisor.apply(self.target, self.instance.program)
+            if self.settings_changed and not changed:
+                supervisor.stop(self.target, self.instance.program)
+                changed = True
             started = supervisor.run(self.target, self.instance.program)
             if started != "RUNNING":
                 raise RuntimeError(f"{release} does not stay up ({started}): {self._log_tail()}")
@@ -357,7 +365,7 @@ class _Run:
             last = "no answer"
             while time.monotonic() < deadline:
                 state = supervisor.state(self.target, self.instance.program)
-                if state in ("FATAL", "EXITED", "STOPPED"):
+                if state in ("BACKOFF", "FATAL", "EXITED", "STOPPED"):
                     raise RuntimeError(f"the app stopped ({state}): {self._log_tail()}")
                 try:
                     with urllib.request.urlopen(url, timeout=5) as response:

@@ -149,7 +149,7 @@ def database_url(target: Target, role: str, password: str) -> str:
 
 def prepare_database(instance: Instance, jwt_secret: str) -> bool:
     """The instance's role and database, made once, and its .env (DATABASE_URL with the
-    role's password, made here once; JWT_SECRET as given). True if anything was made."""
+    role's password, made here once; JWT_SECRET as given). True if any of them changed."""
     kept = read_env_file(instance.folder).get("DATABASE_URL")
     password = urllib.parse.urlsplit(kept).password if kept else None
     made = password is None
@@ -173,11 +173,14 @@ def prepare_database(instance: Instance, jwt_secret: str) -> bool:
             made = True
     url = database_url(instance.target, instance.name, password)
     instance.folder.mkdir(parents=True, exist_ok=True)
+    settings = f"DATABASE_URL='{url}'\nJWT_SECRET='{jwt_secret}'\n"
+    if instance.env_file.exists() and instance.env_file.read_text(encoding="utf-8") == settings:
+        return made
     partial = instance.env_file.with_suffix(".partial")
     partial.touch(mode=0o600)
-    partial.write_text(f"DATABASE_URL='{url}'\nJWT_SECRET='{jwt_secret}'\n", encoding="utf-8")
+    partial.write_text(settings, encoding="utf-8")
     partial.rename(instance.env_file)
-    return made
+    return True
 
 
 def drop_database(instance: Instance) -> None:

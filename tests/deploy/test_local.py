@@ -94,11 +94,13 @@ class LocalTarget:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout.splitlines()[-1])
 
-    def deploy(self, repo: Path, instance: str, port: int, **options: Any) -> dict[str, Any]:
+    def deploy(
+        self, repo: Path, instance: str, port: int, secret: str = TEST_SECRET, **options: Any
+    ) -> dict[str, Any]:
         self.instances.add(instance)
         record: dict[str, Any] = self.call(
             "deploy_local", repo, self.root, arguments=[instance],
-            port=port, jwt_secret=TEST_SECRET, **options,
+            port=port, jwt_secret=secret, **options,
         )  # fmt: skip
         return record
 
@@ -180,8 +182,8 @@ def local_repo(repo: Path, target: LocalTarget) -> Path:
 class App:
     """The deployed CRM's API on its local port, with a token signed by the app's secret."""
 
-    def __init__(self, repo: Path, port: int) -> None:
-        token = development_token(repo, "OWNER", secret=TEST_SECRET)
+    def __init__(self, repo: Path, port: int, secret: str = TEST_SECRET) -> None:
+        token = development_token(repo, "OWNER", secret=secret)
         self.url = local_url(port)
         self.client = httpx.Client(
             base_url=f"{self.url}{API}", headers={"Authorization": f"Bearer {token}"}, timeout=10
@@ -312,6 +314,27 @@ def test_unhealthy_release_rolled_back_with_its_migration(
     assert "no previous release" in nothing["error_message"] and app.healthy()
 
 
+def test_release_that_does_not_stay_up_is_rolled_back(
+    target: LocalTarget, local_repo: Path
+) -> None:
+    port = free_port()
+    app = App(local_repo, port)
+    first = target.deploy(local_repo, "crm-production", port)
+    assert first["status"] == "success", first["error_message"]
+    jean = app.create("clients", JEAN)
+
+    # A hand edit, with no migration: the server exits as soon as it starts (before its
+    # heavy imports: within the second it must run to count as up).
+    broken = "import sys\n\nif 'serve' in sys.argv:\n    raise SystemExit('broken on purpose')\n"
+    commit_edit(local_repo, "app/__main__.py", "import sys\n", broken, "A server that exits")
+    failed = target.deploy(local_repo, "crm-production", port)
+    assert failed["status"] == "failed" and failed["error_code"] == "DEPLOY_001"
+    assert _step(failed, "Switch")["status"] == "failed"
+    assert "broken on purpose" in failed["error_message"]
+    assert f"rolled back to {first['release']}" in failed["error_message"]
+    assert app.healthy() and [client["id"] for client in app.records("clients")] == [jean["id"]]
+
+
 def test_failed_migration_leaves_the_previous_release_serving(
     target: LocalTarget, local_repo: Path
 ) -> None:
@@ -349,6 +372,12 @@ def test_instances_share_the_target_each_with_its_own_data(
     again = target.deploy(local_repo, "crm-production", ports["crm-production"])
     assert again["status"] == "success", again["error_message"]
     assert apps["crm-production"].records("clients") == []
+
+    # A new JWT secret for the same release: it restarts with it.
+    rotated = "another-secret-that-is-long-enough-for-hs256"
+    renewed = target.deploy(local_repo, "crm-development", ports["crm-development"], rotated)
+    assert renewed["status"] == "success", renewed["error_message"]
+    assert App(local_repo, ports["crm-development"], rotated).records("clients") == []
 
 
 def test_a_port_in_use_is_refused_before_anything_starts(
