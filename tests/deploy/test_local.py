@@ -114,10 +114,12 @@ class LocalTarget:
         self.instances.discard(instance)
 
     def supervisord(self) -> psutil.Process | None:
-        pid_file = self.root / "run" / "supervisord.pid"
-        if not pid_file.exists() or not psutil.pid_exists(pid := int(pid_file.read_text())):
-            return None
-        return psutil.Process(pid)
+        """The target's supervisord, found by its configuration file on its command line."""
+        configuration = str(Target(self.root).supervisor_conf)
+        for process in psutil.process_iter(["cmdline"]):
+            if configuration in (process.info["cmdline"] or []):
+                return process
+        return None
 
     def kill(self) -> None:
         """kill -9 the supervisor and everything it runs, as a power cut would."""
@@ -413,6 +415,8 @@ def test_a_long_target_root_keeps_its_sockets_short(target: LocalTarget, local_r
     sockets = Target(deep).run
     assert sockets.parent == Path(tempfile.gettempdir()) and not (deep / "run").exists()
     assert (sockets / "supervisor.sock").is_socket() and (sockets / ".s.PGSQL.5432").is_socket()
+    target.remove("crm-production")
+    assert not sockets.exists()
 
 
 def test_root_runs_the_target_postgresql_as_the_wheels_user(repo: Path) -> None:
