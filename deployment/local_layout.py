@@ -23,8 +23,14 @@ from pathlib import Path
 from deployment.errors import INVALID_CONFIGURATION, DeployError
 
 INSTANCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")  # also its database and role name
+INSTALLED = ".installed"  # in a release folder: complete, linked to its instance's .env
 # A Unix socket's path holds at most 107 bytes; PostgreSQL's is <run>/.s.PGSQL.5432.
 _LONGEST_SOCKET_DIR = 90
+
+
+def local_url(port: int) -> str:
+    """Where an instance serves: this machine only."""
+    return f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)
