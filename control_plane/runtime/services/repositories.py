@@ -41,9 +41,10 @@ class _AppRepositories(Backend):
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
 
-    def open_repository(self, path: str) -> BackendRepo:
+    def open_repository(self, path: str | bytes) -> BackendRepo:
+        name = path.decode("utf-8", "replace") if isinstance(path, bytes) else path
         try:
-            app_id = uuid.UUID(path.strip("/"))
+            app_id = uuid.UUID(name.strip("/"))
         except ValueError:
             raise NotGitRepository(path) from None
         repository: BackendRepo = Repo(str(paths.repository_dir(self.data_dir, app_id)))
