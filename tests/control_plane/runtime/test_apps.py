@@ -4,6 +4,7 @@ isolation between organisations, and bad input."""
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -391,3 +392,147 @@ def test_a_version_the_generator_refuses_leaves_the_app_in_error(
         "SELECT count(*) FROM job_attempts WHERE job_id = %s", created["generation_task_id"]
     )
     assert attempts == [(1,)]  # not retried: the same spec would fail the same way
+
+
+def _version_2(document: dict[str, Any]) -> dict[str, Any]:
+    """The CRM 1.1.0: a field renamed, one added, one dropped."""
+    changed = copy.deepcopy(document)
+    changed["project"]["version"] = "1.1.0"
+    clients = changed["tables"]["clients"]["fields"]
+    clients["adresse_postale"] = clients.pop("adresse")
+    clients["ville"] = {"display_name": "Ville", "field_type": "TEXT_SHORT"}
+    del changed["tables"]["produits"]["fields"]["description"]
+    return changed
+
+
+@pytest.fixture
+def generated_crm(api: Api, runtime: httpx.Client) -> dict[str, Any]:
+    """A generated CRM 1.0.0 whose project has published 1.1.0 since."""
+    owner = api.new_user("owner")
+    organization = api.new_organization(owner)
+    document = crm_document()
+    project = publish(api, organization, document)
+    app = create_app(api, runtime, owner, project)
+    publish_version(api, project, _version_2(document))
+    return {"owner": owner, "app": app, "project": project, "document": document}
+
+
+def test_the_plan_shows_each_change_with_its_class_and_its_sql_before_anything_runs(
+    api: Api, runtime: httpx.Client, generated_crm: dict[str, Any]
+) -> None:
+    owner, app = generated_crm["owner"], generated_crm["app"]
+
+    response = runtime.get(f"/apps/{app['id']}/plan/", headers=owner.headers)
+
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert (plan["from_version"], plan["to_version"]) == ("1.0.0", "1.1.0")
+    changes = {(c["class"], c["kind"], c["path"]) for c in plan["changes"]}
+    assert ("locking", "field renamed", "tables.clients.fields.adresse_postale") in changes
+    assert ("additive", "field added", "tables.clients.fields.ville") in changes
+    assert ("destructive", "field dropped", "tables.produits.fields.description") in changes
+    assert plan["requires_force"] is True and plan["refused"] is False
+    sql = plan["migration_sql"]
+    assert "RENAME COLUMN adresse TO adresse_postale" in sql
+    assert "DROP COLUMN description" in sql and "ADD COLUMN ville" in sql
+    assert runtime.get(f"/apps/{app['id']}/", headers=owner.headers).json()["version"] == "1.0.0"
+    assert _git(repository(api, app["id"]), "rev-list", "--count", "HEAD") == "1"
+    same = runtime.get(
+        f"/apps/{app['id']}/plan/", headers=owner.headers, params={"version": "1.0.0"}
+    ).json()
+    assert same["changes"] == [] and same["migration_sql"] is None
+    for version, code in (("7.7.7", "VERSION_NOT_FOUND"), ("1.x", "VALIDATION_ERROR")):
+        refused = runtime.get(
+            f"/apps/{app['id']}/plan/", headers=owner.headers, params={"version": version}
+        )
+        assert_error(refused, 400, code)
+
+
+def test_a_destructive_change_needs_force(
+    api: Api, runtime: httpx.Client, generated_crm: dict[str, Any]
+) -> None:
+    owner, app = generated_crm["owner"], generated_crm["app"]
+    path = f"/apps/{app['id']}/regenerate/"
+
+    refused = runtime.post(path, headers=owner.headers, json={})
+
+    details = assert_error(refused, 409, "CONFLICT")
+    assert details["tables.produits.fields.description"].startswith("field dropped loses data")
+    [(job,)] = api.query("SELECT generation_job_id FROM runtime_apps WHERE id = %s", app["id"])
+    assert job == app["generation_task_id"]  # nothing was enqueued
+    forced = runtime.post(path, headers=owner.headers, json={"force": True})
+    assert forced.status_code == 202, forced.text
+    job_id = forced.json()["generation_task_id"]
+    regenerated = wait_for_generation(api, runtime, owner, app["id"], job_id)
+    assert regenerated["version"] == "1.1.0" and regenerated["status"] == "generated"
+    assert regenerated["regeneration_required"] is False
+    repo = repository(api, app["id"])
+    assert (repo / "migrations" / "0002_v1_1_0.sql").is_file()
+    message = _git(repo, "log", "-1", "--format=%B")
+    assert message.startswith("Regenerate gestion_client: 1.0.0 -> 1.1.0")
+    assert "destructive  field dropped: tables.produits.fields.description" in message
+
+
+def test_a_second_regeneration_waits_for_the_first(
+    api: Api, runtime: httpx.Client, generated_crm: dict[str, Any]
+) -> None:
+    owner, app = generated_crm["owner"], generated_crm["app"]
+    path = f"/apps/{app['id']}/regenerate/"
+    job = app["generation_task_id"]  # made to look running again, as a busy worker's would
+    api.query("UPDATE procrastinate_jobs SET status = 'doing' WHERE id = %s", job)
+    try:
+        busy = runtime.post(path, headers=owner.headers, json={"force": True})
+    finally:
+        api.query("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = %s", job)
+    assert "app" in assert_error(busy, 409, "CONFLICT")
+
+
+def test_hand_edits_committed_in_the_repository_are_merged(
+    api: Api, runtime: httpx.Client, generated_crm: dict[str, Any]
+) -> None:
+    owner, app = generated_crm["owner"], generated_crm["app"]
+    repo = repository(api, app["id"])
+    main = repo / "app" / "main.py"
+    main.write_text(main.read_text() + "\n# Our own note, kept by regeneration.\n")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "Edit")
+
+    started = runtime.post(
+        f"/apps/{app['id']}/regenerate/", headers=owner.headers, json={"force": True}
+    )
+
+    job_id = started.json()["generation_task_id"]
+    regenerated = wait_for_generation(api, runtime, owner, app["id"], job_id)
+    assert regenerated["version"] == "1.1.0", regenerated
+    assert "# Our own note, kept by regeneration." in main.read_text()
+    assert "Hand edits merged into: app/main.py" in _git(repo, "log", "-1", "--format=%B")
+    assert _git(repo, "rev-list", "--count", "HEAD") == "3"
+
+
+def test_hand_edits_the_generator_cannot_keep_refuse_the_regeneration(
+    api: Api, runtime: httpx.Client, generated_crm: dict[str, Any]
+) -> None:
+    owner, app, document = generated_crm["owner"], generated_crm["app"], generated_crm["document"]
+    repo = repository(api, app["id"])
+    routes = repo / "app" / "api" / "routes" / "commandes.py"
+    routes.write_text(routes.read_text() + "\n# Our own code.\n")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "Edit")
+    edited = _git(repo, "rev-parse", "HEAD")
+    without_orders = copy.deepcopy(document)
+    without_orders["project"]["version"] = "2.0.0"
+    del without_orders["tables"]["commandes"]
+    publish_version(api, generated_crm["project"], without_orders)
+
+    started = runtime.post(
+        f"/apps/{app['id']}/regenerate/", headers=owner.headers, json={"force": True}
+    )
+
+    job_id = started.json()["generation_task_id"]
+    after = wait_for_generation(api, runtime, owner, app["id"], job_id)
+    assert after["status"] == "generated" and after["version"] == "1.0.0"
+    assert "regeneration refused, nothing was written" in after["error_message"]
+    assert (
+        "app/api/routes/commandes.py: edited by hand and no longer generated"
+        in (after["error_message"])
+    )
+    assert _git(repo, "rev-parse", "HEAD") == edited
+    assert _git(repo, "status", "--porcelain") == ""
