@@ -193,8 +193,11 @@ async def delete(connection: Conn, app_id: uuid.UUID) -> None:
     await connection.execute(DELETE, {"app": app_id})
 
 
-async def generated(connection: Conn, app_id: uuid.UUID, version: str, commit: str) -> None:
-    await connection.execute(GENERATED, {"app": app_id, "version": version, "commit": commit})
+async def generated(connection: Conn, app_id: uuid.UUID, version: str, commit: str) -> bool:
+    """False when the app is gone (deleted while it was generated)."""
+    values = {"app": app_id, "version": version, "commit": commit}
+    cursor = await connection.execute(GENERATED, values)
+    return cursor.rowcount == 1
 
 
 async def generation_failed(connection: Conn, app_id: uuid.UUID, message: str) -> None:

@@ -10,10 +10,11 @@ does. It runs in a thread: rendering and formatting a large app takes seconds of
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -22,6 +23,7 @@ from control_plane.errors import CONFLICT, ApiError
 from control_plane.runtime import paths
 from control_plane.runtime.models.apps import AppPlan, PlannedChange, without_password
 from control_plane.runtime.queries import apps, published
+from control_plane.runtime.services import repositories
 from generator.changes import ChangeSet, hook_warnings, plan_changes, recorded_spec
 from generator.errors import GeneratorError, PlanError
 from generator.generate import generate_spec
@@ -33,6 +35,7 @@ from generator.write import MANIFEST
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 Report = Callable[[str], Coroutine[Any, Any, None]]
+Result = TypeVar("Result")
 
 
 def estimated_time(spec: dict[str, Any]) -> str:
@@ -139,29 +142,49 @@ async def generate_app(
     loop = asyncio.get_running_loop()
 
     def progress(message: str) -> None:
-        asyncio.run_coroutine_threadsafe(report(message), loop).result()
+        asyncio.run_coroutine_threadsafe(report(message), loop).result(timeout=60)
 
     repository = paths.repository_dir(data_dir, app_id)
     try:
         await report("checking the spec")
         spec = parse_spec(version.spec)
         await asyncio.to_thread(repository.mkdir, parents=True, exist_ok=True)
-        result = await asyncio.to_thread(
+        result = await _in_thread(
             generate_spec, spec, repository, git=True, force=force, progress=progress
         )
         # No commit when nothing changed (the same version again, or a retried job).
         commit = result.commit
         if commit is None:
             commit = await asyncio.to_thread(head_commit, repository)
+    except asyncio.CancelledError:  # the job was cancelled: by a DELETE of the app?
+        async with pool.connection() as connection:
+            if await apps.organization_of(connection, app_id) is None:
+                await repositories.remove(data_dir, app_id)
+        raise
     except GeneratorError as error:
         async with pool.connection() as connection:
             await apps.generation_failed(connection, app_id, "\n".join(error.lines()))
         return
     async with pool.connection() as connection:
-        await apps.generated(connection, app_id, version.number, commit)
+        recorded = await apps.generated(connection, app_id, version.number, commit)
+    if not recorded:  # deleted meanwhile: its folder goes too
+        await repositories.remove(data_dir, app_id)
+        return
     if app.remote_url:
         await report("pushing to the remote")
         await _push(pool, app_id, repository, app.remote_url)
+
+
+async def _in_thread(function: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
+    """`function` in a thread. A thread cannot be stopped: a cancel waits for it to end
+    (so that nothing writes the repository afterwards), then goes on."""
+    running = asyncio.ensure_future(asyncio.to_thread(function, *args, **kwargs))
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await running
+        raise
 
 
 async def _push(pool: Pool, app_id: uuid.UUID, repository: Path, remote_url: str) -> None:

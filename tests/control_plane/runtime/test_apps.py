@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,7 @@ from tests.control_plane.runtime.published import (
     wait_for_generation,
     wait_for_job,
 )
+from tests.generator.large_spec import large_spec
 
 
 @pytest.fixture(scope="module")
@@ -536,3 +538,55 @@ def test_hand_edits_the_generator_cannot_keep_refuse_the_regeneration(
     )
     assert _git(repo, "rev-parse", "HEAD") == edited
     assert _git(repo, "status", "--porcelain") == ""
+
+
+def _big_project(api: Api) -> tuple[User, str]:
+    """An owner and a published project of 40 tables x 50 fields (seconds to generate)."""
+    owner = api.new_user("owner")
+    organization = api.new_organization(owner)
+    document = large_spec(40, 50).model_dump(mode="json")
+    return owner, publish(api, organization, document)
+
+
+def _wait_for_step(api: Api, job_id: int, prefix: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        steps = api.query("SELECT name FROM job_steps WHERE job_id = %s", job_id)
+        if any(name.startswith(prefix) for (name,) in steps):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {prefix!r}")
+
+
+def test_the_server_keeps_answering_while_an_app_generates(api: Api, runtime: httpx.Client) -> None:
+    owner, project = _big_project(api)
+    created = runtime.post("/apps/", headers=owner.headers, json={"project": project, "name": "B"})
+    job_id = created.json()["generation_task_id"]
+    _wait_for_step(api, job_id, "checking the spec")
+
+    slowest, probes = 0.0, 0
+    running = "SELECT 1 FROM procrastinate_jobs WHERE id = %s AND status = 'doing'"
+    while api.query(running, job_id):
+        started = time.perf_counter()
+        with httpx.Client() as fresh:  # a new connection: any of the server's processes
+            assert fresh.get(f"{api.server.base_url}/health").status_code == 200
+        slowest, probes = max(slowest, time.perf_counter() - started), probes + 1
+
+    assert probes >= 5, probes
+    assert slowest < 1.0, f"/health took {slowest:.2f} s during the generation"
+    assert wait_for_job(api, job_id) == "succeeded"
+
+
+def test_deleting_an_app_while_it_generates_leaves_nothing_behind(
+    api: Api, runtime: httpx.Client
+) -> None:
+    owner, project = _big_project(api)
+    created = runtime.post("/apps/", headers=owner.headers, json={"project": project, "name": "B"})
+    app_id, job_id = created.json()["id"], created.json()["generation_task_id"]
+    _wait_for_step(api, job_id, "rendering ")
+
+    response = runtime.delete(f"/apps/{app_id}/", headers=owner.headers)
+
+    assert response.status_code == 204, response.text
+    assert wait_for_job(api, job_id) in ("aborted", "cancelled")
+    assert not repository(api, app_id).parent.exists()
