@@ -123,6 +123,12 @@ class AppCreated(AppPublic):
     estimated_generation_time: str
 
 
+class RegenerationStarted(BaseModel):
+    app_id: uuid.UUID
+    generation_task_id: int
+    version: str
+
+
 class PlannedChange(BaseModel):
     class_: str = Field(serialization_alias="class")  # additive, locking, destructive
     kind: str

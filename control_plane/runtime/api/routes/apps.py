@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel
 
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin, Pagination
 from control_plane.foundation.permissions import Permission
@@ -21,17 +20,12 @@ from control_plane.runtime.models.apps import (
     AppRegenerate,
     AppStatus,
     AppUpdate,
+    RegenerationStarted,
 )
 from control_plane.runtime.queries import apps as queries
 from control_plane.runtime.services import apps, generation
 
 router = APIRouter(prefix="/apps", tags=["apps"])
-
-
-class RegenerationStarted(BaseModel):
-    app_id: uuid.UUID
-    generation_task_id: int
-    version: str
 
 
 @router.get("/")
