@@ -77,3 +77,36 @@ def push(repo: Path, remote_url: str) -> None:
         env=_NO_PROMPT,
         timeout=PUSH_TIMEOUT_SECONDS,
     )
+
+
+def pull(repo: Path, remote_url: str) -> bool:
+    """Bring the commits pushed to `remote_url`'s main (the owner's edits) into `repo`'s
+    main, by fast-forward only; False when the remote has no main yet. A remote that has
+    diverged is refused: merging histories is the owner's call, not a generation's."""
+    found = _git(
+        repo,
+        "ls-remote",
+        remote_url,
+        "refs/heads/main",
+        env=_NO_PROMPT,
+        timeout=PUSH_TIMEOUT_SECONDS,
+    )
+    if not found:
+        return False
+    _git(
+        repo,
+        "fetch",
+        "--quiet",
+        remote_url,
+        "refs/heads/main",
+        env=_NO_PROMPT,
+        timeout=PUSH_TIMEOUT_SECONDS,
+    )
+    try:
+        _git(repo, "merge", "--ff-only", "--quiet", "FETCH_HEAD")
+    except WriteError:
+        raise WriteError(
+            "the remote's main has commits the app's repository does not have, and the app's "
+            "has commits the remote does not: merge them on the remote first"
+        ) from None
+    return True

@@ -4,7 +4,9 @@ plan of a regeneration before it runs, and the generation itself (the job's work
 The repository is the app's folder (`paths.repository_dir`): `generate_spec` carries its
 data (a migration), its owner's committed edits (three-way merges) and its history (one
 commit per generation) over, or refuses and writes nothing, exactly as `nocode generate`
-does. It runs in a thread: rendering and formatting a large app takes seconds of CPU.
+does. With a remote, the owner's edits pushed to its main come first (fast-forward only),
+and the result is pushed back. It runs in a thread: rendering and formatting a large app
+takes seconds of CPU.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from control_plane.runtime.services import repositories
 from generator.changes import ChangeSet, hook_warnings, plan_changes, recorded_spec
 from generator.errors import GeneratorError, PlanError
 from generator.generate import generate_spec
-from generator.gitops import head_commit, push
+from generator.gitops import head_commit, pull, push
 from generator.regenerate import refuse
 from generator.spec import ProjectSpec, parse_spec
 from generator.spec.models import MAX_TABLES
@@ -145,6 +147,15 @@ async def generate_app(
         asyncio.run_coroutine_threadsafe(report(message), loop).result(timeout=60)
 
     repository = paths.repository_dir(data_dir, app_id)
+    if app.remote_url and has_generation(data_dir, app_id):
+        await report("pulling the remote's main")
+        try:
+            await _in_thread(pull, repository, app.remote_url)
+        except GeneratorError as error:  # generating without them would not push
+            reason = _remote_failure("pull from the remote failed", error, app.remote_url)
+            async with pool.connection() as connection:
+                await apps.generation_failed(connection, app_id, reason)
+            return
     try:
         await report("checking the spec")
         spec = parse_spec(version.spec)
@@ -192,6 +203,11 @@ async def _push(pool: Pool, app_id: uuid.UUID, repository: Path, remote_url: str
     try:
         await asyncio.to_thread(push, repository, remote_url)
     except GeneratorError as error:
-        reason = "\n".join(error.lines()).replace(remote_url, without_password(remote_url))
+        reason = _remote_failure("push to the remote failed", error, remote_url)
         async with pool.connection() as connection:
-            await apps.push_failed(connection, app_id, f"push to the remote failed: {reason}")
+            await apps.push_failed(connection, app_id, reason)
+
+
+def _remote_failure(what: str, error: GeneratorError, remote_url: str) -> str:
+    reason = "\n".join(error.lines()).replace(remote_url, without_password(remote_url))
+    return f"{what}: {reason}"

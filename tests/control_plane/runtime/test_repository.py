@@ -13,8 +13,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from dulwich.repo import Repo
-from dulwich.server import DictBackend
-from dulwich.web import make_server, make_wsgi_chain
+from dulwich.server import DictBackend, UploadPackHandler
+from dulwich.web import HTTPGitApplication, make_server, make_wsgi_chain
 
 from tests.conftest import free_port
 from tests.control_plane.conftest import Api, User, assert_error
@@ -216,27 +216,101 @@ def test_every_generation_is_pushed_to_the_remote(
 
 
 def test_a_failed_push_is_reported_and_the_generation_stands(
-    api: Api, runtime: httpx.Client
+    api: Api, runtime: httpx.Client, tmp_path: Path
 ) -> None:
     owner = api.new_user("owner")
     organization = api.new_organization(owner)
     project = publish(api, organization, crm_document())
-    created = runtime.post(
-        "/apps/", headers=owner.headers, json={"project": project, "name": "CRM"}
-    ).json()
-    wait_for_generation(api, runtime, owner, created["id"], created["generation_task_id"])
-    secret_url = f"http://git:s3cret@127.0.0.1:{free_port()}/gone.git"
-    response = runtime.put(
-        f"/apps/{created['id']}/", headers=owner.headers, json={"remote_url": secret_url}
+    app = create_app(api, runtime, owner, project)
+    read_only = HTTPGitApplication(
+        DictBackend({"/": Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)})
     )
-    assert response.json()["remote_url"].startswith("http://git:***@127.0.0.1:")
+    read_only.handlers = {b"git-upload-pack": UploadPackHandler}  # a remote refusing pushes
+    port = free_port()
+    server = make_server("127.0.0.1", port, read_only)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        secret_url = f"http://git:s3cret@127.0.0.1:{port}/"
+        response = runtime.put(
+            f"/apps/{app['id']}/", headers=owner.headers, json={"remote_url": secret_url}
+        )
+        assert response.json()["remote_url"] == f"http://git:***@127.0.0.1:{port}/"
 
-    started = runtime.post(f"/apps/{created['id']}/regenerate/", headers=owner.headers, json={})
+        started = runtime.post(f"/apps/{app['id']}/regenerate/", headers=owner.headers, json={})
 
-    app = wait_for_generation(
-        api, runtime, owner, created["id"], started.json()["generation_task_id"]
+        after = wait_for_generation(
+            api, runtime, owner, app["id"], started.json()["generation_task_id"]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert after["status"] == "generated"
+    assert after["error_message"].startswith("push to the remote failed: "), after
+    assert "s3cret" not in after["error_message"]
+    served = repository(api, app["id"])
+    assert after["commit"] == git("rev-parse", "HEAD", cwd=served).stdout.strip()
+
+
+def test_edits_pushed_to_the_remote_are_merged_by_the_next_generation(
+    api: Api, runtime: httpx.Client, remote: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, bare = remote
+    owner = api.new_user("owner")
+    organization = api.new_organization(owner)
+    document = crm_document()
+    project = publish(api, organization, document)
+    app = create_app(api, runtime, owner, project)
+    runtime.put(f"/apps/{app['id']}/", headers=owner.headers, json={"remote_url": url})
+    started = runtime.post(f"/apps/{app['id']}/regenerate/", headers=owner.headers, json={})
+    wait_for_generation(api, runtime, owner, app["id"], started.json()["generation_task_id"])
+    assert git("clone", "-q", "-b", "main", url, "work", cwd=tmp_path).returncode == 0
+    work = tmp_path / "work"
+    main = work / "app" / "main.py"
+    main.write_text(main.read_text() + "\n# Pushed by the owner.\n")
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    assert git(*identity, "commit", "-qam", "Our edit", cwd=work).returncode == 0
+    assert git("push", "--quiet", "origin", "main", cwd=work).returncode == 0
+    document["project"]["version"] = "1.0.1"
+    document["tables"]["clients"]["display_name"] = "Nos clients"
+    publish_version(api, project, document)
+
+    started = runtime.post(f"/apps/{app['id']}/regenerate/", headers=owner.headers, json={})
+
+    job = started.json()["generation_task_id"]
+    regenerated = wait_for_generation(api, runtime, owner, app["id"], job)
+    assert regenerated["version"] == "1.0.1" and regenerated["error_message"] is None
+    served = repository(api, app["id"])
+    assert "# Pushed by the owner." in (served / "app" / "main.py").read_text()
+    subjects = git("log", "--format=%s", cwd=served).stdout.splitlines()
+    assert subjects[:2] == [subjects[0], "Our edit"] and subjects[0].startswith("Regenerate")
+    assert "Hand edits merged into: app/main.py" in git("log", "-1", cwd=served).stdout
+    pushed = git("--git-dir", str(bare), "rev-parse", "main").stdout.strip()
+    assert pushed == regenerated["commit"]
+
+
+def test_a_remote_that_diverged_stops_the_generation(
+    api: Api, runtime: httpx.Client, remote: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, bare = remote
+    owner = api.new_user("owner")
+    organization = api.new_organization(owner)
+    project = publish(api, organization, crm_document())
+    app = create_app(api, runtime, owner, project)
+    work = tmp_path / "other"
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    assert git("init", "--quiet", "--initial-branch=main", str(work)).returncode == 0
+    (work / "README.md").write_text("another history\n")
+    assert git("add", "README.md", cwd=work).returncode == 0
+    assert git(*identity, "commit", "-qm", "Unrelated", cwd=work).returncode == 0
+    assert git("push", "--quiet", url, "main", cwd=work).returncode == 0
+    runtime.put(f"/apps/{app['id']}/", headers=owner.headers, json={"remote_url": url})
+
+    started = runtime.post(f"/apps/{app['id']}/regenerate/", headers=owner.headers, json={})
+
+    after = wait_for_generation(
+        api, runtime, owner, app["id"], started.json()["generation_task_id"]
     )
-    assert app["status"] == "generated"
-    assert app["error_message"].startswith("push to the remote failed: "), app
-    assert "s3cret" not in app["error_message"]
-    assert app["commit"] == git("rev-parse", "HEAD", cwd=repository(api, app["id"])).stdout.strip()
+    assert after["status"] == "generated" and after["commit"] == app["commit"]
+    assert after["error_message"].startswith("pull from the remote failed: "), after
+    assert "the remote's main has commits" in after["error_message"]
+    assert git("--git-dir", str(bare), "log", "--format=%s", "main").stdout.strip() == "Unrelated"
