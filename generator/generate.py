@@ -86,7 +86,18 @@ def generate(
     """Generate the app of `spec_path` into `out_dir`; over an earlier generation, carry
     its data (a migration) and its owner's edits (merges) over, or refuse and write nothing."""
     progress(f"checking {spec_path}")
-    spec = load_spec(spec_path)
+    return generate_spec(load_spec(spec_path), out_dir, git=git, force=force, progress=progress)
+
+
+def generate_spec(
+    spec: ProjectSpec,
+    out_dir: Path,
+    *,
+    git: bool = False,
+    force: bool = False,
+    progress: Progress = _silent,
+) -> GenerationResult:
+    """`generate` for a spec already loaded and checked (the control plane's, say)."""
     generation = build(spec, progress=progress)
     outcome = regeneration(out_dir, spec, generation.plan, generation.files, force=force)
     progress(f"writing {out_dir}")

@@ -70,7 +70,7 @@ def regeneration(
         return Outcome(files={**files, **_base_copies(files, owner)})
     recorded = recorded_spec(out_dir)
     change_set = plan_changes(recorded.spec, spec, recorded.schema_revision)
-    _refuse(change_set, force)
+    refuse(change_set, force)
     history, migration_path = _history(out_dir, change_set, files)
     generated = {
         path: text
@@ -177,7 +177,9 @@ def is_migration(path: PurePosixPath) -> bool:
     return path.parent == MIGRATIONS and path.suffix == ".sql"
 
 
-def _refuse(change_set: ChangeSet, force: bool) -> None:
+def refuse(change_set: ChangeSet, force: bool) -> None:
+    """Raise the PlanError of the changes `change_set` may not make (with `force`, only
+    those the database cannot make safely)."""
     issues = [Issue(c.path, f"{c.kind}: {c.refusal}") for c in change_set.refused]
     if not force:
         issues += [

@@ -1,8 +1,8 @@
 """Where Runtime keeps an app's files in the control plane's data folder (NOCODE_DATA_DIR).
 
-    <data_dir>/apps/<app_id>/repository/   the app's Git repository (branch main): every
-                                           generation a commit, every release a tag
-    <data_dir>/local/                      the local deployment target (deployment.local)
+<data_dir>/apps/<app_id>/repository/   the app's Git repository (branch main): every
+                                       generation a commit, every release a tag
+<data_dir>/local/                      the local deployment target (deployment.local)
 """
 
 from __future__ import annotations

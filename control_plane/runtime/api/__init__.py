@@ -2,4 +2,8 @@
 
 from fastapi import APIRouter
 
+from control_plane.runtime.api.routes import apps, repository
+
 router = APIRouter(prefix="/api/v1/runtime")
+router.include_router(apps.router)
+router.include_router(repository.router)
