@@ -2,4 +2,7 @@
 
 from fastapi import APIRouter
 
+from control_plane.studio.api.routes import projects
+
 router = APIRouter(prefix="/api/v1/studio")
+router.include_router(projects.router)
