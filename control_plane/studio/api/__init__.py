@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter
 
-from control_plane.studio.api.routes import projects
+from control_plane.studio.api.routes import fields, projects, schemas
 
 router = APIRouter(prefix="/api/v1/studio")
 router.include_router(projects.router)
+router.include_router(schemas.router)
+router.include_router(fields.router)

@@ -102,6 +102,8 @@ class Draft:
 
     def add_table(self, name: str, body: dict[str, Any]) -> str:
         """Add a table (ids made here); its stable id."""
+        if name in self.tables:
+            raise ApiError(VALIDATION, {f"tables.{name}": f"{name!r} is already used."})
         table = with_ids(f"tables.{name}", body, None)
         self.tables[name] = table
         return str(table["id"])

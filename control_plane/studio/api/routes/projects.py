@@ -17,8 +17,9 @@ from control_plane.studio.models.projects import (
     ProjectStatus,
     ProjectUpdate,
 )
+from control_plane.studio.models.schemas import SchemaPublic, TableInput
 from control_plane.studio.queries import projects as queries
-from control_plane.studio.services import projects
+from control_plane.studio.services import projects, schemas
 from control_plane.studio.services.access import authorize_project
 
 router = APIRouter(prefix="/projects", tags=["studio projects"])
@@ -85,3 +86,12 @@ async def delete_project(
 ) -> None:
     """Delete the project with its versions, pages and components."""
     await projects.delete(connection, origin, caller.id, project_id)
+
+
+@router.post("/{project_id}/add_table/", status_code=status.HTTP_201_CREATED)
+async def add_table(
+    project_id: uuid.UUID, body: TableInput, caller: Caller, origin: Origin, connection: Connection
+) -> SchemaPublic:
+    """Add a table to the draft: `name` and a generator TableSpec (seed 003). The server
+    makes the stable ids; the whole new draft must pass the generator's checks."""
+    return await schemas.add_table(connection, origin, caller.id, project_id, body.name, body.spec)
