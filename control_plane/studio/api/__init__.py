@@ -2,9 +2,12 @@
 
 from fastapi import APIRouter
 
-from control_plane.studio.api.routes import fields, projects, schemas
+from control_plane.studio.api.routes import components, fields, pages, projects, schemas, versions
 
 router = APIRouter(prefix="/api/v1/studio")
 router.include_router(projects.router)
 router.include_router(schemas.router)
 router.include_router(fields.router)
+router.include_router(versions.router)
+router.include_router(pages.router)
+router.include_router(components.router)

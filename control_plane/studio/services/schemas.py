@@ -15,7 +15,7 @@ from control_plane.foundation.services.audit import RequestOrigin
 from control_plane.studio.models.schemas import FieldPublic, SchemaPublic
 from control_plane.studio.queries import projects
 from control_plane.studio.queries.schemas import TableRow
-from control_plane.studio.services import drafts
+from control_plane.studio.services import bindings, drafts
 from control_plane.studio.services.access import NO_PROJECT, NO_TABLE, authorize_project
 from control_plane.studio.services.drafts import Draft
 from control_plane.studio.services.projects import audit
@@ -43,6 +43,7 @@ async def edit_draft(
         draft = Draft(current.spec)
         object_id = edit(draft)
         drafts.checked(draft.document)
+        await bindings.check_kept(connection, project_id, current.spec, draft.document)
         await projects.set_spec(connection, project_id, draft.document)
         await audit(connection, origin, user_id, organization_id, action, object_id)
         return draft, object_id
