@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from control_plane.studio.api.routes import components, fields, pages, projects, schemas, versions
+from control_plane.studio.api.routes import (
+    components,
+    exports,
+    fields,
+    pages,
+    projects,
+    schemas,
+    versions,
+)
 
 router = APIRouter(prefix="/api/v1/studio")
 router.include_router(projects.router)
@@ -11,3 +19,4 @@ router.include_router(fields.router)
 router.include_router(versions.router)
 router.include_router(pages.router)
 router.include_router(components.router)
+router.include_router(exports.router)

@@ -45,7 +45,7 @@ OF_MEMBER = Listing(
     WHERE (%(page)s::uuid IS NULL OR c.page_id = %(page)s)
     AND (%(project)s::uuid IS NULL OR g.project_id = %(project)s)
     """),
-    order=sql.SQL("p.created_at DESC, p.id, g.created_at, g.id, {order}").format(order=_ORDER),
+    order=sql.SQL("p.created_at DESC, p.id, g.route, {order}").format(order=_ORDER),
 )
 
 ONE = sql.SQL("""
@@ -55,7 +55,7 @@ WHERE c.id = %(component)s
 
 OF_PROJECT = sql.SQL("""
 SELECT {columns} FROM studio_components AS c JOIN studio_pages AS g ON g.id = c.page_id
-WHERE g.project_id = %(project)s ORDER BY g.created_at, g.id, {order}
+WHERE g.project_id = %(project)s ORDER BY g.route, {order}
 """).format(columns=_COLUMNS, order=_ORDER)
 
 NEXT_POSITION = """

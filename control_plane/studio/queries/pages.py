@@ -25,7 +25,7 @@ OF_MEMBER = Listing(
     JOIN memberships AS m ON m.organization_id = p.organization_id AND m.user_id = %(user)s
     WHERE (%(project)s::uuid IS NULL OR g.project_id = %(project)s)
     """),
-    order=sql.SQL("p.created_at DESC, p.id, g.created_at, g.id"),
+    order=sql.SQL("p.created_at DESC, p.id, g.route"),
 )
 
 ONE = sql.SQL("SELECT {columns} FROM studio_pages AS g WHERE g.id = %(page)s").format(
@@ -34,7 +34,7 @@ ONE = sql.SQL("SELECT {columns} FROM studio_pages AS g WHERE g.id = %(page)s").f
 
 ALL_OF_PROJECT = sql.SQL("""
 SELECT {columns} FROM studio_pages AS g WHERE g.project_id = %(project)s
-ORDER BY g.created_at, g.id
+ORDER BY g.route
 """).format(columns=_PUBLIC)
 
 PROJECT_OF = "SELECT project_id FROM studio_pages WHERE id = %(page)s"

@@ -226,3 +226,37 @@ def _with_id(
         issues[f"{where}.id"] = _SERVER_IDS
     stable_id = given or (known.get(name) or {}).get("id") or new_id()
     return {"id": stable_id, **{key: value for key, value in item.items() if key != "id"}}
+
+
+class Renumbering:
+    """New ids for the ids of an imported document, the same new id for the same old one
+    wherever it appears (a table in the draft and in every version, a page, ...)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, old: Any) -> str:
+        key = str(old) if old is not None else new_id()
+        return self.ids.setdefault(key, new_id())
+
+
+def reidentified(document: Any, project_id: uuid.UUID, renumber: Renumbering) -> Any:
+    """An imported spec document with the new project's id, its tables renumbered (table
+    ids are unique across projects), and ids made for fields and indexes without one."""
+    if not isinstance(document, dict):
+        return document
+    result = copy.deepcopy(document)
+    if isinstance(result.get("project"), dict):
+        result["project"]["id"] = str(project_id)
+    tables = result.get("tables")
+    if isinstance(tables, dict):
+        for table in tables.values():
+            if not isinstance(table, dict):
+                continue
+            table["id"] = renumber(table.get("id"))
+            for field in _fields(table):
+                field.setdefault("id", new_id())
+            for index in table.get("indexes") or []:
+                if isinstance(index, dict):
+                    index.setdefault("id", new_id())
+    return result

@@ -88,13 +88,15 @@ async def public(connection: Conn, page_id: uuid.UUID) -> PagePublic:
 
 
 async def frozen(connection: Conn, project_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The project's pages with their components in order, bound by stable ids."""
+    """The project's pages (by route) with their components in order, bound by stable
+    ids: what a version keeps, and what an export holds."""
     by_page: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for component in await components.of_project(connection, project_id):
         by_page.setdefault(component.page, []).append(
             {
                 "id": str(component.id),
                 "type": component.type,
+                "position": component.position,
                 "table_id": component.table_id,
                 "field_ids": component.field_ids,
                 "options": component.options,

@@ -186,6 +186,7 @@ def test_pages_are_frozen_into_the_version(
                 {
                     "id": table["id"],
                     "type": "table",
+                    "position": 0,
                     "table_id": clients["id"],
                     "field_ids": [],
                     "options": {"page_size": 20, "searchable": True, "sortable": True},
