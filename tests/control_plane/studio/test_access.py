@@ -142,7 +142,11 @@ ENDPOINTS: dict[str, Callable[[World], Request]] = {
 def _expected() -> dict[tuple[str, str], int]:
     lines = [line.split() for line in EXPECTED.strip().splitlines()]
     assert tuple(lines[0][1:]) == ROLES
-    return {(row[0], role): int(code) for row in lines[1:] for role, code in zip(ROLES, row[1:])}
+    return {
+        (row[0], role): int(code)
+        for row in lines[1:]
+        for role, code in zip(ROLES, row[1:], strict=True)
+    }
 
 
 def _world(api: Api, studio: Studio, organization: str, owner: User) -> World:
