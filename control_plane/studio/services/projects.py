@@ -79,9 +79,8 @@ async def update(
         )
         current = await projects.draft(connection, project_id, lock=True)
         name = changes.get("name") or current.name
-        description = changes.get("description", current.description)
-        if description is None:
-            description = current.description
+        description = changes.get("description")
+        description = current.description if description is None else description
         draft = drafts.Draft(current.spec)
         draft.set_project(name, description)
         drafts.checked(draft.document)
