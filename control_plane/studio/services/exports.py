@@ -5,7 +5,9 @@ the document (`document.versions[0].spec.tables.clients...`)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +15,12 @@ from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.foundation.services.audit import RequestOrigin
-from control_plane.studio.models.exports import ExportedPage, ProjectExport, ProjectImport
+from control_plane.studio.models.exports import (
+    ExportedPage,
+    ExportedVersion,
+    ProjectExport,
+    ProjectImport,
+)
 from control_plane.studio.models.pages import ComponentType
 from control_plane.studio.models.projects import ProjectPublic, ProjectStatus
 from control_plane.studio.queries import components, pages, projects, versions
@@ -117,20 +124,26 @@ def _checked_spec(where: str, document: dict[str, Any], number: str | None = Non
             raise ApiError(VALIDATION, {f"{where}.project.version": f"Should be {number}."})
 
 
-async def import_project(
-    connection: Conn, origin: RequestOrigin, user_id: uuid.UUID, body: ProjectImport
-) -> ProjectPublic:
-    exported, organization_id = body.document, body.organization_id
-    project_id, renumber = uuid.uuid4(), drafts.Renumbering()
+@dataclass(frozen=True)
+class Prepared:
+    """An import checked whole, with its new ids, ready to be written."""
+
+    draft: dict[str, Any]
+    pages: list[dict[str, Any]]
+    history: list[tuple[ExportedVersion, dict[str, Any], list[dict[str, Any]]]]
+
+
+def prepared(exported: ProjectExport, project_id: uuid.UUID) -> Prepared:
+    renumber = drafts.Renumbering()
     draft = drafts.Draft(drafts.reidentified(exported.spec, project_id, renumber))
     if isinstance(draft.document.get("project"), dict):
         draft.set_project(exported.name, exported.description)
     _checked_spec("document.spec", draft.document)
     new_pages = _checked_pages("document.pages", exported.pages, draft.document, renumber)
-    history = []
     numbers = [version.number for version in exported.versions]
     if len(set(numbers)) != len(numbers):
         raise ApiError(VALIDATION, {"document.versions": "Two versions have the same number."})
+    history = []
     for v, version in enumerate(exported.versions):
         spec = drafts.reidentified(version.spec, project_id, renumber)
         _checked_spec(f"document.versions[{v}].spec", spec, version.number)
@@ -138,10 +151,20 @@ async def import_project(
             f"document.versions[{v}].pages", version.pages, spec, renumber
         )
         history.append((version, spec, frozen_pages))
+    return Prepared(draft.document, new_pages, history)
+
+
+async def import_project(
+    connection: Conn, origin: RequestOrigin, user_id: uuid.UUID, body: ProjectImport
+) -> ProjectPublic:
+    exported, organization_id = body.document, body.organization_id
+    project_id = uuid.uuid4()
+    # Checking every spec of a project costs CPU for a while: not on the event loop.
+    ready = await asyncio.to_thread(prepared, exported, project_id)
     async with connection.transaction():
         await authorize(connection, user_id, organization_id, Permission.PROJECTS_WRITE)
         await check_room(connection, organization_id)
-        status = ProjectStatus.PUBLISHED if history else ProjectStatus.DRAFT
+        status = ProjectStatus.PUBLISHED if ready.history else ProjectStatus.DRAFT
         await projects.insert(
             connection,
             project_id,
@@ -149,11 +172,11 @@ async def import_project(
             user_id,
             exported.name,
             exported.description,
-            draft.document,
+            ready.draft,
             status,
         )
-        await _insert_pages(connection, project_id, new_pages)
-        for version, spec, frozen_pages in history:
+        await _insert_pages(connection, project_id, ready.pages)
+        for version, spec, frozen_pages in ready.history:
             major, minor, patch = (int(part) for part in version.number.split("."))
             changes = [change.model_dump() for change in version.changes]
             await versions.insert(
@@ -166,7 +189,7 @@ async def import_project(
             organization_id,
             "project.import",
             project_id,
-            {"name": exported.name, "versions": len(history)},
+            {"name": exported.name, "versions": len(ready.history)},
         )
         return await public(connection, project_id)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from control_plane.db import Conn
@@ -24,12 +25,15 @@ async def publish(
             connection, user_id, project_id, Permission.PROJECTS_WRITE
         )
         current = await projects.draft(connection, project_id, lock=True)
-        spec = drafts.checked(current.spec)
+        # Checking and comparing large specs costs CPU for a while: not on the event loop.
+        spec = await asyncio.to_thread(drafts.checked, current.spec)
         if spec is None:
             raise ApiError(VALIDATION, {"tables": "Add a table before publishing."})
         frozen_pages = await pages.frozen(connection, project_id)
         latest = await versions.latest(connection, project_id)
-        number, changes = numbering.next_version(latest, spec, current.spec, frozen_pages)
+        number, changes = await asyncio.to_thread(
+            numbering.next_version, latest, spec, current.spec, frozen_pages
+        )
         version = ".".join(str(part) for part in number)
         document = {**current.spec, "project": {**current.spec["project"], "version": version}}
         public_changes = [numbering.change_public(change) for change in changes]
