@@ -17,6 +17,8 @@ CREATE TABLE studio_projects (
     -- made), so that /schemas/{table_id}/ finds its project through an index.
     table_ids jsonb GENERATED ALWAYS AS (jsonb_path_query_array(spec::jsonb, '$.tables.*.id'))
         STORED,
+    -- Read by every list: kept here so that a list does not parse each whole spec.
+    slug text GENERATED ALWAYS AS (spec->'project'->>'slug') STORED,
     created_by uuid REFERENCES users (id) ON DELETE SET NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()

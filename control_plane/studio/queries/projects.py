@@ -28,7 +28,7 @@ class Draft:
 
 
 _PUBLIC = sql.SQL("""
-p.id, p.organization_id, p.name, p.description, p.spec->'project'->>'slug' AS slug, p.status,
+p.id, p.organization_id, p.name, p.description, p.slug, p.status,
 (SELECT v.number FROM studio_versions AS v WHERE v.project_id = p.id
  ORDER BY v.major DESC, v.minor DESC, v.patch DESC LIMIT 1) AS latest_version,
 jsonb_array_length(p.table_ids) AS tables_count, p.created_at, p.updated_at
