@@ -92,14 +92,6 @@ class Draft:
                 return str(name)
         raise ApiError(NOT_FOUND, {"field": "No such field."})
 
-    def field_names(self) -> dict[tuple[str, str], str]:
-        """(table id, field id) -> field name, for every field of the draft."""
-        return {
-            (table["id"], field["id"]): name
-            for table in self.tables.values()
-            for name, field in table["fields"].items()
-        }
-
     def add_table(self, name: str, body: dict[str, Any]) -> str:
         """Add a table (ids made here); its stable id."""
         if name in self.tables:
@@ -139,7 +131,8 @@ class Draft:
         path = f"tables.{table_name}.fields.{name}.id"
         if body.get("id", field_id) != field_id:
             raise ApiError(VALIDATION, {path: _SERVER_IDS})
-        table["fields"] = _renamed(table["fields"], old_name, name, {**body, "id": field_id})
+        field = {"id": field_id, **{key: value for key, value in body.items() if key != "id"}}
+        table["fields"] = _renamed(table["fields"], old_name, name, field)
         if old_name != name:
             for index in table.get("indexes", []):
                 if isinstance(index, dict) and isinstance(index.get("fields"), list):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -280,3 +281,24 @@ def test_seed_limits_come_from_the_generator(
         f"/projects/{project}/add_table/", headers=owner.headers, json={"name": "t100", **small}
     )
     assert "at most 100 tables" in assert_error(response, 400, "VALIDATION_ERROR")["tables"]
+
+
+def test_concurrent_changes_are_all_kept(
+    api: Api, studio: Studio, owner: User, project: str
+) -> None:
+    """Each change rewrites the whole draft: the project's row lock keeps two at once from
+    losing one."""
+
+    def add(number: int) -> int:
+        body = {
+            "name": f"t{number}",
+            "display_name": f"T{number}",
+            "fields": {"f": {"display_name": "F", "field_type": "INTEGER"}},
+        }
+        url = f"/projects/{project}/add_table/"
+        return studio.http.post(url, headers=owner.headers, json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(add, range(16)))
+    assert statuses == [201] * 16
+    assert sorted(_draft(api, project)["tables"]) == sorted(f"t{n}" for n in range(16))
