@@ -4,11 +4,13 @@ through the API a rename between two versions, earlier versions still readable."
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
 
 from generator.changes import Renamed, plan_changes
+from generator.generate import build
 from generator.spec import parse_spec
 from tests.control_plane.conftest import Api, User, assert_error
 from tests.control_plane.studio.conftest import Studio, seed_table
@@ -153,3 +155,17 @@ def test_a_change_the_database_cannot_make_is_refused(
     assert "relation" in details["tables.produits.fields.stock"]
     listed = studio.http.get(f"/projects/{project}/versions/", headers=owner.headers).json()
     assert listed["count"] == 1
+
+
+def test_a_version_is_what_the_generator_builds_an_app_from(
+    api: Api, studio: Studio, owner: User, project: str
+) -> None:
+    """The contract with Runtime: a version's spec is a complete ProjectSpec, so the
+    generator builds the app of it as it is, under `/api/v1/runtime/projects/{id}/`."""
+    studio.add_table(owner, project, seed_table("clients"))
+    studio.add_table(owner, project, seed_table("produits"))
+    version = studio.publish(owner, project)
+    generation = build(parse_spec(version["spec"]))
+    paths = {str(path) for path in generation.files}
+    assert {"app/api/routes/clients.py", "app/api/routes/produits.py"} <= paths, sorted(paths)
+    assert project in generation.files[PurePosixPath("nocode.spec.json")]
