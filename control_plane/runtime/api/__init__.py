@@ -2,4 +2,7 @@
 
 from fastapi import APIRouter
 
+from control_plane.runtime.api.routes import targets
+
 router = APIRouter(prefix="/api/v1/runtime")
+router.include_router(targets.router)
