@@ -61,7 +61,7 @@ Host = Annotated[
 Port = Annotated[int, Field(ge=1, le=65535)]
 Username = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]{0,31}$")]
 PrivateKey = Annotated[str, Field(min_length=1, max_length=16384), AfterValidator(_private_key)]
-AppsRoot = Annotated[str, Field(pattern=r"^/[A-Za-z0-9._/-]{0,120}$")]
+AppsRoot = Annotated[str, Field(pattern=r"^/[A-Za-z0-9._/-]{0,15}$")]
 Environments = Annotated[list[Environment], AfterValidator(_distinct)]
 
 
