@@ -49,7 +49,8 @@ def _git(app_dir: Path, *args: str) -> str:
     return result.stdout
 
 
-def _project(app_dir: Path, commit: str) -> dict[str, object]:
+def project_at(app_dir: Path, commit: str) -> dict[str, object]:
+    """The [project] table of the app's pyproject.toml at `commit`, its name and version checked."""
     try:
         pyproject = tomllib.loads(_git(app_dir, "show", f"{commit}:pyproject.toml"))
         project: dict[str, object] = pyproject["project"]
@@ -82,7 +83,7 @@ def build_release(
     if not re.match(r"^3\.[0-9]{1,2}$", python):
         raise DeployError(INVALID_CONFIGURATION, f"python: {python!r} is not a version like 3.11")
     sha = resolve_commit(app_dir, commit)
-    project = _project(app_dir, sha)
+    project = project_at(app_dir, sha)
     release = Release(
         app=str(project["name"]),
         version=str(project["version"]),
