@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
 from control_plane.foundation.api import router as foundation_router
 from control_plane.runtime.api import router as runtime_router
+from control_plane.runtime.jobs import deployments  # noqa: F401  (declares runtime.deploy)
 from control_plane.studio.api import router as studio_router
 
 ROUTERS: tuple[APIRouter, ...] = (foundation_router, studio_router, runtime_router)

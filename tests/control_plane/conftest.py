@@ -98,6 +98,11 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    @property
+    def data_dir(self) -> Path:
+        """Its NOCODE_DATA_DIR (where its log is)."""
+        return self.log.parent
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

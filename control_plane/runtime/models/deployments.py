@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from control_plane.foundation.models import Body, Name
+from control_plane.runs.models import RunKind, RunStatus, StepStatus
 from deployment.errors import DeployError
 from deployment.inventory import Target
 
@@ -103,5 +104,152 @@ class TargetPublic(BaseModel):
     app_port: int
     apps_root: str
     environments: list[Environment]
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeployRequest(Body):
+    environment: Environment | None = None  # the app's own environment by default
+    force_redeploy: bool = False  # start even while another deployment of it runs
+    migration_required: bool = True  # recorded; a release always runs its migrations
+
+
+class RollbackRequest(Body):
+    environment: Environment | None = None
+
+
+class DeploymentStarted(BaseModel):
+    status: str = "déploiement démarré"
+    deployment_id: uuid.UUID
+    kind: RunKind
+    app_id: uuid.UUID
+    app_status: str
+    environment: Environment
+    target: str  # "local", or the SSH target's name
+    estimated_time: str
+    deployment_steps: list[str]
+
+
+class NewDeployment(BaseModel):
+    id: uuid.UUID
+    status: RunStatus
+    created_at: datetime
+
+
+class RetryStarted(BaseModel):
+    status: str = "redémarrage du déploiement"
+    original_deployment_id: uuid.UUID
+    new_deployment: NewDeployment
+    estimated_time: str
+
+
+class Author(BaseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str | None
+
+
+class AppReference(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class StepSummary(BaseModel):
+    name: str
+    status: StepStatus
+    duration: str | None
+
+
+class StepPublic(BaseModel):
+    step: str
+    status: StepStatus
+    started_at: datetime | None
+    completed_at: datetime | None
+    duration: str | None
+    details: str
+
+
+class LogLinePublic(BaseModel):
+    at: datetime
+    step: str
+    host: str
+    task: str
+    status: str
+    message: str
+
+
+class DeploymentLogPublic(BaseModel):
+    id: uuid.UUID
+    kind: RunKind
+    app: AppReference
+    status: RunStatus
+    environment: Environment
+    target_id: uuid.UUID | None  # None: the local target
+    version: str | None
+    commit: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    duration: str | None
+    performed_by: Author | None
+    retry_of: uuid.UUID | None
+    error_code: str | None
+    error_message: str | None
+    deployment_details: dict[str, Any]
+
+
+class DeploymentLogDetail(DeploymentLogPublic):
+    steps: list[StepPublic]
+    logs: list[LogLinePublic]
+    rollback_available: bool
+
+
+class AppLogEntry(DeploymentLogPublic):
+    steps: list[StepSummary]
+
+
+class AppLogs(BaseModel):
+    app_id: uuid.UUID
+    app_name: str
+    total_logs: int
+    logs: list[AppLogEntry]  # the latest 50
+
+
+class DeploymentStatus(BaseModel):
+    status: RunStatus
+    kind: RunKind
+    version: str | None
+    deployed_at: datetime | None
+    deployment_duration: str | None
+    environment: Environment
+
+
+class HealthStatus(BaseModel):
+    overall: str  # healthy, unhealthy, unreachable, not_deployed
+    database: str | None  # as the app's /health says
+    api: str  # responding, not_responding
+    last_check: datetime
+
+
+class Performance(BaseModel):
+    """From the app's Prometheus /metrics, since its start (the requests to /health and
+    /metrics left out); None when it cannot be read."""
+
+    requests: int | None
+    response_time_ms: float | None
+    error_rate: float | None  # percent of answers with a 5xx status
+
+
+class AppStatus(BaseModel):
+    app_id: uuid.UUID
+    name: str
+    status: str
+    environment: Environment
+    deployment_status: DeploymentStatus | None
+    health_status: HealthStatus
+    performance: Performance
+    last_deployed: datetime | None
+    last_deployment_status: RunStatus | None
+    api_url: str | None
     created_at: datetime
     updated_at: datetime
