@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from control_plane.runtime.services.deployments import STEPS
 from deployment.local import remove_local
 from nocode.apps import development_token
 from tests.conftest import fresh_database, traversable_dir
-from tests.control_plane.conftest import Api, Inbox, User, serve
+from tests.control_plane.conftest import Api, Inbox, User, assert_error, serve
 from tests.control_plane.runtime.apps_fixture import App, make_app
 
 RUNTIME = "/api/v1/runtime"
@@ -193,3 +194,156 @@ def test_local_deploy_fail_retry_and_rollback(
         api, "GET", "/deployment-logs/", owner, params={"app_id": app.id, "page_size": 2}
     ).json()
     assert paged["count"] == 5 and len(paged["results"]) == 2 and paged["next"]
+
+
+@pytest.fixture(scope="module")
+def team(api: Api) -> dict[str, User]:
+    """One organisation with a user of each role, and an OWNER of another one."""
+    owner = api.new_user("owner")
+    organization = api.new_organization(owner, "Matrix")
+    users = {"OWNER": owner}
+    for role in ("ADMIN", "MEMBER", "CLIENT"):
+        users[role] = api.new_user(role.lower())
+        api.add_member(organization, owner, users[role], role)
+    users["outsider"] = api.new_user("outsider")
+    api.new_organization(users["outsider"], "Elsewhere")
+    return users
+
+
+def organization_of(api: Api, user: User) -> str:
+    (row,) = api.query(
+        "SELECT organization_id FROM memberships WHERE user_id = %s", uuid.UUID(user.id)
+    )
+    return str(row[0])
+
+
+def recorded_run(api: Api, app: App, status: str, environment: str = "production") -> str:
+    """A deployment run as a finished or running job leaves it, written by SQL."""
+    ((run_id,),) = api.query(
+        "INSERT INTO runs (organization_id, kind, status) VALUES (%s, 'deployment', %s)"
+        " RETURNING id",
+        uuid.UUID(app.organization), status,
+    )  # fmt: skip
+    api.query(
+        "INSERT INTO runtime_deployments (run_id, app_id, environment, version, commit)"
+        " VALUES (%s, %s, %s, '1.0.0', 'abc')",
+        run_id, uuid.UUID(app.id), environment,
+    )  # fmt: skip
+    return str(run_id)
+
+
+# What each role gets (seed 001: Runtime ADMIN "CRUD + déploiement"). The 409s are past the
+# permission check: a draft app cannot be deployed, nothing is deployed to roll back, a
+# successful deployment is not retried.
+EXPECTED = {
+    "deploy": {"CLIENT": 403, "MEMBER": 403, "ADMIN": 409, "OWNER": 409},
+    "rollback": {"CLIENT": 403, "MEMBER": 403, "ADMIN": 409, "OWNER": 409},
+    "retry": {"CLIENT": 403, "MEMBER": 403, "ADMIN": 409, "OWNER": 409},
+    "status": {"CLIENT": 200, "MEMBER": 200, "ADMIN": 200, "OWNER": 200},
+    "logs": {"CLIENT": 200, "MEMBER": 200, "ADMIN": 200, "OWNER": 200},
+    "log_detail": {"CLIENT": 200, "MEMBER": 200, "ADMIN": 200, "OWNER": 200},
+    "log_list": {"CLIENT": 200, "MEMBER": 200, "ADMIN": 200, "OWNER": 200},
+}
+
+
+def calls(app: App, draft: App, run_id: str) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    return {
+        "deploy": ("POST", f"/apps/{draft.id}/deploy/", {"json": {}}),
+        "rollback": ("POST", f"/apps/{app.id}/rollback/", {}),
+        "retry": ("POST", f"/deployment-logs/{run_id}/retry/", {}),
+        "status": ("GET", f"/apps/{app.id}/status/", {}),
+        "logs": ("GET", f"/apps/{app.id}/logs/", {}),
+        "log_detail": ("GET", f"/deployment-logs/{run_id}/", {}),
+        "log_list": ("GET", "/deployment-logs/", {"params": {"app_id": app.id}}),
+    }
+
+
+def test_role_matrix_of_the_deployment_endpoints(
+    api: Api, team: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    organization = organization_of(api, team["OWNER"])
+    app = make_app(api, organization, monkeypatch)
+    draft = make_app(api, organization, monkeypatch, generated=False)
+    run_id = recorded_run(api, app, "success")
+    runs_before = api.query("SELECT count(*) FROM runs")
+    for name, (method, path, kwargs) in calls(app, draft, run_id).items():
+        for role, expected in EXPECTED[name].items():
+            response = runtime(api, method, path, team[role], **kwargs)
+            assert response.status_code == expected, (name, role, response.text)
+    assert api.query("SELECT count(*) FROM runs") == runs_before
+    codes = {
+        name: runtime(api, method, path, team["ADMIN"], **kwargs).json().get("code")
+        for name, (method, path, kwargs) in calls(app, draft, run_id).items()
+        if EXPECTED[name]["ADMIN"] == 409
+    }
+    assert codes == {"deploy": "DEPLOY_001", "rollback": "DEPLOY_001", "retry": "CONFLICT"}
+    listed = runtime(api, "GET", "/deployment-logs/", team["CLIENT"], params={"app_id": app.id})
+    assert [entry["id"] for entry in listed.json()["results"]] == [run_id]
+    status = runtime(api, "GET", f"/apps/{app.id}/status/", team["CLIENT"]).json()
+    assert status["health_status"]["overall"] == "not_deployed" and status["api_url"] is None
+
+
+def test_another_organization_s_apps_and_logs_are_missing(
+    api: Api, team: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(api, organization_of(api, team["OWNER"]), monkeypatch)
+    run_id = recorded_run(api, app, "failed")
+    outsider = team["outsider"]
+    missing_app, missing_run = str(uuid.uuid4()), str(uuid.uuid4())
+    for name, (method, path, kwargs) in calls(app, app, run_id).items():
+        if name == "log_list":
+            continue
+        theirs = runtime(api, method, path, outsider, **kwargs)
+        missing = path.replace(app.id, missing_app).replace(run_id, missing_run)
+        nobody_s = runtime(api, method, missing, outsider, **kwargs)
+        assert assert_error(theirs, 404, "NOT_FOUND") == assert_error(nobody_s, 404, "NOT_FOUND")
+    listed = runtime(api, "GET", "/deployment-logs/", outsider, params={"app_id": app.id})
+    assert listed.json()["count"] == 0
+    assert api.query("SELECT count(*) FROM runs WHERE id = %s", uuid.UUID(run_id)) == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"environment": "moon"}, "environment"),
+        ({"environment": "production; rm -rf /"}, "environment"),
+        ({"force_redeploy": [1]}, "force_redeploy"),
+        ({"migration_required": "perhaps"}, "migration_required"),
+        ({"target": "elsewhere"}, "target"),
+        ("not json", "body"),
+    ],
+)
+def test_bad_deployment_input_is_deploy_003(
+    api: Api, team: dict[str, User], monkeypatch: pytest.MonkeyPatch, body: Any, field: str
+) -> None:
+    app = make_app(api, organization_of(api, team["OWNER"]), monkeypatch, generated=False)
+    before = api.query("SELECT count(*) FROM runs")
+    owner = team["OWNER"]
+    for path in (f"/apps/{app.id}/deploy/", f"/apps/{app.id}/rollback/"):
+        if isinstance(body, str):
+            headers = {**owner.headers, "Content-Type": "application/json"}
+            response = api.http.post(f"{api.server.base_url}{RUNTIME}{path}", content=body,
+                                     headers=headers)  # fmt: skip
+        else:
+            response = runtime(api, "POST", path, owner, json=body)
+        # A deploy option given to a rollback is an unknown key there: the same field.
+        assert field in assert_error(response, 400, "DEPLOY_003"), response.text
+    assert api.query("SELECT count(*) FROM runs") == before
+    query = runtime(api, "GET", f"/apps/{app.id}/status/", owner, params={"environment": "moon"})
+    assert "environment" in assert_error(query, 400, "VALIDATION_ERROR")
+    listed = runtime(api, "GET", "/deployment-logs/", owner, params={"status": "bogus"})
+    assert "status" in assert_error(listed, 400, "VALIDATION_ERROR")
+
+
+def test_a_second_deployment_waits_for_the_first(
+    api: Api, team: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(api, organization_of(api, team["OWNER"]), monkeypatch)
+    recorded_run(api, app, "running")
+    before = api.query("SELECT count(*) FROM runs")
+    response = runtime(api, "POST", f"/apps/{app.id}/deploy/", team["ADMIN"], json={})
+    assert "environment" in assert_error(response, 409, "CONFLICT")
+    assert api.query("SELECT count(*) FROM runs") == before
+    assert api.query("SELECT status FROM runtime_apps WHERE id = %s", uuid.UUID(app.id)) == [
+        ("generated",)
+    ]
