@@ -24,6 +24,12 @@ from tests.conftest import fresh_database, traversable_dir
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, serve
 from tests.control_plane.runtime.apps_fixture import App, make_app
 
+# The SSH hosts of the deployment tests, and what they need on this machine (its packages,
+# the app's system user); `_namespaces_work` fails, never skips, where hosts cannot be made.
+from tests.deploy.conftest import _namespaces_work, app_user, deployer, host_factory  # noqa: F401
+from tests.deploy.deployer import Deployer
+from tests.deploy.hosts import HostFactory
+
 RUNTIME = "/api/v1/runtime"
 pytestmark = pytest.mark.slow
 
@@ -347,3 +353,55 @@ def test_a_second_deployment_waits_for_the_first(
     assert api.query("SELECT status FROM runtime_apps WHERE id = %s", uuid.UUID(app.id)) == [
         ("generated",)
     ]
+
+
+def test_deploy_to_an_ssh_host(
+    api: Api,
+    team: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+    host_factory: HostFactory,  # noqa: F811  (the fixture imported above)
+    deployer: Deployer,  # noqa: F811
+) -> None:
+    """The organisation's staging goes to its SSH target: the role runs over SSH with the
+    stored key, and the app takes the tokens of its own secret (nocode_app_jwt_secret)."""
+    owner = team["OWNER"]
+    organization = organization_of(api, owner)
+    app = make_app(api, organization, monkeypatch)
+    host = host_factory.create("crm")
+    target = runtime(
+        api, "POST", "/targets/", owner,
+        json={
+            "organization_id": organization, "name": "staging-host", "host": host.address,
+            "port": host.port, "username": host.user,
+            "private_key": host_factory.client_key.read_text(),
+            "apps_root": str(deployer.roots), "environments": ["staging"],
+        },
+    )  # fmt: skip
+    assert target.status_code == 201, target.text
+
+    response = runtime(
+        api, "POST", f"/apps/{app.id}/deploy/", owner, json={"environment": "staging"}
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["target"] == "staging-host"
+    assert response.json()["deployment_steps"] == STEPS["ssh"]
+    log = finished(api, owner, response.json()["deployment_id"], timeout=900)
+    assert log["status"] == "success", log
+    assert [step["step"] for step in log["steps"]] == STEPS["ssh"]
+    assert log["target_id"] == target.json()["id"]
+    assert {line["host"] for line in log["logs"]} == {host.address}
+    url = f"http://{host.address}:8000"
+    assert log["deployment_details"]["url"] == url
+    assert (deployer.roots / f"{app.id}-staging" / "current").is_symlink()
+
+    with app_client(app, url) as crm:
+        created = crm.post("/tables/clients/", json={"nom": "Ada", "email": "ada@example.com"})
+        assert created.status_code == 201, created.text
+    status = runtime(
+        api, "GET", f"/apps/{app.id}/status/", owner, params={"environment": "staging"}
+    )
+    assert status.json()["health_status"]["overall"] == "healthy", status.text
+    assert status.json()["deployment_status"]["version"] == "1.0.0"
+    # Production has no target: it stays the local target's, with nothing deployed there.
+    production = runtime(api, "GET", f"/apps/{app.id}/status/", owner).json()
+    assert production["health_status"]["overall"] == "not_deployed"
