@@ -41,7 +41,9 @@ def read_metrics(text: str) -> Performance:
                 continue
             if sample.name == "app_http_requests_total":
                 totals.requests += sample.value
-                totals.errors += sample.value if sample.labels["status"].startswith("5") else 0
+                totals.errors += (
+                    sample.value if sample.labels.get("status", "").startswith("5") else 0
+                )
             elif sample.name == "app_http_request_duration_seconds_sum":
                 totals.seconds += sample.value
             elif sample.name == "app_http_request_duration_seconds_count":
@@ -58,6 +60,20 @@ def not_deployed() -> HealthStatus:
     )
 
 
+def _database_of(response: httpx.Response) -> str | None:
+    """What /health says of the database: `{"database": ...}` when healthy, in the error
+    envelope's details when not."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    details = body.get("details")
+    database = (details if isinstance(details, dict) else body).get("database")
+    return str(database) if database is not None else None
+
+
 async def _health(client: httpx.AsyncClient) -> HealthStatus:
     checked = datetime.now(UTC)
     try:
@@ -66,12 +82,7 @@ async def _health(client: httpx.AsyncClient) -> HealthStatus:
         return HealthStatus(
             overall="unreachable", database=None, api="not_responding", last_check=checked
         )
-    try:
-        body = response.json()
-        details = body.get("details") or body
-        database = str(details.get("database")) if isinstance(details, dict) else None
-    except ValueError:
-        database = None
+    database = _database_of(response)
     overall = "healthy" if response.status_code == 200 else "unhealthy"
     return HealthStatus(overall=overall, database=database, api="responding", last_check=checked)
 

@@ -405,3 +405,6 @@ def test_deploy_to_an_ssh_host(
     # Production has no target: it stays the local target's, with nothing deployed there.
     production = runtime(api, "GET", f"/apps/{app.id}/status/", owner).json()
     assert production["health_status"]["overall"] == "not_deployed"
+    # The target serves an app: deleting it would strand the app.
+    deleted = runtime(api, "DELETE", f"/targets/{target.json()['id']}/", owner)
+    assert "target" in assert_error(deleted, 409, "CONFLICT")
