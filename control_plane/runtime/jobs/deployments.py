@@ -40,7 +40,12 @@ from deployment.deploy import Hosts
 from deployment.deploy import Settings as HostSettings
 from deployment.deploy import deploy as deploy_over_ssh
 from deployment.deploy import rollback as rollback_over_ssh
-from deployment.errors import INVALID_CONFIGURATION, NOT_DEPLOYABLE, DeployError
+from deployment.errors import (
+    INSUFFICIENT_RESOURCES,
+    INVALID_CONFIGURATION,
+    NOT_DEPLOYABLE,
+    DeployError,
+)
 from deployment.inventory import Target
 from deployment.local import deploy_local, local_url, rollback_local
 from deployment.record import Listener
@@ -48,6 +53,7 @@ from deployment.runner import Connection
 from platform_support.vault import Vault, VaultError
 
 Conn = AsyncConnection[Any]
+LOCAL_PORTS = range(20000, 30000)
 
 
 @dataclass(frozen=True)
@@ -148,17 +154,26 @@ def _instance_name(deployment: Deployment) -> str:
 
 
 async def _free_local_port(connection: Conn, deployment: Deployment) -> int:
-    """The instance's port if it has one on this machine, else one free here and given to
-    no other instance."""
+    """The instance's port if it has one on this machine, else the first of LOCAL_PORTS no
+    instance has and nothing listens on. Below Linux's ephemeral ports (32768 on), so that
+    no outgoing connection takes it between deployments."""
     instance = await instances.one(connection, deployment.app_id, deployment.environment)
     if instance is not None and instance.local_port is not None:
         return instance.local_port
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if not await instances.port_taken(connection, port):
+    given = await instances.local_ports(connection)
+    for port in LOCAL_PORTS:
+        if port not in given and _bindable(port):
             return port
+    raise DeployError(INSUFFICIENT_RESOURCES, f"no free port left in {LOCAL_PORTS}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 async def _place(connection: Conn, settings: Settings, deployment: Deployment) -> Place:

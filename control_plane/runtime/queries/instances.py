@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from control_plane.db import Conn, fetch_one, fetch_value
+from control_plane.db import Conn, fetch_one
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ SELECT app_id, environment, target_id, url, local_port, run_id, updated_at
 FROM runtime_instances WHERE app_id = %(app)s AND environment = %(environment)s
 """
 
-PORT_TAKEN = "SELECT count(*) FROM runtime_instances WHERE local_port = %(port)s"
+LOCAL_PORTS = "SELECT local_port FROM runtime_instances WHERE local_port IS NOT NULL"
 
 UPSERT = """
 INSERT INTO runtime_instances (app_id, environment, target_id, url, local_port, run_id)
@@ -41,8 +41,11 @@ async def one(connection: Conn, app_id: uuid.UUID, environment: str) -> Instance
     return await fetch_one(connection, Instance, ONE, values)
 
 
-async def port_taken(connection: Conn, port: int) -> bool:
-    return bool(await fetch_value(connection, int, PORT_TAKEN, {"port": port}))
+async def local_ports(connection: Conn) -> set[int]:
+    """The ports the local target's instances have."""
+    async with connection.cursor() as cursor:
+        await cursor.execute(LOCAL_PORTS)
+        return {int(row[0]) for row in await cursor.fetchall()}
 
 
 async def upsert(

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from control_plane.runtime import paths
+from control_plane.runtime.jobs.deployments import LOCAL_PORTS
 from control_plane.runtime.services.deployments import STEPS
 from deployment.local import remove_local
 from nocode.apps import development_token
@@ -114,7 +115,8 @@ def test_local_deploy_fail_retry_and_rollback(
     assert set(steps_of(first).values()) == {"success"}
     assert first["logs"] and first["version"] == "1.0.0"
     url = first["deployment_details"]["url"]
-    assert url.startswith("http://127.0.0.1:")
+    # A port below the ephemeral ones, kept by the instance for its next releases.
+    assert url.startswith("http://127.0.0.1:") and int(url.rsplit(":", 1)[1]) in LOCAL_PORTS
     tags = subprocess.run(
         ["git", "-C", str(app.repository), "tag", "--list", "release/*"],
         capture_output=True, text=True, check=True,
