@@ -126,11 +126,12 @@ WHERE d.app_id = %(app)s AND d.environment = %(environment)s
 LIMIT 1
 """
 
-# The successful deployment that preceded `before` in the environment: what a rollback
-# puts back.
+# The last successful deployment of another commit before `before` in the environment:
+# what a rollback puts back (a redeployment of the same commit is the same release).
 PREVIOUS_SUCCESS = sql.SQL("""
 SELECT {columns} {source} WHERE d.app_id = %(app)s AND d.environment = %(environment)s
   AND r.kind = 'deployment' AND r.status = 'success' AND r.created_at < %(before)s
+  AND d.commit IS DISTINCT FROM %(commit)s
 ORDER BY r.created_at DESC, r.id LIMIT 1
 """).format(columns=_COLUMNS, source=_FROM)
 
@@ -193,6 +194,7 @@ async def previous_success(connection: Conn, deployment: Deployment) -> Deployme
         "app": deployment.app_id,
         "environment": deployment.environment,
         "before": deployment.created_at,
+        "commit": deployment.commit,
     }
     return await fetch_one(connection, Deployment, PREVIOUS_SUCCESS, values)
 

@@ -137,14 +137,22 @@ def test_local_deploy_fail_retry_and_rollback(
     assert status["performance"]["response_time_ms"] > 0
     assert status["api_url"] == f"{url}/api/v1/runtime/projects/{app.project_id}/"
 
-    # 1.1.0: a renamed and an added field.
+    # 1.1.0: a renamed and an added field. A second deployment while it runs waits for it,
+    # unless forced: the local target takes them one after the other.
     app.generate("1.1.0")
     second = runtime(
         api, "POST", f"/apps/{app.id}/deploy/", owner, json={"environment": "production"}
     )
     assert second.status_code == 202, second.text
+    busy = runtime(api, "POST", f"/apps/{app.id}/deploy/", owner, json={})
+    assert "environment" in assert_error(busy, 409, "CONFLICT")
+    forced = runtime(api, "POST", f"/apps/{app.id}/deploy/", owner, json={"force_redeploy": True})
+    assert forced.status_code == 202, forced.text
     upgraded = finished(api, owner, second.json()["deployment_id"])
     assert upgraded["status"] == "success", upgraded
+    again_upgraded = finished(api, owner, forced.json()["deployment_id"])
+    assert again_upgraded["status"] == "success", again_upgraded
+    assert again_upgraded["deployment_details"]["force_redeploy"] is True
     with app_client(app, url) as crm:
         fields = [field["name"] for field in crm.get("/schema/clients/").json()["fields"]]
         assert "site_web" in fields
@@ -175,7 +183,9 @@ def test_local_deploy_fail_retry_and_rollback(
     assert again["status"] == "failed" and steps_of(again)["Health Checks"] == "failed"
 
     # Rolled back on demand: 1.0.0 serves again, on its own schema, with the data.
-    assert runtime(api, "GET", f"/deployment-logs/{upgraded['id']}/", owner).json()[
+    # The release serving is 1.1.0 (deployed twice): the one before it is 1.0.0.
+    serving = max((upgraded, again_upgraded), key=lambda log: str(log["completed_at"]))
+    assert runtime(api, "GET", f"/deployment-logs/{serving['id']}/", owner).json()[
         "rollback_available"
     ]
     back = runtime(api, "POST", f"/apps/{app.id}/rollback/", owner)
@@ -194,14 +204,15 @@ def test_local_deploy_fail_retry_and_rollback(
     assert status["deployment_status"]["kind"] == "rollback"
 
     logs = runtime(api, "GET", f"/apps/{app.id}/logs/", owner).json()
-    assert logs["total_logs"] == 5 and logs["app_name"] == "CRM"
-    assert [entry["status"] for entry in logs["logs"]] == [
-        "success", "failed", "failed", "success", "success",
+    assert logs["total_logs"] == 6 and logs["app_name"] == "CRM"
+    assert [(entry["kind"], entry["status"]) for entry in logs["logs"]] == [
+        ("rollback", "success"), ("deployment", "failed"), ("deployment", "failed"),
+        ("deployment", "success"), ("deployment", "success"), ("deployment", "success"),
     ]  # fmt: skip
     paged = runtime(
         api, "GET", "/deployment-logs/", owner, params={"app_id": app.id, "page_size": 2}
     ).json()
-    assert paged["count"] == 5 and len(paged["results"]) == 2 and paged["next"]
+    assert paged["count"] == 6 and len(paged["results"]) == 2 and paged["next"]
 
 
 @pytest.fixture(scope="module")
