@@ -5,8 +5,10 @@ written into the run as they happen (runs.services.deployment_events); its outco
 the run's status, the app's status and, on success, the instance and a release tag in the
 app's repository.
 
-One attempt: a deployment is not repeated behind its author's back. A worker that dies
-mid-run leaves the run readable, up to its last step; the author retries it.
+A deployment is never repeated behind its author's back. A worker that dies mid-run (kill
+-9, a lost machine) leaves the run readable up to its last step; the queue's recovery gives
+the job a second attempt, which only marks the run failed (what the first one did is not
+known), so that the app can be deployed again or the run retried.
 """
 
 from __future__ import annotations
@@ -284,13 +286,20 @@ async def _failed(connection: Conn, deployment: Deployment, code: str, message: 
         )
 
 
-@registry.kind("runtime.deploy", max_attempts=1, timeout_seconds=3600)
+WORKER_LOST = "the worker running it stopped before it finished: retry it"
+
+
+@registry.kind("runtime.deploy", max_attempts=2, timeout_seconds=3600, backoff_seconds=1)
 async def deploy(context: JobContext) -> None:
     run_id = uuid.UUID(context.payload["run_id"])
     settings = get_settings()
     async with context.pool.connection() as connection:
         deployment = await deployments.one(connection, run_id)
         if deployment is None:  # deleted with its app meanwhile
+            return
+        if context.attempt > 1:  # the first attempt's worker died, or it failed already
+            if not deployment.status.finished:
+                await _failed(connection, deployment, NOT_DEPLOYABLE, WORKER_LOST)
             return
         await ledger.start_run(connection, run_id)
     listener = LedgerListener(context.pool, run_id)

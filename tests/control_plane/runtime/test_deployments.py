@@ -8,6 +8,7 @@ sshd, tests/deploy/hosts.py); the role matrix, isolation and bad input of every 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,11 +18,18 @@ import httpx
 import pytest
 
 from control_plane.runtime import paths
-from control_plane.runtime.jobs.deployments import LOCAL_PORTS
+from control_plane.runtime.jobs.deployments import LOCAL_PORTS, WORKER_LOST
 from control_plane.runtime.services.deployments import STEPS
 from deployment.local import remove_local
 from nocode.apps import development_token
-from tests.conftest import fresh_database, traversable_dir
+from platform_support.secrets import read_env_file
+from tests.conftest import (
+    REPOSITORY,
+    TEST_SECRET,
+    fresh_database,
+    nocode_environment,
+    traversable_dir,
+)
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, serve
 from tests.control_plane.runtime.apps_fixture import App, make_app
 
@@ -213,6 +221,65 @@ def test_local_deploy_fail_retry_and_rollback(
         api, "GET", "/deployment-logs/", owner, params={"app_id": app.id, "page_size": 2}
     ).json()
     assert paged["count"] == 6 and len(paged["results"]) == 2 and paged["next"]
+
+
+def test_a_worker_killed_mid_deployment_leaves_a_failed_run(
+    pg_server: str, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 of the worker running a deployment: the run keeps its steps, the next
+    worker marks it failed (never deploys it again by itself), and the app deploys again."""
+    workers: list[subprocess.Popen[bytes]] = []
+    with traversable_dir("nc-cp-") as data_dir:
+        database = fresh_database(pg_server)
+        server = serve(database, inbox, data_dir, in_process_worker="false")
+        api = Api(server, inbox)
+        environment = {
+            **nocode_environment(),
+            **read_env_file(data_dir),  # the key of the secrets `nocode serve` made
+            "JWT_SECRET": TEST_SECRET,
+            "DATABASE_URL": database,
+            "NOCODE_DATA_DIR": str(data_dir),
+        }
+
+        def spawn() -> subprocess.Popen[bytes]:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tests.control_plane.runtime.deploy_worker", database],
+                cwd=REPOSITORY, env=environment,
+                stdout=subprocess.DEVNULL, stderr=(data_dir / "worker.log").open("ab"),
+            )  # fmt: skip
+            workers.append(worker)
+            return worker
+
+        owner = api.new_user("owner")
+        app = make_app(api, api.new_organization(owner, "Killed"), monkeypatch)
+        try:
+            response = runtime(api, "POST", f"/apps/{app.id}/deploy/", owner, json={})
+            run_id = response.json()["deployment_id"]
+            worker = spawn()
+            deadline = time.monotonic() + 60
+            while (
+                len(runtime(api, "GET", f"/deployment-logs/{run_id}/", owner).json()["steps"]) < 2
+            ):
+                assert time.monotonic() < deadline, "the deployment did not start"
+                time.sleep(0.05)
+            worker.kill()
+            worker.wait()
+            spawn()
+            log = finished(api, owner, run_id, timeout=60)
+            assert (log["status"], log["error_message"]) == ("failed", WORKER_LOST)
+            assert [step["step"] for step in log["steps"]][:2] == ["Build", "Validation"]
+            assert runtime(api, "GET", f"/apps/{app.id}/status/", owner).json()["status"] == (
+                "deployment_failed"
+            )
+            again = runtime(api, "POST", f"/apps/{app.id}/deploy/", owner, json={})
+            assert again.status_code == 202, again.text
+            assert finished(api, owner, again.json()["deployment_id"])["status"] == "success"
+        finally:
+            for worker in workers:
+                worker.kill()
+                worker.wait()
+            server.stop()
+            remove_local(paths.local_target_dir(data_dir), f"{app.id}-production")
 
 
 @pytest.fixture(scope="module")
