@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     in_process_worker: bool = Field(default=True, description="Run a job worker in the server")
+    deploy_health_deadline: int = Field(
+        default=60, ge=1, le=600, description="Seconds a deployed release has to answer /health"
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
 

@@ -89,13 +89,18 @@ async def _on_api_error(request: Request, error: Exception) -> JSONResponse:
     return envelope(error.kind, error.details, error.headers)
 
 
-async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
+def validation_details(error: RequestValidationError) -> dict[str, str]:
+    """Each bad field of a request, with its first problem."""
     details: dict[str, str] = {}
     for problem in error.errors():
         where = "body" if problem["type"] == "json_invalid" else _field(tuple(problem["loc"]))
         details.setdefault(where, problem["msg"])
-    return envelope(VALIDATION, details)
+    return details
+
+
+async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return envelope(VALIDATION, validation_details(error))
 
 
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:

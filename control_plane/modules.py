@@ -7,7 +7,10 @@ from fastapi import APIRouter
 from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
 from control_plane.foundation.api import router as foundation_router
 from control_plane.runtime.api import router as runtime_router
-from control_plane.runtime.jobs import generation  # noqa: F401  (runtime.generate)
+from control_plane.runtime.jobs import (  # noqa: F401  (runtime.generate, runtime.deploy)
+    deployments,
+    generation,
+)
 from control_plane.studio.api import router as studio_router
 
 ROUTERS: tuple[APIRouter, ...] = (foundation_router, studio_router, runtime_router)

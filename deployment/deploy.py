@@ -53,6 +53,7 @@ class Settings:
     health_deadline: int = 60
     batch_size: int = 1
     database_url: str = field(default="", repr=False)  # a secret: never logged
+    jwt_secret: str = field(default="", repr=False)  # the app's token key; empty: the host's own
 
     def extravars(self) -> dict[str, object]:
         where = {"nocode_app_root": self.root} if self.root else {}
@@ -63,6 +64,7 @@ class Settings:
             "nocode_app_health_deadline": self.health_deadline,
             "nocode_batch_size": self.batch_size,
             "nocode_app_database_url": self.database_url,
+            "nocode_app_jwt_secret": self.jwt_secret,
         }
 
 

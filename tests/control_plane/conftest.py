@@ -26,6 +26,7 @@ from aiosmtpd.controller import Controller
 
 from control_plane.foundation.jobs import housekeeping
 from control_plane.jobs import JobState, enqueue, get_job
+from control_plane.migrate import migrate
 from tests.conftest import TEST_SECRET, free_port, fresh_database, nocode_environment
 
 FOUNDATION = "/api/v1/foundation"
@@ -97,6 +98,11 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    @property
+    def data_dir(self) -> Path:
+        """Its NOCODE_DATA_DIR (where its log is)."""
+        return self.log.parent
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -155,6 +161,14 @@ def wait_healthy(server: Server, timeout: float = 60) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"nocode serve did not answer /health: {server.log.read_text()}")
+
+
+@pytest.fixture
+def database(pg_server: str) -> str:
+    """A new database with every migration applied, for tests below the HTTP API."""
+    url = fresh_database(pg_server)
+    migrate(url)
+    return url
 
 
 @pytest.fixture(scope="session")

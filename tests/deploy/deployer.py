@@ -22,11 +22,14 @@ NOCODE = [sys.executable, "-m", "nocode"]
 API = "/api/v1/runtime/projects/550e8400-e29b-41d4-a716-446655440000"
 
 
-def crm_spec(version: str = "1.0.0") -> dict[str, Any]:
-    """The CRM of specs/gestion_client.yaml; from 1.1.0 on, clients gain `site_web` and
-    `telephone` is renamed `mobile` (same stable id: a rename, not drop + add)."""
+def crm_spec(version: str = "1.0.0", project_id: str | None = None) -> dict[str, Any]:
+    """The CRM of specs/gestion_client.yaml (under another project id if given); from 1.1.0
+    on, clients gain `site_web` and `telephone` is renamed `mobile` (same stable id: a
+    rename, not drop + add)."""
     spec: dict[str, Any] = yaml.safe_load((specs_dir() / "gestion_client.yaml").read_text())
     spec["project"]["version"] = version
+    if project_id is not None:
+        spec["project"]["id"] = project_id
     if version != "1.0.0":
         fields = spec["tables"]["clients"]["fields"]
         fields["mobile"] = fields.pop("telephone")
@@ -54,9 +57,9 @@ def commit_edit(repo: Path, relative: str, old: str, new: str, message: str) -> 
     subprocess.run(["git", "-C", str(repo), "commit", "-qam", message], check=True)
 
 
-def commit_unhealthy_release(repo: Path, version: str) -> None:
+def commit_unhealthy_release(repo: Path, version: str, project_id: str | None = None) -> None:
     """Commit `version` of the CRM with a /health that never answers 200."""
-    commit_version(repo, crm_spec(version))
+    commit_version(repo, crm_spec(version, project_id))
     commit_edit(
         repo,
         "app/api/health.py",

@@ -2,8 +2,14 @@
 
 from fastapi import APIRouter
 
-from control_plane.runtime.api.routes import apps, repository
+from control_plane.runtime.api.routes import (
+    apps,
+    deployment_logs,
+    deployments,
+    repository,
+    targets,
+)
 
 router = APIRouter(prefix="/api/v1/runtime")
-router.include_router(apps.router)
-router.include_router(repository.router)
+for module in (apps, repository, targets, deployments, deployment_logs):
+    router.include_router(module.router)

@@ -1,4 +1,4 @@
-"""A migrated database per test, workers in this process or in their own, and waiting."""
+"""Workers in this process or in their own, and waiting."""
 
 from __future__ import annotations
 
@@ -14,16 +14,8 @@ import psycopg
 import pytest
 
 from control_plane.jobs import JobView, Registry, get_job, run_worker
-from control_plane.migrate import migrate
-from tests.conftest import REPOSITORY, fresh_database
+from tests.conftest import REPOSITORY
 from tests.control_plane.jobs.kinds import FAST, kinds
-
-
-@pytest.fixture
-def database(pg_server: str) -> str:
-    url = fresh_database(pg_server)
-    migrate(url)
-    return url
 
 
 @asynccontextmanager

@@ -1,0 +1,1 @@
+"""The ledger's SQL, one module per table."""

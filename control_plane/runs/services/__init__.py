@@ -1,0 +1,1 @@
+"""The ledger's API (runs, steps, log lines) and the bridge from deployment events."""
