@@ -21,3 +21,8 @@ def repository_dir(data_dir: Path, app_id: uuid.UUID) -> Path:
 
 def local_target_dir(data_dir: Path) -> Path:
     return data_dir / "local"
+
+
+def instance_name(app_id: uuid.UUID, environment: str) -> str:
+    """The name of an app's instance in an environment, on any target."""
+    return f"{app_id}-{environment}"

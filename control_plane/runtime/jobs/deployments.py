@@ -152,7 +152,7 @@ Place = LocalPlace | SshPlace
 
 
 def _instance_name(deployment: Deployment) -> str:
-    return f"{deployment.app_id}-{deployment.environment}"
+    return paths.instance_name(deployment.app_id, deployment.environment)
 
 
 async def _free_local_port(connection: Conn, deployment: Deployment) -> int:

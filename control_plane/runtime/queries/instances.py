@@ -25,6 +25,10 @@ SELECT app_id, environment, target_id, url, local_port, run_id, updated_at
 FROM runtime_instances WHERE app_id = %(app)s AND environment = %(environment)s
 """
 
+LOCAL_ENVIRONMENTS = """
+SELECT environment FROM runtime_instances WHERE app_id = %(app)s AND target_id IS NULL
+"""
+
 LOCAL_PORTS = "SELECT local_port FROM runtime_instances WHERE local_port IS NOT NULL"
 
 UPSERT = """
@@ -39,6 +43,13 @@ ON CONFLICT (app_id, environment) DO UPDATE SET target_id = excluded.target_id,
 async def one(connection: Conn, app_id: uuid.UUID, environment: str) -> Instance | None:
     values = {"app": app_id, "environment": environment}
     return await fetch_one(connection, Instance, ONE, values)
+
+
+async def local_environments(connection: Conn, app_id: uuid.UUID) -> list[str]:
+    """The environments in which the local target serves the app."""
+    async with connection.cursor() as cursor:
+        await cursor.execute(LOCAL_ENVIRONMENTS, {"app": app_id})
+        return [str(row[0]) for row in await cursor.fetchall()]
 
 
 async def local_ports(connection: Conn) -> set[int]:

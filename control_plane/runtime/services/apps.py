@@ -4,6 +4,7 @@ enqueued in that same transaction (no app without its job, no job without its ap
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from pathlib import Path
@@ -14,6 +15,7 @@ from control_plane.errors import CONFLICT, NOT_FOUND, ApiError, ErrorKind
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.foundation.services.audit import RequestOrigin, record
 from control_plane.jobs import JobState, cancel, enqueue, get_job
+from control_plane.runtime import paths
 from control_plane.runtime.jobs.generation import generate
 from control_plane.runtime.models.apps import (
     AppCreate,
@@ -26,10 +28,11 @@ from control_plane.runtime.models.apps import (
     ProjectSummary,
     without_password,
 )
-from control_plane.runtime.queries import apps, published
+from control_plane.runtime.queries import apps, instances, published
 from control_plane.runtime.queries.apps import AppRow, AppState
 from control_plane.runtime.queries.published import Version
 from control_plane.runtime.services import generation, repositories
+from deployment.local import remove_local
 from platform_support.vault import Vault
 
 NOT_PUBLISHED = ErrorKind(400, "PROJECT_NOT_PUBLISHED", "The project has no published version")
@@ -201,11 +204,14 @@ async def update(
 async def delete(
     connection: Conn, data_dir: Path, origin: RequestOrigin, user_id: uuid.UUID, app_id: uuid.UUID
 ) -> None:
-    """The app's rows, then its folder (its repository) once they are gone."""
+    """The app's rows, then its folder (its repository) and what the local target runs of
+    it, once they are gone. (An SSH host keeps its instance: the app is removed there by
+    whoever runs the host.)"""
     async with connection.transaction():
         state = await _locked(connection, user_id, app_id)
         if state.generation_job_id is not None:
             await cancel(connection, state.generation_job_id)
+        served_here = await instances.local_environments(connection, app_id)
         await apps.delete(connection, app_id)
         await record(
             connection,
@@ -217,6 +223,9 @@ async def delete(
             object_id=app_id,
         )
     await repositories.remove(data_dir, app_id)
+    for environment in served_here:
+        instance = paths.instance_name(app_id, environment)
+        await asyncio.to_thread(remove_local, paths.local_target_dir(data_dir), instance)
 
 
 async def _refuse_while_generating(connection: Conn, state: AppState) -> None:
