@@ -9,12 +9,13 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 
-from tests.conftest import TEST_SECRET, RunningApp, free_port
+from tests.conftest import TEST_SECRET, RunningApp, free_port, run_schemathesis
 from tests.control_plane.conftest import Api, User, assert_error
 from tests.control_plane.runtime.instance_fixture import add_app, project_id, register_app
 
@@ -311,3 +312,37 @@ def test_app_token_for_the_apps_own_base_url(
     staging = http.post(url, headers=tenants.owner.headers, params={"environment": "staging"})
     assert_error(staging, 404, "APP_NOT_DEPLOYED")
     assert_error(http.post(url), 401, "NOT_AUTHENTICATED")
+
+
+def test_schemathesis_finds_no_server_error(
+    api: Api, tenants: Tenants, catalogue: RunningApp, deployed: Deployed, tmp_path: Path
+):
+    """Requests generated from /api/schema/ for the data paths and the app token, on the
+    deployed project's produits and its app: the app answers each (forwarded), none with
+    a 5xx."""
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        "[parameters]\n"
+        f'"path.project_id" = "{project_id(deployed.app)}"\n'
+        f'"path.app_id" = "{deployed.app_id}"\n'
+        '"path.table" = "produits"\n'
+        '"path.record_id" = "3"\n'
+    )
+    result = run_schemathesis(
+        f"{api.server.base_url}/api/schema/",
+        tenants.owner.headers["Authorization"],
+        tmp_path,
+        "--checks",
+        "not_a_server_error",
+        "--include-path-regex",
+        "^/api/v1/runtime/(projects|apps)/",
+        "--max-examples",
+        "30",
+        "--seed",
+        "7",
+        "--generation-allow-x00",
+        "true",
+        config=config,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "passed" in result.stdout
