@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = create_pool(settings)
         await pool.open(wait=True)
         app.state.pool = pool
-        app.state.app_client = new_app_client()  # to the deployed apps (runtime data)
+        app.state.app_client = new_app_client(settings.app_timeout)  # runtime data
         stop = asyncio.Event()
         jobs = (
             asyncio.create_task(run_in_process_worker(settings.database_url, stop))

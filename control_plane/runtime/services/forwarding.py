@@ -39,7 +39,7 @@ RETRY_AFTER_SECONDS = 5
 
 # Seconds a forwarded request's token is valid for: one request's worth, and some slack.
 FORWARDED_TOKEN_SECONDS = 120
-TIMEOUT = httpx.Timeout(30.0, connect=5.0, pool=5.0)
+CONNECT_SECONDS = 5.0
 LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30)
 
 # What the app needs to read the request, and what the caller needs to read the answer.
@@ -50,11 +50,13 @@ ENVIRONMENT_PARAMETER = "environment"
 LINKS = frozenset({"next", "previous"})
 
 
-def new_app_client() -> httpx.AsyncClient:
-    """The process's client to the apps; `trust_env=False`: no proxy from the environment
-    stands between the platform and an app on loopback."""
+def new_app_client(answer_seconds: float) -> httpx.AsyncClient:
+    """The process's client to the apps, waiting `answer_seconds` for an answer (APP_TIMEOUT);
+    `trust_env=False`: no proxy from the environment stands between the platform and an
+    app on loopback."""
+    timeout = httpx.Timeout(answer_seconds, connect=CONNECT_SECONDS, pool=CONNECT_SECONDS)
     return httpx.AsyncClient(
-        timeout=TIMEOUT, limits=LIMITS, trust_env=False, follow_redirects=False
+        timeout=timeout, limits=LIMITS, trust_env=False, follow_redirects=False
     )
 
 
@@ -134,7 +136,7 @@ async def forward(
     try:
         answer = await client.send(request, stream=True)
     except httpx.HTTPError as error:
-        raise _failure(upstream, error) from None
+        raise _failure(client, upstream, error) from None
     kept = {name: answer.headers[name] for name in RESPONSE_HEADERS if name in answer.headers}
     if answer.status_code == 401:
         await answer.aclose()
@@ -147,7 +149,7 @@ async def forward(
     try:
         body = await answer.aread()
     except httpx.HTTPError as error:
-        raise _failure(upstream, error) from None
+        raise _failure(client, upstream, error) from None
     finally:
         await answer.aclose()
     if answer.status_code == 200:
@@ -168,7 +170,7 @@ async def _streamed(upstream: Upstream, answer: httpx.Response) -> AsyncIterator
         await answer.aclose()
 
 
-def _failure(upstream: Upstream, error: httpx.HTTPError) -> ApiError:
+def _failure(client: httpx.AsyncClient, upstream: Upstream, error: httpx.HTTPError) -> ApiError:
     logger.warning("app %s at %s: %s", upstream.app_id, upstream.url, type(error).__name__)
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return ApiError(
@@ -177,7 +179,7 @@ def _failure(upstream: Upstream, error: httpx.HTTPError) -> ApiError:
             {"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(error, httpx.TimeoutException):
-        return ApiError(APP_TIMEOUT, {"app": f"No answer within {TIMEOUT.read:.0f} s."})
+        return ApiError(APP_TIMEOUT, {"app": f"No answer within {client.timeout.read:g} s."})
     return ApiError(APP_BAD_RESPONSE, {"app": "The app broke off its answer."})
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +17,14 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import TEST_SECRET, RunningApp, free_port, run_schemathesis
-from tests.control_plane.conftest import Api, User, assert_error
+from tests.conftest import (
+    TEST_SECRET,
+    RunningApp,
+    free_port,
+    fresh_database,
+    run_schemathesis,
+)
+from tests.control_plane.conftest import Api, Inbox, User, assert_error, serve
 from tests.control_plane.runtime.instance_fixture import add_app, project_id, register_app
 
 CLIENT = {"nom": "Jean Dupont", "email": "jean.dupont@example.com"}
@@ -235,25 +243,46 @@ def test_the_most_recently_deployed_app_serves(
     assert_error(http.get(f"{deployed.base}schema/", headers=owner), 503, "APP_UNAVAILABLE")
 
 
-@pytest.fixture
-def hang_up() -> Iterator[str]:
-    """A server that accepts connections and closes them without a word: the URL."""
+@contextmanager
+def listening(handle: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A TCP server on loopback that hands each connection to `handle`: its URL."""
     listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
 
-    def serve() -> None:
+    def serve_connections() -> None:
         while True:
             try:
                 connection, _ = listener.accept()
             except OSError:
                 return
-            connection.recv(65536)
-            connection.close()
+            handle(connection)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    listener.close()
+    threading.Thread(target=serve_connections, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+@pytest.fixture
+def hang_up() -> Iterator[str]:
+    """A server that reads a request and closes the connection without a word."""
+
+    def close(connection: socket.socket) -> None:
+        connection.recv(65536)
+        connection.close()
+
+    with listening(close) as url:
+        yield url
+
+
+@pytest.fixture
+def silent() -> Iterator[str]:
+    """A server that reads a request and never answers."""
+    kept: list[socket.socket] = []
+    with listening(kept.append) as url:
+        yield url
+    for connection in kept:
+        connection.close()
 
 
 def test_an_app_that_is_down(
@@ -346,3 +375,21 @@ def test_schemathesis_finds_no_server_error(
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
+
+
+def test_an_app_that_does_not_answer(
+    pg_server: str, inbox: Inbox, tmp_path: Path, crm: RunningApp, silent: str
+):
+    server = serve(fresh_database(pg_server), inbox, tmp_path / "platform", app_timeout="1")
+    own = Api(server, inbox)
+    try:
+        owner = own.new_user("owner")
+        register_app(own, own.new_organization(owner), crm, url=silent)
+        base = f"{server.base_url}/api/v1/runtime/projects/{project_id(crm)}/"
+        started = time.monotonic()
+        answer = httpx.get(f"{base}schema/", headers=owner.headers, timeout=30)
+        assert assert_error(answer, 504, "APP_TIMEOUT") == {"app": "No answer within 1 s."}
+        assert time.monotonic() - started < 10
+    finally:
+        own.http.close()
+        server.stop()
