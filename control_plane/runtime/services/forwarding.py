@@ -96,6 +96,8 @@ async def upstream_of(
     project_id: uuid.UUID,
     environment: Environment,
 ) -> Upstream:
+    """The app serving `project_id` in `environment` to this caller, with a token of the
+    caller's role; 404 for a project the caller may not know of, or with no app there."""
     hidden = ApiError(NOT_FOUND, {"project": "No such project."})
     deployed = await forwarding.of_project(connection, project_id, environment)
     if deployed is None:
