@@ -29,7 +29,7 @@ from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.contenders.ours import JWT_SECRET, PROJECT_ID, Ours
 from bench.harness.pg import PgServer, start_postgres
 from bench.harness.procs import spawn, stop, wait_healthy
-from bench.harness.wrk import run_wrk
+from bench.harness.wrk import Request, run_wrk
 from tests.conftest import RunningApp
 from tests.control_plane.conftest import Api, Server
 from tests.control_plane.runtime.instance_fixture import register_app
@@ -37,7 +37,10 @@ from tests.control_plane.runtime.instance_fixture import register_app
 APP_PORT = 18_091
 PLATFORM_PORT = 18_092
 KINDS = ("get", "list20")
-REQUESTS = Ours().requests()
+# An authenticated request of the platform's own, to tell its share of the cost from the
+# forwarding's: one token check and one query, as every forwarded request also pays.
+PROFILE = "profile"
+REQUESTS = {**Ours().requests(), PROFILE: Request("GET", "/api/v1/foundation/users/profile/")}
 
 
 def _cpu_seconds(process: subprocess.Popen[bytes]) -> float:
@@ -140,6 +143,7 @@ def main() -> int:
         for kind in KINDS:
             rows.append(_row(kind, "app", app.base_url, ours.headers(), args, servers))
             rows.append(_row(kind, "platform", platform.base_url, owner.headers, args, servers))
+        baseline = _row(PROFILE, "platform", platform.base_url, owner.headers, args, servers)
     finally:
         if platform is not None:
             stop(platform.process)
@@ -153,14 +157,14 @@ def main() -> int:
         "| request | via | req/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/req: app | platform |"
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for row in rows:
+    for row in [*rows, baseline]:
         print("| " + " | ".join(str(value) for value in row.values()) + " |")
     for direct_row, platform_row in zip(rows[::2], rows[1::2], strict=True):
         ratio = float(platform_row["rps"]) / float(direct_row["rps"])
         added = float(platform_row["p50_ms"]) - float(direct_row["p50_ms"])
         print(f"{direct_row['request']}: platform {ratio:.0%} of direct, p50 +{added:.2f} ms")
     RESULTS_DIR.mkdir(exist_ok=True)
-    report = {"connections": args.connections, "workers": args.workers, "rows": rows}
+    report = {"connections": args.connections, "workers": args.workers, "rows": [*rows, baseline]}
     (RESULTS_DIR / "runtime_data.json").write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
