@@ -47,6 +47,7 @@ LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=64, keepali
 REQUEST_HEADERS = ("accept", "accept-language", "content-type", "if-match", "if-none-match")
 RESPONSE_HEADERS = ("allow", "cache-control", "content-length", "content-type", "etag")
 ENVIRONMENT_PARAMETER = "environment"
+SMALL_ANSWER_BYTES = 64 * 1024
 LINKS = frozenset({"next", "previous"})
 
 
@@ -127,8 +128,8 @@ async def forward(
     request_id: str | None,
     links: Links | None = None,
 ) -> Response:
-    """The app's answer to `outgoing`, streamed back; read whole when `links` asks for a
-    page's links to be rewritten."""
+    """The app's answer to `outgoing`: streamed back when large or of unknown length; read
+    whole when small, or when `links` asks for a page's links to be rewritten."""
     headers = {**outgoing.headers, "authorization": f"Bearer {upstream.token}"}
     headers["accept-encoding"] = "identity"  # the body goes back byte for byte
     if request_id:
@@ -146,7 +147,7 @@ async def forward(
         raise ApiError(APP_BAD_RESPONSE, {"app": "The app refused the platform's token."})
     if answer.status_code == 503 and "retry-after" in answer.headers:
         kept["retry-after"] = answer.headers["retry-after"]
-    if links is None:
+    if links is None and not _small(answer):
         return StreamingResponse(_streamed(upstream, answer), answer.status_code, kept)
     try:
         body = await answer.aread()
@@ -154,10 +155,17 @@ async def forward(
         raise _failure(client, upstream, error) from None
     finally:
         await answer.aclose()
-    if answer.status_code == 200:
+    if links is not None and answer.status_code == 200:
         body = rewrite_links(body, upstream.url, links)
         kept.pop("content-length", None)
     return Response(body, answer.status_code, kept)
+
+
+def _small(answer: httpx.Response) -> bool:
+    """An answer that says it is small: read whole and sent in one message, which saves
+    the task a streamed answer costs (most answers: a record, a schema, an error)."""
+    length = answer.headers.get("content-length", "")
+    return length.isdigit() and int(length) <= SMALL_ANSWER_BYTES
 
 
 async def _streamed(upstream: Upstream, answer: httpx.Response) -> AsyncIterator[bytes]:

@@ -106,6 +106,22 @@ def test_records_through_the_platform(http: httpx.Client, tenants: Tenants, depl
     forwarded = http.get(f"{deployed.base}tables/produits/", headers=owner)
     assert forwarded.content == direct.content
     assert forwarded.headers["content-type"] == direct.headers["content-type"]
+    # A record too large to be sent in one piece is streamed, byte for byte too.
+    large = {
+        "reference": "REF-2",
+        "nom": "Long",
+        "prix": 1,
+        "stock": 1,
+        "description": "é" * 100_000,
+    }
+    made = http.post(f"{deployed.base}tables/produits/", headers=owner, json=large)
+    assert made.status_code == 201, made.text
+    path = f"tables/produits/{made.json()['id']}/"
+    direct = http.get(f"{deployed.app.api}{path}", headers=deployed.app.headers())
+    forwarded = http.get(f"{deployed.base}{path}", headers=owner)
+    assert len(direct.content) > 64 * 1024
+    assert forwarded.content == direct.content
+    assert forwarded.headers["content-length"] == direct.headers["content-length"]
     for path in (
         "schema/",
         "schema/produits/",
