@@ -25,6 +25,7 @@ from control_plane.logs import configure_logging
 from control_plane.middleware import RequestContext
 from control_plane.migrate import migrate
 from control_plane.modules import ROUTERS
+from control_plane.runtime.services.forwarding import new_app_client
 
 logger = logging.getLogger("control_plane.health")
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = create_pool(settings)
         await pool.open(wait=True)
         app.state.pool = pool
+        app.state.app_client = new_app_client(settings.app_timeout)  # runtime data
         stop = asyncio.Event()
         jobs = (
             asyncio.create_task(run_in_process_worker(settings.database_url, stop))
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             if jobs is not None:
                 await jobs  # running jobs get WorkerSettings.shutdown_seconds to finish
+            await app.state.app_client.aclose()
             await pool.close()
 
     app = FastAPI(

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="Seconds a request waits for a connection, then gets 503"
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    app_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds the platform waits for a deployed app's answer"
+    )
     in_process_worker: bool = Field(default=True, description="Run a job worker in the server")
     deploy_health_deadline: int = Field(
         default=60, ge=1, le=600, description="Seconds a deployed release has to answer /health"

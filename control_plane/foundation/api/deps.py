@@ -19,7 +19,7 @@ from control_plane.logs import request_id
 from control_plane.pagination import Pagination
 from control_plane.security.tokens import decode
 
-__all__ = ["AppSettings", "Caller", "Connection", "Origin", "Pagination"]
+__all__ = ["AppSettings", "Caller", "Connection", "Credentials", "Origin", "Pagination"]
 
 _bearer = HTTPBearer(auto_error=False, description="The `access` token of /auth/login/")
 
@@ -30,12 +30,14 @@ async def get_settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
+# The bearer token as sent, for a handler that must check it on a connection of its own.
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 async def get_caller(
     settings: AppSettings,
     connection: Connection,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Credentials,
 ) -> SessionUser:
     secret = settings.jwt_secret.get_secret_value()
     claims = decode(secret, "access", credentials.credentials) if credentials else None

@@ -4,12 +4,14 @@ from fastapi import APIRouter
 
 from control_plane.runtime.api.routes import (
     apps,
+    data,
     deployment_logs,
     deployments,
     repository,
     targets,
+    tokens,
 )
 
 router = APIRouter(prefix="/api/v1/runtime")
-for module in (apps, repository, targets, deployments, deployment_logs):
+for module in (apps, repository, tokens, targets, deployments, deployment_logs, data):
     router.include_router(module.router)
