@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from control_plane.foundation.models import Body, Name
+from control_plane.runtime.models.environments import Environment
 
 
 class AppStatus(StrEnum):
@@ -22,12 +23,6 @@ class AppStatus(StrEnum):
     DEPLOYED = "deployed"
     DEPLOYMENT_FAILED = "deployment_failed"
     ERROR = "error"  # its first generation failed: error_message says why
-
-
-class Environment(StrEnum):
-    PRODUCTION = "production"
-    STAGING = "staging"
-    DEVELOPMENT = "development"
 
 
 VERSION_PATTERN = r"^\d{1,9}\.\d{1,9}\.\d{1,9}$"

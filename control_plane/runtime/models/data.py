@@ -3,17 +3,9 @@ in, and the app token a member asks for to call the app's own `api_base_url`."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel
 
 from control_plane.foundation.models import Role
-
-
-class Environment(StrEnum):
-    PRODUCTION = "production"
-    STAGING = "staging"
-    DEVELOPMENT = "development"
 
 
 class AppTokenPublic(BaseModel):

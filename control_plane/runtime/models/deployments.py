@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -14,14 +13,9 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from control_plane.foundation.models import Body, Name
 from control_plane.runs.models import RunKind, RunStatus, StepStatus
+from control_plane.runtime.models.environments import Environment
 from deployment.errors import DeployError
 from deployment.inventory import Target
-
-
-class Environment(StrEnum):
-    PRODUCTION = "production"
-    STAGING = "staging"
-    DEVELOPMENT = "development"
 
 
 def _address(host: str) -> str:

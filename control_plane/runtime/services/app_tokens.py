@@ -19,7 +19,8 @@ from control_plane.errors import NOT_FOUND, ApiError, ErrorKind
 from control_plane.foundation.models import Role
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.foundation.services.audit import RequestOrigin, record
-from control_plane.runtime.models.data import AppTokenPublic, Environment
+from control_plane.runtime.models.data import AppTokenPublic
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import forwarding
 from platform_support.vault import Vault
 

@@ -24,10 +24,10 @@ from control_plane.runtime.models.apps import (
     AppStatus,
     AppUpdate,
     DeploymentInfo,
-    Environment,
     ProjectSummary,
     without_password,
 )
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import apps, instances, published
 from control_plane.runtime.queries.apps import AppRow, AppState
 from control_plane.runtime.queries.published import Version

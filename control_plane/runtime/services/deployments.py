@@ -28,13 +28,13 @@ from control_plane.runtime.models.deployments import (
     DeploymentLogPublic,
     DeploymentStarted,
     DeploymentStatus,
-    Environment,
     LogLinePublic,
     NewDeployment,
     RetryStarted,
     StepPublic,
     StepSummary,
 )
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import deployments, instances, targets
 from control_plane.runtime.queries.deployments import DeployableApp, Deployment
 from control_plane.runtime.services import health

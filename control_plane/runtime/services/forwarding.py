@@ -25,7 +25,7 @@ from starlette.responses import Response, StreamingResponse
 
 from control_plane.db import Conn
 from control_plane.errors import NOT_FOUND, ApiError, ErrorKind
-from control_plane.runtime.models.data import Environment
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import forwarding
 from control_plane.runtime.services.app_tokens import app_token, not_deployed, role_for
 from platform_support.vault import Vault

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -32,6 +31,7 @@ from tests.conftest import (
 )
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, serve
 from tests.control_plane.runtime.apps_fixture import App, make_app
+from tests.control_plane.runtime.conftest import RUNTIME, finished, runtime
 
 # The SSH hosts of the deployment tests, and what they need on this machine (its packages,
 # the app's system user); `_namespaces_work` fails, never skips, where hosts cannot be made.
@@ -39,47 +39,7 @@ from tests.deploy.conftest import _namespaces_work, app_user, deployer, host_fac
 from tests.deploy.deployer import Deployer
 from tests.deploy.hosts import HostFactory
 
-RUNTIME = "/api/v1/runtime"
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def deploying(pg_server: str, inbox: Inbox) -> Iterator[Api]:
-    """A control plane whose data folder the local target's PostgreSQL (run as the
-    embedded_postgres user when tests run as root) may go through; its local instances
-    are removed afterwards (they outlive the control plane by design)."""
-    with traversable_dir("nc-cp-") as data_dir:
-        server = serve(fresh_database(pg_server), inbox, data_dir, deploy_health_deadline="6")
-        client = Api(server, inbox)
-        try:
-            yield client
-        finally:
-            instances = client.query(
-                "SELECT app_id, environment FROM runtime_instances WHERE target_id IS NULL"
-            )
-            client.http.close()
-            server.stop()
-            for app_id, environment in instances:
-                remove_local(paths.local_target_dir(data_dir), f"{app_id}-{environment}")
-
-
-def runtime(api: Api, method: str, path: str, user: User, **kwargs: Any) -> httpx.Response:
-    return api.http.request(
-        method, f"{api.server.base_url}{RUNTIME}{path}", headers=user.headers, **kwargs
-    )
-
-
-def finished(api: Api, user: User, run_id: str, timeout: float = 600) -> dict[str, Any]:
-    """The deployment log of run `run_id` once it has finished."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        response = runtime(api, "GET", f"/deployment-logs/{run_id}/", user)
-        assert response.status_code == 200, response.text
-        log = response.json()
-        if log["status"] in ("success", "failed", "cancelled"):
-            return dict(log)
-        time.sleep(0.5)
-    raise AssertionError(f"run {run_id} did not finish within {timeout} s")
 
 
 def steps_of(log: dict[str, Any]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from control_plane.foundation.api.deps import AppSettings, Credentials, get_caller
 from control_plane.logs import request_id
-from control_plane.runtime.models.data import Environment
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.services import forwarding
 from control_plane.runtime.services.forwarding import REQUEST_HEADERS, Links, Outgoing, Upstream
 from platform_support.vault import Vault

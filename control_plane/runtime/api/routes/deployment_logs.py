@@ -14,9 +14,9 @@ from control_plane.runs.models import RunStatus
 from control_plane.runtime.models.deployments import (
     DeploymentLogDetail,
     DeploymentLogPublic,
-    Environment,
     RetryStarted,
 )
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import deployments as queries
 from control_plane.runtime.services import deployments
 

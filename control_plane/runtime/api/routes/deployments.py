@@ -20,9 +20,9 @@ from control_plane.runtime.models.deployments import (
     AppStatus,
     DeploymentStarted,
     DeployRequest,
-    Environment,
     RollbackRequest,
 )
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.services import deployments
 from control_plane.runtime.services.deployments import INVALID_CONFIGURATION_ERROR
 

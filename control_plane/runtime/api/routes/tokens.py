@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin
-from control_plane.runtime.models.data import AppTokenPublic, Environment
+from control_plane.runtime.models.data import AppTokenPublic
+from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.services import app_tokens
 from platform_support.vault import Vault
 
