@@ -37,3 +37,5 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request to an app at INFO: the access log already has the request.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -8,11 +8,13 @@ never a traceback, in one place (nocode.failures).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -37,6 +39,7 @@ from nocode.apps import (
     migrate,
     read_metadata,
 )
+from nocode.demo import DEMO_EMAIL, walk_through
 from nocode.deploy_commands import deploy_command, rollback_command
 from nocode.failures import ReportingGroup
 from nocode.worker_command import worker_command
@@ -116,13 +119,14 @@ def diff(spec: Path, app_dir: Path, sql: bool) -> None:
         click.echo(migration, nl=False)
 
 
-def _wait_healthy(host: str, port: int, server: subprocess.Popen[bytes]) -> None:
+def _wait_healthy(
+    host: str, port: int, server: subprocess.Popen[bytes], what: str = "the app's server"
+) -> None:
     deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise AppError(
-                f"the app's server stopped before it answered /health"
-                f" ({exit_reason(server.returncode)})"
+                f"{what} stopped before it answered /health ({exit_reason(server.returncode)})"
             )
         try:
             with urllib.request.urlopen(f"http://{host}:{port}/health", timeout=2) as response:
@@ -131,7 +135,7 @@ def _wait_healthy(host: str, port: int, server: subprocess.Popen[bytes]) -> None
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
-    raise AppError(f"the app did not answer /health within {HEALTH_DEADLINE_SECONDS}s")
+    raise AppError(f"{what} did not answer /health within {HEALTH_DEADLINE_SECONDS}s")
 
 
 def _stop_on_sigterm() -> None:
@@ -141,7 +145,7 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | None) -> None:
+def _serve(app_dir: Path, host: str, port: int, workers: int) -> None:
     _stop_on_sigterm()
     refuse_a_taken_port(host, port)
     project = read_metadata(app_dir)
@@ -157,8 +161,6 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
                 return
             click.echo(f"api_base_url: {api_base_url(host, port, project['id'])}")
             click.echo(f"docs: http://{host}:{port}/api/docs/")
-            if token_role:
-                click.echo(f"token ({token_role}): {development_token(app_dir, token_role)}")
             click.echo("press Ctrl+C to stop")
             serve_until_interrupted(server, "the app's server")
 
@@ -170,7 +172,7 @@ def _serve(app_dir: Path, host: str, port: int, workers: int, token_role: str | 
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def run(app_dir: Path, host: str, port: int, workers: int) -> None:
     """Migrate and serve the generated app in APP_DIR (embedded PostgreSQL by default)."""
-    _serve(app_dir, host, port, workers, token_role=None)
+    _serve(app_dir, host, port, workers)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -222,15 +224,32 @@ _DATA_DIR = click.option(
 @_DATA_DIR
 def serve(host: str, port: int, workers: int, data_dir: Path) -> None:
     """Run the control plane (an embedded PostgreSQL unless DATABASE_URL is set)."""
+    _run_control_plane(host, port, workers, data_dir)
+
+
+def _run_control_plane(
+    host: str,
+    port: int,
+    workers: int,
+    data_dir: Path,
+    once_up: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the control plane until Ctrl+C or SIGTERM; `once_up(base_url)` runs once it
+    answers /health."""
     _stop_on_sigterm()  # a stop during start-up still cleans up
+    os.environ.setdefault("PUBLIC_URL", f"http://{host}:{port}")
     try:
         with control_plane_server.control_plane_environment(data_dir, click.echo):
             settings = control_plane_server.load_settings()
             click.echo(migration_summary(migrate_control_plane(settings.database_url)))
             click.echo(mail_settings().describe())
-            click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
+            refuse_a_taken_port(host, port)
             command = control_plane_server.server_command(host, port, workers)
             with server_group(command) as server:
+                if once_up is not None:
+                    _wait_healthy(host, port, server, "the control plane")
+                    once_up(f"http://{host}:{port}")
+                click.echo(f"control plane: http://{host}:{port}/api/docs/ (Ctrl+C to stop)")
                 serve_until_interrupted(server, "the control plane's server")
     except KeyboardInterrupt:
         raise SystemExit(130) from None
@@ -263,19 +282,22 @@ def mail_command(mail_id: int | None, limit: int, data_dir: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--out",
-    "out_dir",
-    default=Path("apps/gestion_client"),
-    show_default=True,
-    type=click.Path(path_type=Path),
-)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def demo(out_dir: Path, port: int) -> None:
-    """Generate the example CRM (specs/gestion_client.yaml) and serve it with a token."""
-    result = run_generation(specs_dir() / "gestion_client.yaml", out_dir)
-    click.echo(f"generated {result.file_count} files into {out_dir}")
-    _serve(out_dir, "127.0.0.1", port, 1, token_role="OWNER")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@_DATA_DIR
+def demo(port: int, data_dir: Path) -> None:
+    """Run the control plane and, through its API, make the example CRM
+    (specs/gestion_client.yaml) a project, publish it, generate and deploy its app."""
+
+    def walk(base_url: str) -> None:
+        password = ensure_secret(data_dir, "DEMO_PASSWORD", lambda: secrets.token_urlsafe(12))
+        app = walk_through(base_url, password, specs_dir() / "gestion_client.yaml", _progress)
+        click.echo(f"platform login: {DEMO_EMAIL} / {password} (kept in {data_dir}/.env)")
+        click.echo(f"the app's data through the platform: {app.platform_data_url}")
+        click.echo(f"the app's own api_base_url: {app.api_base_url}")
+        click.echo(f"app token (OWNER): {app.app_token}")
+        click.echo(f"its repository: git clone {app.repository_url}")
+
+    _run_control_plane("127.0.0.1", port, 1, data_dir, once_up=walk)
 
 
 main.add_command(worker_command)

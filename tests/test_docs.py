@@ -8,6 +8,8 @@ Commands of README.md and docs/*.md that are not run here, and why:
 - `nocode deploy`, `ansible-playbook`: need SSH hosts or a Proxmox cluster (tests/deploy).
 - `pip install`, `python3 -m venv`, `bash .ci/run`, `python -m app migrate`: install or
   run a generated repository on its own (tests/app/test_generated_repository.py).
+- The README's flow through the API (curl against `nocode serve`): run whole, as it is
+  written, by tests/test_readme_flow.py.
 - `cookiecutter`: tests/generator/test_cookiecutter.py; `python -m tests.golden.regen`
   rewrites the goldens (tests/generator/test_golden.py checks them); `export`, `cd`:
   setup of the commands above.
@@ -42,6 +44,7 @@ NOT_RUN = (
     "nocode run ", "nocode serve", "nocode demo", "nocode deploy ", "ansible-playbook ",
     "pip install ", "python3 -m venv ", "bash .ci/run", "python -m app ", "cookiecutter ",
     "python -m tests.golden.regen", "export ", "cd ", "curl ", "B=", "H=",
+    "until ", "API=", "py() ", "TOKEN=", "AUTH=", "ORG=", "PROJECT=", "APP=", "RUN=", "git clone ",
 )  # fmt: skip
 
 
