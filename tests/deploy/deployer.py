@@ -166,16 +166,26 @@ class Deployer:
 
 
 class Api:
-    """The deployed app's API on one host, with a token signed by the host's own secret."""
+    """A deployed app's API at `url`, with an OWNER token signed by the app's secret."""
 
-    def __init__(self, host: TestHost, files: Path, repo: Path) -> None:
-        secret = read_env_file(files / "shared")["JWT_SECRET"]
+    def __init__(self, url: str, repo: Path, secret: str) -> None:
         token = development_token(repo, "OWNER", secret=secret)
+        self.url = url
         self.client = httpx.Client(
-            base_url=f"http://{host.address}:8000{API}",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
+            base_url=f"{url}{API}", headers={"Authorization": f"Bearer {token}"}, timeout=10
         )
+
+    @classmethod
+    def on_host(cls, host: TestHost, files: Path, repo: Path) -> Api:
+        """The app a deployment put on `host`, with the secret made there."""
+        secret = read_env_file(files / "shared")["JWT_SECRET"]
+        return cls(f"http://{host.address}:8000", repo, secret)
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/health", timeout=5).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def create(self, table: str, values: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(f"/tables/{table}/", json=values)

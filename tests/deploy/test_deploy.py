@@ -31,7 +31,7 @@ def test_first_deployment_installs_everything_on_a_bare_debian_host(
     for package in ("postgresql", "python3-venv", "supervisor"):
         assert host.run(["dpkg", "-s", package]).returncode == 0, package
 
-    api = Api(host, deployer.files(host), repo)
+    api = Api.on_host(host, deployer.files(host), repo)
     jean = api.create("clients", {"nom": "Jean Dupont", "email": "jean@example.com"})
     assert [client["id"] for client in api.records("clients")] == [jean["id"]]
     assert deployer.to("deploy", repo, host).record["changed"] == 0
@@ -65,7 +65,7 @@ def test_deploy_upgrade_rerun_and_rollback(
     assert all(step["status"] == "success" for step in first.record["steps"])
 
     files = deployer.files(host)
-    api = Api(host, files, repo)
+    api = Api.on_host(host, files, repo)
     jean = api.create(
         "clients",
         {"nom": "Jean Dupont", "email": "jean@example.com", "telephone": "+33123456789"},
@@ -124,7 +124,7 @@ def test_failed_health_check_rolls_back(
     first = deployer.to("deploy", repo, host)
     assert first.result.returncode == 0, first.output
     files = deployer.files(host)
-    api = Api(host, files, repo)
+    api = Api.on_host(host, files, repo)
     api.create(
         "clients", {"nom": "Jean Dupont", "email": "jean@example.com", "telephone": "0102030405"}
     )

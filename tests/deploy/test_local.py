@@ -18,17 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import pytest
 
 from deployment.errors import INVALID_CONFIGURATION, DeployError
 from deployment.local import deploy_local, local_url, remove_local
 from deployment.local_layout import Target
-from nocode.apps import development_token
 from tests.conftest import TEST_SECRET, free_port, traversable_dir
 from tests.deploy.deployer import (
-    API,
+    Api,
     commit_edit,
     commit_unhealthy_release,
     commit_version,
@@ -182,36 +180,9 @@ def local_repo(repo: Path, target: LocalTarget) -> Path:
     return clone
 
 
-class App:
+def local_app(repo: Path, port: int, secret: str = TEST_SECRET) -> Api:
     """The deployed CRM's API on its local port, with a token signed by the app's secret."""
-
-    def __init__(self, repo: Path, port: int, secret: str = TEST_SECRET) -> None:
-        token = development_token(repo, "OWNER", secret=secret)
-        self.url = local_url(port)
-        self.client = httpx.Client(
-            base_url=f"{self.url}{API}", headers={"Authorization": f"Bearer {token}"}, timeout=10
-        )
-
-    def healthy(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/health", timeout=5).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def create(self, table: str, values: dict[str, Any]) -> dict[str, Any]:
-        response = self.client.post(f"/tables/{table}/", json=values)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    def records(self, table: str) -> list[dict[str, Any]]:
-        response = self.client.get(f"/tables/{table}/", params={"page_size": 100})
-        assert response.status_code == 200, response.text
-        return list(response.json()["results"])
-
-    def fields(self, table: str) -> list[str]:
-        response = self.client.get(f"/schema/{table}/")
-        assert response.status_code == 200, response.text
-        return [field["name"] for field in response.json()["fields"]]
+    return Api(local_url(port), repo, secret)
 
 
 def _step(record: dict[str, Any], name: str) -> dict[str, Any]:
@@ -231,7 +202,7 @@ JEAN = {"nom": "Jean Dupont", "email": "jean@example.com", "telephone": "+331234
 
 def test_deploy_upgrade_roll_back_and_remove(target: LocalTarget, local_repo: Path) -> None:
     port = free_port()
-    app = App(local_repo, port)
+    app = local_app(local_repo, port)
     first = target.deploy(local_repo, "crm-production", port)
     assert first["status"] == "success", first["error_message"]
     assert [step["step"] for step in first["steps"]] == STEPS
@@ -291,7 +262,7 @@ def test_unhealthy_release_rolled_back_with_its_migration(
     target: LocalTarget, local_repo: Path
 ) -> None:
     port = free_port()
-    app = App(local_repo, port)
+    app = local_app(local_repo, port)
     first = target.deploy(local_repo, "crm-staging", port)
     assert first["status"] == "success", first["error_message"]
     app.create("clients", JEAN)
@@ -321,7 +292,7 @@ def test_release_that_does_not_stay_up_is_rolled_back(
     target: LocalTarget, local_repo: Path
 ) -> None:
     port = free_port()
-    app = App(local_repo, port)
+    app = local_app(local_repo, port)
     first = target.deploy(local_repo, "crm-production", port)
     assert first["status"] == "success", first["error_message"]
     jean = app.create("clients", JEAN)
@@ -342,7 +313,7 @@ def test_failed_migration_leaves_the_previous_release_serving(
     target: LocalTarget, local_repo: Path
 ) -> None:
     port = free_port()
-    app = App(local_repo, port)
+    app = local_app(local_repo, port)
     first = target.deploy(local_repo, "crm-production", port)
     assert first["status"] == "success", first["error_message"]
     app.create("clients", JEAN)
@@ -362,7 +333,7 @@ def test_instances_share_the_target_each_with_its_own_data(
     target: LocalTarget, local_repo: Path
 ) -> None:
     ports = {"crm-production": free_port(), "crm-development": free_port()}
-    apps = {instance: App(local_repo, port) for instance, port in ports.items()}
+    apps = {instance: local_app(local_repo, port) for instance, port in ports.items()}
     # At once, onto a new target, as two jobs of the control plane: one makes the cluster
     # and starts the supervisor, the other waits for it and uses them.
     with ThreadPoolExecutor(2) as pool:
@@ -382,7 +353,7 @@ def test_instances_share_the_target_each_with_its_own_data(
     rotated = "another-secret-that-is-long-enough-for-hs256"
     renewed = target.deploy(local_repo, "crm-development", ports["crm-development"], rotated)
     assert renewed["status"] == "success", renewed["error_message"]
-    assert App(local_repo, ports["crm-development"], rotated).records("clients") == []
+    assert local_app(local_repo, ports["crm-development"], rotated).records("clients") == []
 
 
 def test_a_port_in_use_is_refused_before_anything_starts(
@@ -411,7 +382,7 @@ def test_a_long_target_root_keeps_its_sockets_short(target: LocalTarget, local_r
     port = free_port()
     record = target.deploy(local_repo, "crm-production", port)
     assert record["status"] == "success", record["error_message"]
-    assert App(local_repo, port).healthy()
+    assert local_app(local_repo, port).healthy()
     sockets = Target(deep).run
     assert sockets.parent == Path(tempfile.gettempdir()) and not (deep / "run").exists()
     assert (sockets / "supervisor.sock").is_socket() and (sockets / ".s.PGSQL.5432").is_socket()
@@ -437,14 +408,14 @@ def test_root_runs_the_target_postgresql_as_the_wheels_user(repo: Path) -> None:
             )  # fmt: skip
             assert record.status == "success", record.error_message
             assert steps == STEPS  # as they completed, for a control plane's live log
-            assert App(repo, port).healthy()
+            assert local_app(repo, port).healthy()
             postmaster = int(
                 (work / "target" / "postgres" / "postmaster.pid").read_text().split()[0]
             )
             assert psutil.Process(postmaster).username() == "embedded_postgres"
         finally:
             remove_local(work / "target", "crm-production")
-    assert not App(repo, port).healthy()
+    assert not local_app(repo, port).healthy()
 
 
 @pytest.mark.parametrize("instance", ["", "Crm", "crm/../x", "a" * 64, "crm production"])
