@@ -14,7 +14,8 @@ CREATE TABLE runtime_apps (
     commit text,  -- the repository commit of the last generation
     generation_job_id bigint,
     error_message text,
-    remote_url text,
+    remote_url text,  -- where every generation is pushed, shown without its password
+    remote_secret bytea,  -- the same URL as given, encrypted: it may carry credentials
     jwt_secret bytea NOT NULL,  -- encrypted (platform_support.vault): the key of its tokens
     created_by uuid REFERENCES users (id) ON DELETE SET NULL,
     created_at timestamptz NOT NULL DEFAULT now(),

@@ -10,14 +10,17 @@ import uuid
 from control_plane.config import get_settings
 from control_plane.jobs import JobContext, registry
 from control_plane.runtime.services import generation
+from platform_support.vault import Vault
 
 
 @registry.kind("runtime.generate", max_attempts=3, timeout_seconds=1800, backoff_seconds=10)
 async def generate(context: JobContext) -> None:
     payload = context.payload
+    settings = get_settings()
     await generation.generate_app(
         context.pool,
-        get_settings().data_dir,
+        settings.data_dir,
+        Vault(settings.secret_key.get_secret_value()),
         uuid.UUID(payload["app_id"]),
         payload["version"],
         force=payload["force"],

@@ -45,7 +45,6 @@ class AppState:
     status: str
     version: str | None
     generation_job_id: int | None
-    remote_url: str | None
 
 
 _COLUMNS = sql.SQL("""
@@ -82,7 +81,7 @@ ONE = sql.SQL("SELECT {columns} {joined} WHERE a.id = %(app)s").format(
 ORGANIZATION = "SELECT organization_id FROM runtime_apps WHERE id = %(app)s"
 
 LOCK = """
-SELECT id, organization_id, project_id, status, version, generation_job_id, remote_url
+SELECT id, organization_id, project_id, status, version, generation_job_id
   FROM runtime_apps WHERE id = %(app)s FOR UPDATE
 """
 
@@ -98,14 +97,17 @@ SET_GENERATION_JOB = """
 UPDATE runtime_apps SET generation_job_id = %(job)s, updated_at = now() WHERE id = %(app)s
 """
 
-# A field given as None keeps its value; remote_url is set (to NULL too) only when asked.
+# A field given as None keeps its value; the remote is set (to NULL too) only when asked.
 UPDATE = """
 UPDATE runtime_apps SET name = coalesce(%(name)s, name),
     environment = coalesce(%(environment)s, environment),
     remote_url = CASE WHEN %(set_remote)s THEN %(remote_url)s ELSE remote_url END,
+    remote_secret = CASE WHEN %(set_remote)s THEN %(remote_secret)s ELSE remote_secret END,
     updated_at = now()
 WHERE id = %(app)s
 """
+
+REMOTE = "SELECT remote_secret FROM runtime_apps WHERE id = %(app)s"
 
 DELETE = "DELETE FROM runtime_apps WHERE id = %(app)s"
 
@@ -177,15 +179,26 @@ async def update(
     environment: str | None,
     set_remote: bool,
     remote_url: str | None,
+    remote_secret: bytes | None,
 ) -> None:
+    """`remote_url` without its password (shown), `remote_secret` the URL encrypted."""
     values = {
         "app": app_id,
         "name": name,
         "environment": environment,
         "set_remote": set_remote,
         "remote_url": remote_url,
+        "remote_secret": remote_secret,
     }
     await connection.execute(UPDATE, values)
+
+
+async def remote_secret(connection: Conn, app_id: uuid.UUID) -> bytes | None:
+    """The app's remote URL as given, encrypted; None without a remote."""
+    async with connection.cursor() as cursor:
+        await cursor.execute(REMOTE, {"app": app_id})
+        row = await cursor.fetchone()
+    return bytes(row[0]) if row is not None and row[0] is not None else None
 
 
 async def delete(connection: Conn, app_id: uuid.UUID) -> None:

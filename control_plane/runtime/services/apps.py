@@ -65,7 +65,7 @@ def present(row: AppRow, public_url: str) -> AppPublic:
         api_base_url=f"{instance}/api/v1/runtime/projects/{row.project_id}/" if deployed else None,
         admin_url=f"{instance}/api/docs/" if deployed else None,
         repository_url=repositories.repository_url(public_url, row.id),
-        remote_url=without_password(row.remote_url) if row.remote_url else None,
+        remote_url=row.remote_url,
         deployment_info=(
             DeploymentInfo(
                 environment=Environment(row.environment), url=instance, deployed_at=row.deployed_at
@@ -176,6 +176,7 @@ async def update(
     app_id: uuid.UUID,
     body: AppUpdate,
 ) -> AppPublic:
+    vault = Vault(settings.secret_key.get_secret_value())
     async with connection.transaction():
         state = await _locked(connection, user_id, app_id)
         set_remote = "remote_url" in body.model_fields_set
@@ -185,7 +186,8 @@ async def update(
             name=body.name,
             environment=body.environment,
             set_remote=set_remote,
-            remote_url=body.remote_url,
+            remote_url=without_password(body.remote_url) if body.remote_url else None,
+            remote_secret=vault.encrypt(body.remote_url) if body.remote_url else None,
         )
         changed = sorted(body.model_fields_set)
         await record(

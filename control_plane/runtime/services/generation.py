@@ -34,6 +34,7 @@ from generator.regenerate import refuse
 from generator.spec import ProjectSpec, parse_spec
 from generator.spec.models import MAX_TABLES
 from generator.write import MANIFEST
+from platform_support.vault import Vault
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 Report = Callable[[str], Coroutine[Any, Any, None]]
@@ -119,6 +120,7 @@ async def refuse_unforced(
 async def generate_app(
     pool: Pool,
     data_dir: Path,
+    vault: Vault,
     app_id: uuid.UUID,
     version_number: str,
     *,
@@ -135,6 +137,8 @@ async def generate_app(
         if app is None:
             return  # deleted since
         version = await published.version(connection, app.project_id, version_number)
+        secret = await apps.remote_secret(connection, app_id)
+    remote = vault.decrypt(secret) if secret is not None else None
     if version is None:
         async with pool.connection() as connection:
             await apps.generation_failed(
@@ -147,12 +151,12 @@ async def generate_app(
         asyncio.run_coroutine_threadsafe(report(message), loop).result(timeout=60)
 
     repository = paths.repository_dir(data_dir, app_id)
-    if app.remote_url and has_generation(data_dir, app_id):
+    if remote and has_generation(data_dir, app_id):
         await report("pulling the remote's main")
         try:
-            await _in_thread(pull, repository, app.remote_url)
+            await _in_thread(pull, repository, remote)
         except GeneratorError as error:  # generating without them would not push
-            reason = _remote_failure("pull from the remote failed", error, app.remote_url)
+            reason = _remote_failure("pull from the remote failed", error, remote)
             async with pool.connection() as connection:
                 await apps.generation_failed(connection, app_id, reason)
             return
@@ -181,9 +185,9 @@ async def generate_app(
     if not recorded:  # deleted meanwhile: its folder goes too
         await repositories.remove(data_dir, app_id)
         return
-    if app.remote_url:
+    if remote:
         await report("pushing to the remote")
-        await _push(pool, app_id, repository, app.remote_url)
+        await _push(pool, app_id, repository, remote)
 
 
 async def _in_thread(function: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:

@@ -196,9 +196,17 @@ def test_every_generation_is_pushed_to_the_remote(
     document = crm_document()
     project = publish(api, organization, document)
     app = create_app(api, runtime, owner, project)
-    updated = runtime.put(f"/apps/{app['id']}/", headers=owner.headers, json={"remote_url": url})
+    # A remote's credentials are a secret: shown masked, kept encrypted, used to push.
+    with_credentials = url.replace("http://", "http://git:s3cret@")
+    updated = runtime.put(
+        f"/apps/{app['id']}/", headers=owner.headers, json={"remote_url": with_credentials}
+    )
     assert updated.status_code == 200, updated.text
-    assert updated.json()["remote_url"] == url
+    assert updated.json()["remote_url"] == url.replace("http://", "http://git:***@")
+    [(shown, kept)] = api.query(
+        "SELECT remote_url, remote_secret FROM runtime_apps WHERE id = %s", app["id"]
+    )
+    assert "s3cret" not in shown and b"s3cret" not in bytes(kept)
     document["project"]["version"] = "1.0.1"
     document["tables"]["clients"]["display_name"] = "Nos clients"
     publish_version(api, project, document)
