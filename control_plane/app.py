@@ -43,7 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.app_client = new_app_client(settings.app_timeout)  # runtime data
         stop = asyncio.Event()
         jobs = (
-            asyncio.create_task(run_in_process_worker(settings.database_url, stop))
+            asyncio.create_task(
+                run_in_process_worker(
+                    settings.database_url, settings.in_process_worker_concurrency, stop
+                )
+            )
             if settings.in_process_worker
             else None
         )

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Seconds the platform waits for a deployed app's answer"
     )
     in_process_worker: bool = Field(default=True, description="Run a job worker in the server")
+    in_process_worker_concurrency: int = Field(
+        default=4, ge=1, le=32, description="Jobs the in-process worker runs at once"
+    )
     deploy_health_deadline: int = Field(
         default=60, ge=1, le=600, description="Seconds a deployed release has to answer /health"
     )

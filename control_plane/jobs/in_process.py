@@ -47,20 +47,21 @@ async def _until_stopped_or_lock_lost(
 
 
 async def _run_while_holding(
-    holder: psycopg.AsyncConnection[Any], database_url: str, stop: asyncio.Event
+    holder: psycopg.AsyncConnection[Any], database_url: str, concurrency: int, stop: asyncio.Event
 ) -> None:
     """Run the worker until `stop` is set or the lock is lost."""
     worker_stop = asyncio.Event()
     holding = asyncio.create_task(_until_stopped_or_lock_lost(holder, stop))
     holding.add_done_callback(lambda _: worker_stop.set())
     try:
-        await run_worker(database_url, stop=worker_stop)
+        await run_worker(database_url, concurrency=concurrency, stop=worker_stop)
     finally:
         holding.cancel()
 
 
-async def run_in_process_worker(database_url: str, stop: asyncio.Event) -> None:
-    """Run the worker while this process holds the lock, until `stop` is set."""
+async def run_in_process_worker(database_url: str, concurrency: int, stop: asyncio.Event) -> None:
+    """Run the worker (`concurrency` jobs at once) while this process holds the lock,
+    until `stop` is set."""
     while not stop.is_set():
         try:
             async with await psycopg.AsyncConnection.connect(
@@ -70,7 +71,7 @@ async def run_in_process_worker(database_url: str, stop: asyncio.Event) -> None:
                 row = await cursor.fetchone()
                 if row is not None and row[0]:
                     logger.info("running the in-process job worker")
-                    await _run_while_holding(holder, database_url, stop)
+                    await _run_while_holding(holder, database_url, concurrency, stop)
         except psycopg.OperationalError as error:
             logger.warning("in-process job worker: database unavailable: %s", error)
         await _wait(stop, RETRY_SECONDS)

@@ -590,3 +590,27 @@ def test_deleting_an_app_while_it_generates_leaves_nothing_behind(
     assert response.status_code == 204, response.text
     assert wait_for_job(api, job_id) in ("aborted", "cancelled")
     assert not repository(api, app_id).parent.exists()
+
+
+def test_a_short_generation_does_not_wait_behind_a_long_one(
+    api: Api, runtime: httpx.Client
+) -> None:
+    """The server's own worker runs jobs side by side (IN_PROCESS_WORKER_CONCURRENCY): an
+    app of the seed's size is generated while one at the seed limits still is."""
+    owner = api.new_user("owner")
+    organization = api.new_organization(owner)
+    large = large_spec(100, 50).model_dump(mode="json")
+    long_one = runtime.post(
+        "/apps/",
+        headers=owner.headers,
+        json={"project": publish(api, organization, large), "name": "Large"},
+    )
+    assert long_one.status_code == 201, long_one.text
+    short_project = publish(api, organization, crm_document())
+    short = create_app(api, runtime, owner, short_project)  # waits for its generation
+    assert short["status"] == "generated"
+    still = runtime.get(f"/apps/{long_one.json()['id']}/", headers=owner.headers).json()
+    assert still["status"] == "draft", "the short generation waited for the long one"
+    wait_for_generation(
+        api, runtime, owner, long_one.json()["id"], long_one.json()["generation_task_id"]
+    )
