@@ -93,3 +93,23 @@ async def authorize(
     if not allowed(role, permission):
         raise ApiError(PERMISSION_DENIED, {"role": f"{role} may not {permission}."})
     return role
+
+
+async def authorize_object(
+    connection: Conn,
+    user_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    permission: Permission,
+    missing: dict[str, str],
+) -> Role:
+    """`authorize` for an object of `organization_id` (None: there is no such object). To
+    a non-member the object is missing: 404 with `missing`, the body of an object that
+    does not exist, so that ids cannot be probed."""
+    if organization_id is None:
+        raise ApiError(NOT_FOUND, missing)
+    try:
+        return await authorize(connection, user_id, organization_id, permission)
+    except ApiError as error:
+        if error.kind is NOT_FOUND:
+            raise ApiError(NOT_FOUND, missing) from None
+        raise

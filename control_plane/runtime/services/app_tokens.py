@@ -17,11 +17,12 @@ import jwt
 from control_plane.db import Conn
 from control_plane.errors import NOT_FOUND, ApiError, ErrorKind
 from control_plane.foundation.models import Role
-from control_plane.foundation.permissions import Permission, authorize
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.foundation.services.audit import RequestOrigin, record
 from control_plane.runtime.models.data import AppTokenPublic
 from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import forwarding
+from control_plane.runtime.services.apps import NO_APP
 from platform_support.vault import Vault
 
 APP_NOT_DEPLOYED = ErrorKind(
@@ -31,22 +32,6 @@ API_BASE = "/api/v1/runtime/projects/{project_id}/"
 # A token is signed once per window and handed out for the whole window, so that the app's
 # cache of verified tokens keeps working; it stays valid `lifetime` seconds past the window.
 REUSE_SECONDS = 60
-
-
-async def role_for(
-    connection: Conn,
-    user_id: uuid.UUID,
-    organization_id: uuid.UUID,
-    hidden: ApiError,
-) -> Role:
-    """The caller's role, if it grants APP_DATA. A non-member gets `hidden`, the 404 of
-    an object that does not exist, so that nothing tells the two apart."""
-    try:
-        return await authorize(connection, user_id, organization_id, Permission.APP_DATA)
-    except ApiError as error:
-        if error.kind is NOT_FOUND:
-            raise hidden from None
-        raise
 
 
 @lru_cache(maxsize=4096)
@@ -77,12 +62,13 @@ async def issue(
 ) -> AppTokenPublic:
     """An app token for the caller's role, to call the app's `api_base_url` in
     `environment` directly; recorded in the audit log (without the token)."""
-    hidden = ApiError(NOT_FOUND, {"app": "No such app."})
     async with connection.transaction():
         app = await forwarding.of_app(connection, app_id, environment)
         if app is None:
-            raise hidden
-        role = await role_for(connection, user_id, app.organization_id, hidden)
+            raise ApiError(NOT_FOUND, NO_APP)
+        role = await authorize_object(
+            connection, user_id, app.organization_id, Permission.APP_DATA, NO_APP
+        )
         if app.url is None or app.jwt_secret is None:
             raise not_deployed(environment)
         token, expires_in = app_token(vault.decrypt(app.jwt_secret), user_id, role, lifetime)

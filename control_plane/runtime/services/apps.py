@@ -11,8 +11,8 @@ from pathlib import Path
 
 from control_plane.config import Settings
 from control_plane.db import Conn
-from control_plane.errors import CONFLICT, NOT_FOUND, ApiError, ErrorKind
-from control_plane.foundation.permissions import Permission, authorize
+from control_plane.errors import CONFLICT, ApiError, ErrorKind
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.foundation.services.audit import RequestOrigin, record
 from control_plane.jobs import JobState, cancel, enqueue, get_job
 from control_plane.runtime import paths
@@ -37,7 +37,7 @@ from platform_support.vault import Vault
 
 NOT_PUBLISHED = ErrorKind(400, "PROJECT_NOT_PUBLISHED", "The project has no published version")
 NO_SUCH_VERSION = ErrorKind(400, "VERSION_NOT_FOUND", "No such published version")
-_NO_SUCH_APP = {"app": "No such app."}
+NO_APP = {"app": "No such app."}
 _NO_SUCH_PROJECT = {"project": "No such project."}
 _UNFINISHED = (JobState.QUEUED, JobState.RUNNING)
 
@@ -78,25 +78,11 @@ def present(row: AppRow, public_url: str) -> AppPublic:
     )
 
 
-async def authorize_app(
-    connection: Conn, user_id: uuid.UUID, organization_id: uuid.UUID | None, permission: Permission
-) -> None:
-    """404 for an app that does not exist or is another organisation's (the same body)."""
-    if organization_id is None:
-        raise ApiError(NOT_FOUND, _NO_SUCH_APP)
-    try:
-        await authorize(connection, user_id, organization_id, permission)
-    except ApiError as error:
-        if error.kind is NOT_FOUND:
-            raise ApiError(NOT_FOUND, _NO_SUCH_APP) from None
-        raise
-
-
 async def _locked(connection: Conn, user_id: uuid.UUID, app_id: uuid.UUID) -> AppState:
     """The app, locked for a write by a caller with APPS_MANAGE."""
     state = await apps.lock(connection, app_id)
     organization = state.organization_id if state else None
-    await authorize_app(connection, user_id, organization, Permission.APPS_MANAGE)
+    await authorize_object(connection, user_id, organization, Permission.APPS_MANAGE, NO_APP)
     assert state is not None
     return state
 
@@ -121,14 +107,11 @@ async def create(
 ) -> AppCreated:
     async with connection.transaction():
         project = await published.project(connection, body.project)
-        if project is None:
-            raise ApiError(NOT_FOUND, _NO_SUCH_PROJECT)
-        try:
-            await authorize(connection, user_id, project.organization_id, Permission.APPS_MANAGE)
-        except ApiError as error:
-            if error.kind is NOT_FOUND:
-                raise ApiError(NOT_FOUND, _NO_SUCH_PROJECT) from None
-            raise
+        organization = project.organization_id if project else None
+        await authorize_object(
+            connection, user_id, organization, Permission.APPS_MANAGE, _NO_SUCH_PROJECT
+        )
+        assert project is not None  # a missing project was refused
         version = await published_version(connection, project.id, body.version)
         jwt_secret = Vault(settings.secret_key.get_secret_value()).encrypt(
             secrets.token_urlsafe(48)

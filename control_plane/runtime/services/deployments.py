@@ -10,7 +10,7 @@ from typing import Any
 
 from control_plane.db import Conn
 from control_plane.errors import CONFLICT, ApiError, ErrorKind
-from control_plane.foundation.permissions import Permission
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.foundation.services.audit import RequestOrigin, record
 from control_plane.jobs import enqueue
 from control_plane.runs.models import RunKind, RunStatus
@@ -38,9 +38,11 @@ from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import deployments, instances, targets
 from control_plane.runtime.queries.deployments import DeployableApp, Deployment
 from control_plane.runtime.services import health
-from control_plane.runtime.services.targets import authorize_object
+from control_plane.runtime.services.apps import NO_APP
 from deployment.errors import INVALID_CONFIGURATION, MESSAGES, NOT_DEPLOYABLE
 from deployment.record import human_duration
+
+NO_DEPLOYMENT = {"deployment": "No such deployment."}
 
 # Seed 000's deployment errors, as the API answers them.
 NOT_DEPLOYABLE_ERROR = ErrorKind(409, NOT_DEPLOYABLE, MESSAGES[NOT_DEPLOYABLE])
@@ -68,7 +70,7 @@ async def _app(
 ) -> DeployableApp:
     app = await deployments.app(connection, app_id)
     organization_id = app.organization_id if app else None
-    await authorize_object(connection, user_id, organization_id, permission, "app")
+    await authorize_object(connection, user_id, organization_id, permission, NO_APP)
     assert app is not None
     return app
 
@@ -250,7 +252,7 @@ async def _deployment(
 ) -> Deployment:
     deployment = await deployments.one(connection, run_id)
     organization_id = deployment.organization_id if deployment else None
-    await authorize_object(connection, user_id, organization_id, permission, "deployment")
+    await authorize_object(connection, user_id, organization_id, permission, NO_DEPLOYMENT)
     assert deployment is not None
     return deployment
 

@@ -24,10 +24,11 @@ import httpx
 from starlette.responses import Response, StreamingResponse
 
 from control_plane.db import Conn
-from control_plane.errors import NOT_FOUND, ApiError, ErrorKind
+from control_plane.errors import ApiError, ErrorKind
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.queries import forwarding
-from control_plane.runtime.services.app_tokens import app_token, not_deployed, role_for
+from control_plane.runtime.services.app_tokens import app_token, not_deployed
 from platform_support.vault import Vault
 
 logger = logging.getLogger("control_plane.runtime.forwarding")
@@ -99,11 +100,12 @@ async def upstream_of(
 ) -> Upstream:
     """The app serving `project_id` in `environment` to this caller, with a token of the
     caller's role; 404 for a project the caller may not know of, or with no app there."""
-    hidden = ApiError(NOT_FOUND, {"project": "No such project."})
     deployed = await forwarding.of_project(connection, project_id, environment)
-    if deployed is None:
-        raise hidden
-    role = await role_for(connection, user_id, deployed.organization_id, hidden)
+    organization = deployed.organization_id if deployed else None
+    role = await authorize_object(
+        connection, user_id, organization, Permission.APP_DATA, {"project": "No such project."}
+    )
+    assert deployed is not None  # a missing project was refused
     if deployed.app_id is None or deployed.url is None or deployed.jwt_secret is None:
         raise not_deployed(environment)
     secret = vault.decrypt(deployed.jwt_secret)

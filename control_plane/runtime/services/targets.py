@@ -11,40 +11,22 @@ from typing import Any
 import psycopg
 
 from control_plane.db import Conn
-from control_plane.errors import CONFLICT, NOT_FOUND, ApiError
-from control_plane.foundation.permissions import Permission, authorize
+from control_plane.errors import CONFLICT, ApiError
+from control_plane.foundation.permissions import Permission, authorize, authorize_object
 from control_plane.foundation.queries import organizations
 from control_plane.foundation.services.audit import RequestOrigin, record
 from control_plane.runtime.models.deployments import TargetCreate, TargetPublic
 from control_plane.runtime.queries import targets
 from platform_support.vault import Vault
 
-
-async def authorize_object(
-    connection: Conn,
-    user_id: uuid.UUID,
-    organization_id: uuid.UUID | None,
-    permission: Permission,
-    what: str,
-) -> None:
-    """`authorize` for an object of `organization_id` (None: no such object): to a
-    non-member, the object is missing, with the same answer as one that does not exist."""
-    missing = ApiError(NOT_FOUND, {what: f"No such {what}."})
-    if organization_id is None:
-        raise missing
-    try:
-        await authorize(connection, user_id, organization_id, permission)
-    except ApiError as error:
-        if error.kind is NOT_FOUND:
-            raise missing from None
-        raise
+NO_TARGET = {"target": "No such target."}
 
 
 async def get(connection: Conn, user_id: uuid.UUID, target_id: uuid.UUID) -> TargetPublic:
     target = await targets.one(connection, target_id)
     organization_id = target.organization_id if target else None
     await authorize_object(
-        connection, user_id, organization_id, Permission.TARGETS_MANAGE, "target"
+        connection, user_id, organization_id, Permission.TARGETS_MANAGE, NO_TARGET
     )
     assert target is not None
     return target

@@ -7,7 +7,7 @@ import uuid
 
 from control_plane.db import Conn
 from control_plane.errors import NOT_FOUND, ApiError
-from control_plane.foundation.permissions import Permission, authorize
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.studio.queries import projects
 
 NO_PROJECT = {"project": "No such project."}
@@ -24,14 +24,8 @@ async def authorize_project(
     """The project's organisation, if the caller's role there grants `permission`; else
     404 with `missing` (what the caller asked for: the project, or one of its objects)."""
     organization_id = await projects.organization_of(connection, project_id)
-    if organization_id is None:
-        raise ApiError(NOT_FOUND, missing)
-    try:
-        await authorize(connection, user_id, organization_id, permission)
-    except ApiError as error:
-        if error.kind == NOT_FOUND:
-            raise ApiError(NOT_FOUND, missing) from None
-        raise
+    await authorize_object(connection, user_id, organization_id, permission, missing)
+    assert organization_id is not None  # a missing project was refused
     return organization_id
 
 

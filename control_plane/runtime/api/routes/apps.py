@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin, Pagination
-from control_plane.foundation.permissions import Permission
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.pagination import Page, fetch_page
 from control_plane.runtime.models.apps import (
     VERSION_PATTERN,
@@ -59,7 +59,7 @@ async def read_app(
     app_id: uuid.UUID, caller: Caller, connection: Connection, settings: AppSettings
 ) -> AppPublic:
     organization = await queries.organization_of(connection, app_id)
-    await apps.authorize_app(connection, caller.id, organization, Permission.APPS_READ)
+    await authorize_object(connection, caller.id, organization, Permission.APPS_READ, apps.NO_APP)
     row = await queries.one(connection, app_id)
     assert row is not None
     return apps.present(row, settings.public_url)
@@ -96,7 +96,7 @@ async def plan_regeneration(
     """What regenerating from `version` (the newest by default) would change, and the
     migration it would write; nothing runs."""
     organization = await queries.organization_of(connection, app_id)
-    await apps.authorize_app(connection, caller.id, organization, Permission.APPS_READ)
+    await authorize_object(connection, caller.id, organization, Permission.APPS_READ, apps.NO_APP)
     row = await queries.one(connection, app_id)
     assert row is not None
     target = await apps.published_version(connection, row.project_id, version)

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from control_plane.errors import NOT_AUTHENTICATED, ApiError
 from control_plane.foundation.api.deps import AppSettings, Connection
-from control_plane.foundation.permissions import Permission
+from control_plane.foundation.permissions import Permission, authorize_object
 from control_plane.foundation.queries import sessions
 from control_plane.foundation.queries.sessions import SessionUser
 from control_plane.runtime.queries import apps as queries
@@ -72,5 +72,5 @@ async def git_repository(
     app_id: uuid.UUID, rest: str, caller: GitCaller, connection: Connection, settings: AppSettings
 ) -> GitExchange:
     organization = await queries.organization_of(connection, app_id)
-    await apps.authorize_app(connection, caller.id, organization, Permission.APPS_READ)
+    await authorize_object(connection, caller.id, organization, Permission.APPS_READ, apps.NO_APP)
     return GitExchange(settings.data_dir, app_id, rest)
