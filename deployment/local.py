@@ -26,6 +26,7 @@ from deployment.artifact import Release, project_at, resolve_commit
 from deployment.deploy import Deployment
 from deployment.errors import INVALID_CONFIGURATION, DeployError
 from deployment.local_layout import INSTALLED, Instance, Target, local_url
+from deployment.local_ports import release_ports
 from deployment.local_run import LocalRun, start_target
 from deployment.local_tasks import Tasks
 from deployment.record import Listener, Recorder
@@ -105,6 +106,7 @@ def remove_local(target_root: Path, instance: str) -> None:
             if not any(target.instances.glob("*")):
                 supervisor.shutdown(target)
                 shutil.rmtree(target.run, ignore_errors=True)  # may be a folder under /tmp
+    release_ports(target_root, instance)
 
 
 def _target(target_root: Path) -> Target:

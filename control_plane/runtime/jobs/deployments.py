@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -50,6 +49,7 @@ from deployment.errors import (
 )
 from deployment.inventory import Target
 from deployment.local import deploy_local, local_url, rollback_local
+from deployment.local_ports import claim_port
 from deployment.record import Listener
 from deployment.runner import Connection
 from platform_support.vault import Vault, VaultError
@@ -155,35 +155,29 @@ def _instance_name(deployment: Deployment) -> str:
     return paths.instance_name(deployment.app_id, deployment.environment)
 
 
-async def _free_local_port(connection: Conn, deployment: Deployment) -> int:
+async def _free_local_port(connection: Conn, deployment: Deployment, target_root: Path) -> int:
     """The instance's port if it has one on this machine, else the first of LOCAL_PORTS no
-    instance has and nothing listens on. Below Linux's ephemeral ports (32768 on), so that
-    no outgoing connection takes it between deployments."""
+    instance of this control plane has, claimed machine-wide (deployment.local_ports).
+    Below Linux's ephemeral ports (32768 on), so that no outgoing connection takes it
+    between deployments."""
     instance = await instances.one(connection, deployment.app_id, deployment.environment)
-    if instance is not None and instance.local_port is not None:
-        return instance.local_port
     given = await instances.local_ports(connection)
-    for port in LOCAL_PORTS:
-        if port not in given and _bindable(port):
-            return port
-    raise DeployError(INSUFFICIENT_RESOURCES, f"no free port left in {LOCAL_PORTS}")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    own = [instance.local_port] if instance is not None and instance.local_port else []
+    candidates = [*own, *(port for port in LOCAL_PORTS if port not in given)]
+    name = _instance_name(deployment)
+    port = await asyncio.to_thread(claim_port, target_root, name, candidates)
+    if port is None:
+        raise DeployError(INSUFFICIENT_RESOURCES, f"no free port left in {LOCAL_PORTS}")
+    return port
 
 
 async def _place(connection: Conn, settings: Settings, deployment: Deployment) -> Place:
     if deployment.target_id is None:
+        target_root = paths.local_target_dir(settings.data_dir.resolve())
         return LocalPlace(
-            paths.local_target_dir(settings.data_dir.resolve()),
+            target_root,
             _instance_name(deployment),
-            await _free_local_port(connection, deployment),
+            await _free_local_port(connection, deployment, target_root),
             settings.deploy_health_deadline,
         )
     target = await targets.credentials(connection, deployment.target_id)
