@@ -5,18 +5,21 @@ The repository is the app's folder (`paths.repository_dir`): `generate_spec` car
 data (a migration), its owner's committed edits (three-way merges) and its history (one
 commit per generation) over, or refuses and writes nothing, exactly as `nocode generate`
 does. With a remote, the owner's edits pushed to its main come first (fast-forward only),
-and the result is pushed back. It runs in a thread: rendering and formatting a large app
-takes seconds of CPU.
+and the result is pushed back. It runs in a child process: rendering and formatting a
+large app takes seconds of CPU, which must not stall the server process's requests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import traceback
 import uuid
 from collections.abc import Callable, Coroutine
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -27,7 +30,7 @@ from control_plane.runtime.models.apps import AppPlan, PlannedChange, without_pa
 from control_plane.runtime.queries import apps, published
 from control_plane.runtime.services import repositories
 from generator.changes import ChangeSet, hook_warnings, plan_changes, recorded_spec
-from generator.errors import GeneratorError, PlanError
+from generator.errors import GeneratorError, Issue, PlanError
 from generator.generate import generate_spec
 from generator.gitops import head_commit, pull, push
 from generator.regenerate import refuse
@@ -145,11 +148,6 @@ async def generate_app(
                 connection, app_id, f"version {version_number} is not published"
             )
         return
-    loop = asyncio.get_running_loop()
-
-    def progress(message: str) -> None:
-        asyncio.run_coroutine_threadsafe(report(message), loop).result(timeout=60)
-
     repository = paths.repository_dir(data_dir, app_id)
     if remote and has_generation(data_dir, app_id):
         await report("pulling the remote's main")
@@ -162,13 +160,10 @@ async def generate_app(
             return
     try:
         await report("checking the spec")
-        spec = parse_spec(version.spec)
+        parse_spec(version.spec)
         await asyncio.to_thread(repository.mkdir, parents=True, exist_ok=True)
-        result = await _in_thread(
-            generate_spec, spec, repository, git=True, force=force, progress=progress
-        )
+        commit = await _in_child_process(version.spec, repository, force, report)
         # No commit when nothing changed (the same version again, or a retried job).
-        commit = result.commit
         if commit is None:
             commit = await asyncio.to_thread(head_commit, repository)
     except asyncio.CancelledError:  # the job was cancelled: by a DELETE of the app?
@@ -200,6 +195,71 @@ async def _in_thread(function: Callable[..., Result], *args: Any, **kwargs: Any)
         with contextlib.suppress(Exception):
             await running
         raise
+
+
+async def _in_child_process(
+    spec_document: dict[str, Any], repository: Path, force: bool, report: Report
+) -> str | None:
+    """`generate_spec` in a child process, its progress reported as it goes; the commit.
+
+    Not a thread: generating an app at the seed limits is seconds of pure Python, which in
+    a thread would hold the server process's interpreter lock and stall its requests. A
+    cancel waits for the child to end (nothing writes the repository afterwards)."""
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded server process
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_generate_in_child,
+        args=(spec_document, str(repository), force, sender),
+        daemon=True,
+    )
+    child.start()
+    sender.close()
+    try:
+        while True:
+            kind, value = await _in_thread(_receive, receiver)
+            if kind == "progress":
+                await report(value)
+            elif kind == "refused":
+                raise GeneratorError([Issue(*issue) for issue in value])
+            elif kind == "commit":
+                commit: str | None = value
+                return commit
+            else:
+                _child_failed(value)
+    finally:
+        await _in_thread(child.join)
+        receiver.close()
+
+
+def _receive(receiver: Connection) -> tuple[str, Any]:
+    try:
+        message: tuple[str, Any] = receiver.recv()
+    except EOFError:
+        return ("failed", "the generation's process ended without an answer")
+    return message
+
+
+def _child_failed(reason: str) -> NoReturn:
+    raise RuntimeError(f"the generation failed: {reason}")  # not the user's: retried
+
+
+def _generate_in_child(
+    spec_document: dict[str, Any], repository: str, force: bool, sender: Connection
+) -> None:
+    """The child process's work: every outcome goes back as one message."""
+    try:
+        result = generate_spec(
+            parse_spec(spec_document),
+            Path(repository),
+            git=True,
+            force=force,
+            progress=lambda message: sender.send(("progress", message)),
+        )
+        sender.send(("commit", result.commit))
+    except GeneratorError as error:
+        sender.send(("refused", [(issue.path, issue.message) for issue in error.issues]))
+    except Exception:  # anything else goes back whole, for the job's log
+        sender.send(("failed", traceback.format_exc()))
 
 
 async def _push(pool: Pool, app_id: uuid.UUID, repository: Path, remote_url: str) -> None:
