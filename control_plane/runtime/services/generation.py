@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import traceback
 import uuid
 from collections.abc import Callable, Coroutine
@@ -42,6 +43,7 @@ from platform_support.vault import Vault
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 Report = Callable[[str], Coroutine[Any, Any, None]]
 Result = TypeVar("Result")
+BACKGROUND_NICENESS = 10
 
 
 def estimated_time(spec: dict[str, Any]) -> str:
@@ -246,7 +248,9 @@ def _child_failed(reason: str) -> NoReturn:
 def _generate_in_child(
     spec_document: dict[str, Any], repository: str, force: bool, sender: Connection
 ) -> None:
-    """The child process's work: every outcome goes back as one message."""
+    """The child process's work: every outcome goes back as one message. It runs at a
+    lower CPU priority: on a busy machine, requests come before background work."""
+    os.nice(BACKGROUND_NICENESS)
     try:
         result = generate_spec(
             parse_spec(spec_document),
