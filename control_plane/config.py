@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from platform_support.vault import Vault
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
@@ -60,3 +62,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()  # type: ignore[call-arg]  # required values come from the environment
+
+
+def vault_of(settings: Settings) -> Vault:
+    """The vault of the settings' key, made once per key (forwarded requests use it)."""
+    return _vault(settings.secret_key.get_secret_value())
+
+
+@lru_cache
+def _vault(key: str) -> Vault:
+    return Vault(key)

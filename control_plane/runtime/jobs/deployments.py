@@ -27,7 +27,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from control_plane.config import Settings, get_settings
+from control_plane.config import Settings, get_settings, vault_of
 from control_plane.jobs import JobContext, registry
 from control_plane.runs.models import RunKind, RunStatus
 from control_plane.runs.services import ledger
@@ -52,7 +52,7 @@ from deployment.local import deploy_local, local_url, rollback_local
 from deployment.local_ports import claim_port
 from deployment.record import Listener
 from deployment.runner import Connection
-from platform_support.vault import Vault, VaultError
+from platform_support.vault import VaultError
 
 Conn = AsyncConnection[Any]
 LOCAL_PORTS = range(20000, 30000)
@@ -183,7 +183,7 @@ async def _place(connection: Conn, settings: Settings, deployment: Deployment) -
     target = await targets.credentials(connection, deployment.target_id)
     if target is None or target.private_key is None:
         raise DeployError(INVALID_CONFIGURATION, "the target was deleted, or has no key")
-    vault = Vault(settings.secret_key.get_secret_value())
+    vault = vault_of(settings)
     return SshPlace(
         target,
         vault.decrypt(target.private_key),
@@ -223,7 +223,7 @@ async def _prepare(
         return place, partial(place.rollback, app_name)
     app = await deployments.app(connection, deployment.app_id)
     assert app is not None  # a run is deleted with its app
-    secret = Vault(settings.secret_key.get_secret_value()).decrypt(app.jwt_secret)
+    secret = vault_of(settings).decrypt(app.jwt_secret)
     repository = paths.repository_dir(settings.data_dir.resolve(), deployment.app_id)
     return place, partial(place.deploy, repository, deployment.commit or "HEAD", secret)
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import uuid
 
-from control_plane.config import get_settings
+from control_plane.config import get_settings, vault_of
 from control_plane.jobs import JobContext, registry
 from control_plane.runtime.services import generation
-from platform_support.vault import Vault
 
 
 @registry.kind("runtime.generate", max_attempts=3, timeout_seconds=1800, backoff_seconds=10)
@@ -20,7 +19,7 @@ async def generate(context: JobContext) -> None:
     await generation.generate_app(
         context.pool,
         settings.data_dir,
-        Vault(settings.secret_key.get_secret_value()),
+        vault_of(settings),
         uuid.UUID(payload["app_id"]),
         payload["version"],
         force=payload["force"],

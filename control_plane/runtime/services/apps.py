@@ -9,7 +9,7 @@ import secrets
 import uuid
 from pathlib import Path
 
-from control_plane.config import Settings
+from control_plane.config import Settings, vault_of
 from control_plane.db import Conn
 from control_plane.errors import CONFLICT, ApiError, ErrorKind
 from control_plane.foundation.permissions import Permission, authorize_object
@@ -33,7 +33,6 @@ from control_plane.runtime.queries.apps import AppRow, AppState
 from control_plane.runtime.queries.published import Version
 from control_plane.runtime.services import generation, repositories
 from deployment.local import remove_local
-from platform_support.vault import Vault
 
 NOT_PUBLISHED = ErrorKind(400, "PROJECT_NOT_PUBLISHED", "The project has no published version")
 NO_SUCH_VERSION = ErrorKind(400, "VERSION_NOT_FOUND", "No such published version")
@@ -113,9 +112,7 @@ async def create(
         )
         assert project is not None  # a missing project was refused
         version = await published_version(connection, project.id, body.version)
-        jwt_secret = Vault(settings.secret_key.get_secret_value()).encrypt(
-            secrets.token_urlsafe(48)
-        )
+        jwt_secret = vault_of(settings).encrypt(secrets.token_urlsafe(48))
         app_id = await apps.insert(
             connection,
             organization_id=project.organization_id,
@@ -159,7 +156,7 @@ async def update(
     app_id: uuid.UUID,
     body: AppUpdate,
 ) -> AppPublic:
-    vault = Vault(settings.secret_key.get_secret_value())
+    vault = vault_of(settings)
     async with connection.transaction():
         state = await _locked(connection, user_id, app_id)
         set_remote = "remote_url" in body.model_fields_set

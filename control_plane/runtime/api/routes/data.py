@@ -14,12 +14,12 @@ from typing import Annotated, Any
 import httpx
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from control_plane.config import vault_of
 from control_plane.foundation.api.deps import AppSettings, Credentials, get_caller
 from control_plane.logs import request_id
 from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.services import forwarding
 from control_plane.runtime.services.forwarding import REQUEST_HEADERS, Links, Outgoing, Upstream
-from platform_support.vault import Vault
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["data"])
 
@@ -46,7 +46,7 @@ async def get_upstream(
     holds no database connection."""
     async with request.app.state.pool.connection() as connection:
         caller = await get_caller(settings, connection, credentials)
-        vault = Vault(settings.secret_key.get_secret_value())
+        vault = vault_of(settings)
         chosen = environment or Environment.PRODUCTION
         return await forwarding.upstream_of(connection, vault, caller.id, project_id, chosen)
 

@@ -7,13 +7,13 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
+from control_plane.config import vault_of
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin, Pagination
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.pagination import Page, fetch_page
 from control_plane.runtime.models.deployments import TargetCreate, TargetPublic, TargetUpdate
 from control_plane.runtime.queries import targets as queries
 from control_plane.runtime.services import targets
-from platform_support.vault import Vault
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
@@ -39,7 +39,7 @@ async def create_target(
     connection: Connection,
     settings: AppSettings,
 ) -> TargetPublic:
-    vault = Vault(settings.secret_key.get_secret_value())
+    vault = vault_of(settings)
     return await targets.create(connection, origin, caller.id, body, vault)
 
 
@@ -57,7 +57,7 @@ async def update_target(
     connection: Connection,
     settings: AppSettings,
 ) -> TargetPublic:
-    vault = Vault(settings.secret_key.get_secret_value())
+    vault = vault_of(settings)
     changes = body.model_dump(exclude_unset=True)
     return await targets.update(connection, origin, caller.id, target_id, changes, vault)
 

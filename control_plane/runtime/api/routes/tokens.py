@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from control_plane.config import vault_of
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin
 from control_plane.runtime.models.data import AppTokenPublic
 from control_plane.runtime.models.environments import Environment
 from control_plane.runtime.services import app_tokens
-from platform_support.vault import Vault
 
 router = APIRouter(prefix="/apps", tags=["apps"])
 
@@ -27,7 +27,7 @@ async def issue_app_token(
     environment: Annotated[Environment, Query()] = Environment.PRODUCTION,
 ) -> AppTokenPublic:
     """For any member (APP_DATA); valid as long as a platform access token."""
-    vault = Vault(settings.secret_key.get_secret_value())
+    vault = vault_of(settings)
     lifetime = settings.access_token_minutes * 60
     return await app_tokens.issue(
         connection, origin, vault, caller.id, app_id, environment, lifetime
