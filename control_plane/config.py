@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     deploy_health_deadline: int = Field(
         default=60, ge=1, le=600, description="Seconds a deployed release has to answer /health"
     )
+    automation_allow_loopback: bool = Field(
+        default=False,
+        description="Let workflows' HTTP requests reach loopback addresses (tests, one-box setups)",
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
 

@@ -4,6 +4,7 @@ importing this module declares every module's job kinds on `control_plane.jobs.r
 
 from fastapi import APIRouter
 
+from control_plane.automation.api import router as automation_router
 from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
 from control_plane.foundation.api import router as foundation_router
 from control_plane.runtime.api import router as runtime_router
@@ -13,4 +14,9 @@ from control_plane.runtime.jobs import (  # noqa: F401  (runtime.generate, runti
 )
 from control_plane.studio.api import router as studio_router
 
-ROUTERS: tuple[APIRouter, ...] = (foundation_router, studio_router, runtime_router)
+ROUTERS: tuple[APIRouter, ...] = (
+    foundation_router,
+    studio_router,
+    runtime_router,
+    automation_router,
+)

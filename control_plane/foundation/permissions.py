@@ -6,12 +6,20 @@ member of an organisation may do. Every endpoint asks `authorize()`.
 | Foundation | profil, login     | profil + org  | tout               | tout  |
 | Studio     | lecture seule     | CRUD projets  | CRUD + membres     | tout  |
 | Runtime    | données publiques | CRUD données  | CRUD + déploiement | tout  |
+| Automation | aucun             | workflows basiques | workflows avancés | tout |
 
 ADMIN manages the organisation and its members, but only an OWNER deletes it, changes its
 subscription, or makes and unmakes OWNERs. In Runtime, every member reads the apps and
 uses their data through the platform with a token of their own role (the app applies its
 per-table permissions, so a CLIENT sees public tables only); generating, deploying and
 the deployment targets are ADMIN's.
+
+In Automation, a CLIENT sees nothing. A MEMBER reads the organisation's workflows,
+executions and integrations (never a secret) and builds, runs and activates basic workflows:
+the node types of `control_plane.automation.node_types` whose permission is
+WORKFLOWS_BASIC. ADMIN adds the advanced ones (HTTP requests, database queries, anything
+that uses an integration) and manages integrations; a database query that writes is the
+OWNER's alone.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import uuid
 from enum import StrEnum
 
 from control_plane.db import Conn
-from control_plane.errors import NOT_FOUND, PERMISSION_DENIED, ApiError
+from control_plane.errors import NOT_FOUND, PERMISSION_DENIED, ApiError, ErrorKind
 from control_plane.foundation.models import Role
 from control_plane.foundation.queries import memberships
 
@@ -43,6 +51,11 @@ class Permission(StrEnum):
     APPS_MANAGE = "apps.manage"
     APPS_DEPLOY = "apps.deploy"
     TARGETS_MANAGE = "targets.manage"
+    AUTOMATION_READ = "automation.read"
+    WORKFLOWS_BASIC = "workflows.basic"
+    WORKFLOWS_ADVANCED = "workflows.advanced"
+    INTEGRATIONS_MANAGE = "integrations.manage"
+    DATABASE_WRITE = "automation.database_write"
 
 
 _CLIENT = frozenset(
@@ -57,6 +70,8 @@ _MEMBER = _CLIENT | {
     Permission.MEMBERS_READ,
     Permission.SUBSCRIPTION_READ,
     Permission.PROJECTS_WRITE,
+    Permission.AUTOMATION_READ,
+    Permission.WORKFLOWS_BASIC,
 }
 _ADMIN = _MEMBER | {
     Permission.ORGANIZATION_UPDATE,
@@ -66,6 +81,8 @@ _ADMIN = _MEMBER | {
     Permission.APPS_MANAGE,
     Permission.APPS_DEPLOY,
     Permission.TARGETS_MANAGE,
+    Permission.WORKFLOWS_ADVANCED,
+    Permission.INTEGRATIONS_MANAGE,
 }
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.CLIENT: _CLIENT,
@@ -101,15 +118,16 @@ async def authorize_object(
     organization_id: uuid.UUID | None,
     permission: Permission,
     missing: dict[str, str],
+    missing_kind: ErrorKind = NOT_FOUND,
 ) -> Role:
     """`authorize` for an object of `organization_id` (None: there is no such object). To
-    a non-member the object is missing: 404 with `missing`, the body of an object that
-    does not exist, so that ids cannot be probed."""
+    a non-member the object is missing: `missing_kind` (404) with `missing`, the body of an
+    object that does not exist, so that ids cannot be probed."""
     if organization_id is None:
-        raise ApiError(NOT_FOUND, missing)
+        raise ApiError(missing_kind, missing)
     try:
         return await authorize(connection, user_id, organization_id, permission)
     except ApiError as error:
         if error.kind is NOT_FOUND:
-            raise ApiError(NOT_FOUND, missing) from None
+            raise ApiError(missing_kind, missing) from None
         raise

@@ -118,10 +118,14 @@ async def enqueue(
     organization_id: UUID | None = None,
     max_attempts: int | None = None,
     timeout_seconds: float | None = None,
+    schedule_at: datetime | None = None,
 ) -> int:
-    """Queue a job of `kind`; `payload` must be JSON. Returns the job's id."""
+    """Queue a job of `kind`, to start at once or not before `schedule_at` (aware);
+    `payload` must be JSON. Returns the job's id."""
     arguments = job_arguments(kind, payload, organization_id, max_attempts, timeout_seconds)
-    deferrer = _queue.configure_task(kind.name, task_kwargs=arguments, connection=connection)
+    deferrer = _queue.configure_task(
+        kind.name, task_kwargs=arguments, connection=connection, schedule_at=schedule_at
+    )
     job_id: int = await deferrer.defer_async()
     return job_id
 
