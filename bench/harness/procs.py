@@ -70,10 +70,12 @@ def wait_healthy(
     started: float,
     timeout: float,
     headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
 ) -> float:
-    """Poll url until it answers 200; return seconds since `started` (a perf_counter)."""
+    """Poll url until it answers 200 (to a POST of `body` if given); return seconds since
+    `started` (a perf_counter)."""
     deadline = started + timeout
-    request = urllib.request.Request(url, headers=dict(headers or {}))
+    request = urllib.request.Request(url, data=body, headers=dict(headers or {}))
     while time.perf_counter() < deadline:
         if proc.poll() is not None:
             raise ProcessDied(f"exited with {proc.returncode} before {url} answered")
