@@ -24,13 +24,14 @@ from functools import partial
 from pathlib import Path
 
 from bench.harness import cpu
-from bench.harness.automation import Engine, Flow, n8n
+from bench.harness.automation import Engine, Flow, n8n, ours
 from bench.harness.config import RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.install import PeerUnavailable
 from bench.harness.runner import cpu_busy
 from bench.harness.wrk import run_wrk
 
 ENGINES: dict[str, Callable[[Path], AbstractContextManager[Engine]]] = {
+    "ours": ours.running,
     "n8n": partial(n8n.running, legacy=False),
     "n8n-legacy": partial(n8n.running, legacy=True),
 }

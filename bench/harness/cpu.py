@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import psutil
 
@@ -40,10 +39,3 @@ def tree_seconds(roots: Iterable[int], without: Iterable[int] = ()) -> float:
 def sample(groups: Mapping[str, tuple[list[int], list[int]]]) -> dict[str, float]:
     """{group: CPU seconds} for groups given as (roots, subtrees to leave out)."""
     return {name: tree_seconds(roots, without) for name, (roots, without) in groups.items()}
-
-
-def postmaster_pid(data_dir: Path) -> int:
-    """The pid of the PostgreSQL server whose data directory is under `data_dir`."""
-    for pid_file in data_dir.rglob("postmaster.pid"):
-        return int(pid_file.read_text().splitlines()[0])
-    raise FileNotFoundError(f"no postmaster.pid under {data_dir}")
