@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import Popen
 
 from ..config import BENCH_DIR, HOST
 from ..install import NODE24, npm_packages
-from ..procs import run_checked, spawn, stop, wait_healthy
+from ..procs import ProcessDied, run_checked, spawn, stop, tail, wait_healthy
 from ..wrk import Request
 from . import ORDER_BODY, SMOKE_BODY, CpuGroups, Flow
 
@@ -31,6 +32,8 @@ WORKFLOWS = {
     "ack": ("ack.json", "benchAckFlow0001", 1),
 }
 FINISHED = ("success", "error", "crashed", "canceled")
+# The last line of n8n's start-up at log level info.
+STARTED_LINE = "Finished building workflow dependency index"
 
 
 def install() -> Path:
@@ -45,7 +48,7 @@ def _environment(user_folder: Path, legacy: bool) -> dict[str, str]:
         "N8N_USER_FOLDER": str(user_folder),
         "N8N_LISTEN_ADDRESS": HOST,
         "N8N_PORT": str(PORT),
-        "N8N_LOG_LEVEL": "warn",
+        "N8N_LOG_LEVEL": "info",
         # No calls out and no start-up work beyond serving.
         "N8N_DIAGNOSTICS_ENABLED": "false",
         "N8N_VERSION_NOTIFICATIONS_ENABLED": "false",
@@ -93,6 +96,16 @@ class N8n:
         }
 
 
+def _wait_for_line(log: Path, text: str, server: Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(errors="replace"):
+        if server.poll() is not None:
+            raise ProcessDied(f"n8n exited with {server.returncode}: {tail(log)}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"n8n did not log {text!r} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 @contextmanager
 def running(work_dir: Path, *, legacy: bool) -> Iterator[N8n]:
     """n8n in `work_dir` (recreated), serving both workflows; stopped on exit."""
@@ -113,8 +126,9 @@ def running(work_dir: Path, *, legacy: bool) -> Iterator[N8n]:
     began = time.perf_counter()
     server = spawn([*cli, "start"], cwd=work_dir, env=env, log=work_dir / "server.log")
     try:
+        # Until then, under load, webhooks answer 404 "not registered" now and then.
+        _wait_for_line(work_dir / "server.log", STARTED_LINE, server, timeout=180)
         json_headers = {"Content-Type": "application/json"}
-        # The webhooks are registered a few seconds after /healthz answers.
         for name in WORKFLOWS:
             wait_healthy(f"{base_url}/webhook/{name}", server, started=began, timeout=180,
                          headers=json_headers, body=SMOKE_BODY)  # fmt: skip
