@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.harness import cpu
-from bench.harness.automation import Engine, Flow, n8n, ours
+from bench.harness.automation import Engine, Flow, n8n, ours, timings
 from bench.harness.config import RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.install import PeerUnavailable
 from bench.harness.runner import cpu_busy
@@ -133,12 +133,28 @@ def _table(results: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def _timings(engine: ours.Ours, args: argparse.Namespace) -> dict[str, object]:
+    print(f"ours: a cron tick every second for {args.cron_seconds} s", file=sys.stderr)
+    cron = timings.cron_latency(engine, args.cron_seconds)
+    print(f"ours: {args.delays} delays of {timings.DELAY_SECONDS} s", file=sys.stderr)
+    return {"cron_tick_due_to_started": cron,
+            "delay_late_by": timings.delay_accuracy(engine, args.delays)}  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(ENGINES), help="engines, comma-separated")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--cron-seconds", type=int, default=30, help="cron section's length")
+    parser.add_argument("--delays", type=int, default=20, help="delay section's executions")
+    parser.add_argument(
+        "--no-timings",
+        dest="timings",
+        action="store_false",
+        help="skip the cron and delay sections",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "automation.json")
     args = parser.parse_args()
     settings = Settings(duration=args.duration, runs=args.runs, warmup=args.warmup)
@@ -151,6 +167,8 @@ def main() -> int:
                 flows = list(_measure_engine(engine, settings))
                 results.append({"engine": name, "notes": engine.notes, "busy_before": busy,
                                 "flows": flows, "stored": engine.stored()})  # fmt: skip
+                if isinstance(engine, ours.Ours) and args.timings:
+                    results[-1]["timings"] = _timings(engine, args)
         except PeerUnavailable as unavailable:
             print(f"{name}: unavailable: {unavailable}", file=sys.stderr)
     print(f"wrk -t{settings.threads} -c{settings.connections}, {settings.warmup} s warm-up, "
@@ -159,6 +177,8 @@ def main() -> int:
     for entry in results:
         print(f"\n{entry['engine']}: {entry['notes']}; machine busy before: "
               f"{entry['busy_before']:.0%}; stored after the runs: {entry['stored']}")  # fmt: skip
+        if "timings" in entry:
+            print(f"{entry['engine']}: {entry['timings']}")
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text(json.dumps({"settings": asdict(settings), "engines": results}, indent=2))
     return 0 if results else 1

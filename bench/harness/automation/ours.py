@@ -30,6 +30,9 @@ PASSWORD = "an automation benchmark"
 DATABASE = "nocode"  # control_plane/serve.py's DATABASE_NAME
 
 
+Edge = tuple[str, str, str | None]  # (source node, target node, condition)
+
+
 @dataclass(frozen=True)
 class Node:
     name: str
@@ -37,7 +40,14 @@ class Node:
     config: Mapping[str, Any]
 
 
-# The n8n workflows of peers/n8n/, node for node: (nodes, edges as (source, target, condition)).
+@dataclass(frozen=True)
+class Workflow:
+    trigger_type: str
+    trigger_config: Mapping[str, Any]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...] = ()
+
+
 # peers/n8n/order.json, node for node. A node's scope holds the execution's input_data and
 # its predecessor's output; a condition's output is {"result": <bool>}.
 ORDER_NODES = (
@@ -50,18 +60,38 @@ ORDER_NODES = (
     Node("Set low", "transform", {"output": {
         "tier": "low", "customer": "{{input_data.customer}}"}}),
 )  # fmt: skip
-# (source, target, condition)
 ORDER_EDGES = (
     ("Webhook", "Edit Fields", None),
     ("Edit Fields", "IF amount > 100", None),
     ("IF amount > 100", "Set high", "result == true"),
     ("IF amount > 100", "Set low", "result == false"),
 )
-WORKFLOWS: dict[str, tuple[str, tuple[Node, ...], tuple[tuple[str, str, str | None], ...], int]] = {
-    # name -> (respond mode, nodes, edges, nodes run per execution)
-    "order": ("when_last_node_finishes", ORDER_NODES, ORDER_EDGES, 4),
-    "ack": ("immediately", (Node("Webhook", "trigger", {}),), (), 1),
+# name -> (workflow, nodes run per execution)
+WORKFLOWS = {
+    "order": (
+        Workflow("webhook", {"respond": "when_last_node_finishes"}, ORDER_NODES, ORDER_EDGES),
+        4,
+    ),
+    "ack": (Workflow("webhook", {"respond": "immediately"}, (Node("Webhook", "trigger", {}),)), 1),
 }
+SECRET_HEADER = "X-Nocode-Webhook-Secret"
+
+
+def build(platform: Platform, project: str, name: str, workflow: Workflow) -> dict[str, Any]:
+    """Create and wire `workflow` through the API, then activate it; the activation's answer."""
+    body = {"name": name, "project": project, "trigger_type": workflow.trigger_type,
+            "trigger_config": dict(workflow.trigger_config)}  # fmt: skip
+    made = platform.call("POST", "/automation/workflows/", 201, json=body)
+    base = f"/automation/workflows/{made['id']}"
+    ids = {}
+    for node in workflow.nodes:
+        fields = {"name": node.name, "node_type": node.node_type, "config": dict(node.config)}
+        ids[node.name] = platform.call("POST", f"{base}/nodes/", 201, json=fields)["id"]
+    for source, target, condition in workflow.edges:
+        edge = {"source_node": ids[source], "target_node": ids[target], "condition": condition}
+        platform.call("POST", f"{base}/edges/", 201, json=edge)
+    activated: dict[str, Any] = platform.call("POST", f"{base}/activate/", 200)
+    return activated | {"node_ids": ids}
 
 
 @dataclass
@@ -72,6 +102,9 @@ class Ours:
     flows: Mapping[str, Flow]
     server_pid: int
     postgres: PostmasterInfo
+    # The signed-in API client and the bench's project, for the timing sections.
+    platform: Platform
+    project: str
 
     def cpu_groups(self) -> CpuGroups:
         return {
@@ -102,38 +135,19 @@ class Ours:
         }
 
 
-def _build(platform: Platform, project: str, name: str) -> tuple[str, dict[str, str]]:
-    """Create, wire and activate workflow `name`; (its webhook path, the headers to call it)."""
-    respond, nodes, edges, _ = WORKFLOWS[name]
-    body = {"name": f"bench {name}", "project": project, "trigger_type": "webhook",
-            "trigger_config": {"respond": respond}}  # fmt: skip
-    workflow = platform.call("POST", "/automation/workflows/", 201, json=body)
-    base = f"/automation/workflows/{workflow['id']}"
-    ids = {}
-    for node in nodes:
-        fields = {"name": node.name, "node_type": node.node_type, "config": dict(node.config)}
-        made = platform.call("POST", f"{base}/nodes/", 201, json=fields)
-        ids[node.name] = made["id"]
-    for source, target, condition in edges:
-        edge = {"source_node": ids[source], "target_node": ids[target], "condition": condition}
-        platform.call("POST", f"{base}/edges/", 201, json=edge)
-    activated = platform.call("POST", f"{base}/activate/", 200)
-    path = urlsplit(activated["webhook_url"]).path
-    return path, {"X-Webhook-Secret": activated["webhook_secret"]}
-
-
-def _set_up(base_url: str) -> dict[str, Flow]:
-    platform = Platform(base_url)
+def _set_up(platform: Platform) -> tuple[str, dict[str, Flow]]:
+    """The bench's organisation and project, and both flows built in it."""
     platform.sign_in(PASSWORD)
     organization = platform.call("POST", "/foundation/organizations/", 201, json={"name": "Bench"})
-    project = {"name": "Bench", "organization_id": organization["id"]}
-    project = platform.call("POST", "/studio/projects/", 201, json=project)
+    body = {"name": "Bench", "organization_id": organization["id"]}
+    project: str = platform.call("POST", "/studio/projects/", 201, json=body)["id"]
     flows = {}
-    for name, (_, _, _, node_runs) in WORKFLOWS.items():
-        path, headers = _build(platform, project["id"], name)
-        flows[name] = Flow(name, Request("POST", path, ORDER_BODY), headers, node_runs)
-    platform.http.close()
-    return flows
+    for name, (workflow, node_runs) in WORKFLOWS.items():
+        activated = build(platform, project, f"bench {name}", workflow)
+        request = Request("POST", urlsplit(activated["webhook_url"]).path, ORDER_BODY)
+        headers = {SECRET_HEADER: activated["webhook_secret"]}
+        flows[name] = Flow(name, request, headers, node_runs)
+    return project, flows
 
 
 @contextmanager
@@ -148,7 +162,8 @@ def running(work_dir: Path) -> Iterator[Ours]:
     base_url = f"http://{HOST}:{PORT}"
     try:
         wait_healthy(f"{base_url}/health", server, started=time.perf_counter(), timeout=180)
-        flows = _set_up(base_url)
+        platform = Platform(base_url)
+        project, flows = _set_up(platform)
         for flow in flows.values():
             headers = {"Content-Type": "application/json", **flow.headers}
             wait_healthy(f"{base_url}{flow.request.path}", server, started=time.perf_counter(),
@@ -164,6 +179,9 @@ def running(work_dir: Path) -> Iterator[Ours]:
             flows=flows,
             server_pid=server.pid,
             postgres=postgres,
+            platform=platform,
+            project=project,
         )
+        platform.http.close()
     finally:
         stop(server)
