@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.harness import cpu
-from bench.harness.automation import Engine, Flow, n8n, ours, timings
+from bench.harness.automation import Engine, Flow, n8n, nodered, ours, timings
 from bench.harness.config import RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.install import PeerUnavailable
 from bench.harness.runner import cpu_busy
@@ -34,6 +34,7 @@ ENGINES: dict[str, Callable[[Path], AbstractContextManager[Engine]]] = {
     "ours": ours.running,
     "n8n": partial(n8n.running, legacy=False),
     "n8n-legacy": partial(n8n.running, legacy=True),
+    "node-red": nodered.running,
 }
 DRAIN_SECONDS = 60.0
 
@@ -65,7 +66,10 @@ def _measure_run(engine: Engine, flow: Flow, settings: Settings, nonce: str) -> 
         nonce=nonce,
     )  # fmt: skip
     cpu_after, done_after = cpu.sample(groups), engine.finished_executions()
-    finished = done_after - done_before
+    if done_before is None or done_after is None:  # nothing stored: each answer is one
+        finished = result.requests - result.non2xx
+    else:
+        finished = done_after - done_before
     return Run(
         requests_per_s=round(result.rps, 1),
         p50_ms=round(result.p50_ms, 2),
@@ -78,12 +82,13 @@ def _measure_run(engine: Engine, flow: Flow, settings: Settings, nonce: str) -> 
     )
 
 
-def _drain(engine: Engine, accepted: int) -> float:
-    """Seconds until every accepted execution has finished (a queue left behind by a flow
+def _drain(engine: Engine) -> float:
+    """Seconds until every stored execution has finished (a queue left behind by a flow
     that answers before it runs), at most DRAIN_SECONDS."""
     began = time.monotonic()
-    while engine.finished_executions() < accepted:
-        if time.monotonic() - began > DRAIN_SECONDS:
+    while time.monotonic() - began < DRAIN_SECONDS:
+        finished = engine.finished_executions()
+        if finished is None or finished >= engine.stored()["executions"]:
             break
         time.sleep(0.2)
     return round(time.monotonic() - began, 1)
@@ -114,7 +119,7 @@ def _measure_engine(engine: Engine, settings: Settings) -> Iterator[dict[str, ob
         for number in range(settings.runs):
             runs.append(_measure_run(engine, flow, settings, nonce=f"r{number}"))
             print(f"{engine.label}: {flow.name}: {runs[-1]}", file=sys.stderr)
-        drained = _drain(engine, engine.stored()["executions"])
+        drained = _drain(engine)
         yield _summary(flow, runs, drained)
 
 

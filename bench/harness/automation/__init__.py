@@ -43,8 +43,9 @@ class Engine(Protocol):
 
     def cpu_groups(self) -> CpuGroups: ...
 
-    def finished_executions(self) -> int:
-        """Executions stored as finished (whatever their outcome)."""
+    def finished_executions(self) -> int | None:
+        """Executions stored as finished (whatever their outcome); None for an engine that
+        stores none (each answered request counts as one then)."""
         ...
 
     def stored(self) -> dict[str, int]:
