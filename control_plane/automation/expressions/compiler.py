@@ -82,7 +82,7 @@ def _index(children: list[Any]) -> tuple[Evaluator, str]:
 def _lookup(base: Evaluator, base_text: str, key_of: Evaluator) -> Evaluator:
     def evaluate(scope: Scope) -> Any:
         container, key = base(scope), key_of(scope)
-        if isinstance(container, Mapping):
+        if container.__class__ is dict or isinstance(container, Mapping):
             if not isinstance(key, str):
                 raise ExpressionError(f"{base_text} is a map: its keys are strings")
             try:

@@ -67,6 +67,8 @@ def parse(expression: str) -> Tree[Token]:
         raise ExpressionError(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
     if not expression.strip():
         raise ExpressionError("empty expression")
+    if expression.lstrip().startswith("{{"):
+        raise ExpressionError("write the expression without {{ }} (those are for templates)")
     try:
         tree = _PARSER.parse(expression)
     except UnexpectedInput as error:

@@ -246,7 +246,7 @@ def test_errors_say_what_is_wrong(expression: str, message: str) -> None:
         ("1 +", "unexpected end of expression"),
         ("a b", "unexpected 'b' at column 3"),
         ("a = 1", "unexpected character '=' (U+003D) at column 3"),
-        ("{{x}}", "unexpected"),
+        ("{{x}}", "write the expression without {{ }}"),
     ],
 )
 def test_check_refuses_what_cannot_parse(expression: str, message: str) -> None:
