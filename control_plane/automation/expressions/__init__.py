@@ -39,7 +39,8 @@ of functions (functions.py), `{{ }}` templates (templates.py). Limits: errors.py
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -57,24 +58,38 @@ def _compiled(expression: str) -> Evaluator:
     return compile_tree(parse(expression))
 
 
+@contextmanager
+def _shallow_values() -> Iterator[None]:
+    """A scope value nested a thousand levels deep (a webhook's JSON) meets Python's own
+    recursion in ==, in JSON text and in the result's conversion: an error, not a crash."""
+    try:
+        yield
+    except RecursionError:
+        raise ExpressionError("a value is nested too deeply") from None
+
+
 def check(expression: str) -> None:
     _compiled(expression)
 
 
 def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
-    return as_json(_compiled(expression)(scope))
+    with _shallow_values():
+        return as_json(_compiled(expression)(scope))
 
 
 def truthy(expression: str, scope: Mapping[str, Any]) -> bool:
-    value = _compiled(expression)(scope)
+    with _shallow_values():
+        value = _compiled(expression)(scope)
     if value is True or value is False:
         return value
     raise ExpressionError(f"a condition must be true or false, not a {type_name(value)}")
 
 
 def render(value: Any, scope: Mapping[str, Any]) -> Any:
-    return templates.render(value, scope, evaluate)
+    with _shallow_values():
+        return templates.render(value, scope, evaluate)
 
 
 def templates_of(value: Any) -> list[str]:
-    return templates.templates_of(value)
+    with _shallow_values():
+        return templates.templates_of(value)

@@ -50,7 +50,8 @@ def _string(children: list[Any]) -> tuple[Evaluator, str]:
 
 
 def _duration(children: list[Any]) -> tuple[Evaluator, str]:
-    amount, unit = int(children[0]), str(children[1])
+    number, unit = str(children[0]), str(children[1])
+    amount = float(number) if "." in number else int(number)
     return _constant(duration(amount, unit), f"{amount} {unit}")
 
 

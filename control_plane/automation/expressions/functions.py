@@ -114,7 +114,7 @@ def _round(value: Any, digits: Any = 0) -> Any:
         raise ExpressionError("round() needs a number and a whole number of digits")
     if not 0 <= digits <= 15:
         raise ExpressionError("round() keeps 0 to 15 digits")
-    return round(value) if digits == 0 else round(value, digits)
+    return bounded(round(value) if digits == 0 else round(value, digits))
 
 
 def _extreme(name: str, values: tuple[Any, ...]) -> Any:

@@ -39,6 +39,7 @@ GRAMMAR = r"""
      | "false" -> false
      | "null" -> null
      | INT NAME -> duration
+     | FLOAT NAME -> duration
      | NAME -> name
      | NAME "(" [expr ("," expr)*] ")" -> call
      | "[" [expr ("," expr)*] "]" -> list

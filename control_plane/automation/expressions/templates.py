@@ -3,17 +3,26 @@ rendered again: text that an expression returns is data, even if it contains `{{
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from control_plane.automation.expressions.errors import MAX_STRING_LENGTH, ExpressionError
 from control_plane.automation.expressions.values import as_text
 
-# The shortest `{{ ... }}`: a map literal inside a template needs a space in `} }`.
-TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
 Evaluate = Callable[[str, Mapping[str, Any]], Any]
+
+
+def _templates(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each `{{ ... }}` as (start, end, expression), ending at the first `}}`: a map literal
+    inside a template needs a space in `} }`. An unclosed `{{` is text. Linear in the text
+    (a regular expression such as `{{(.*?)}}` is quadratic on `{{{{{{...`)."""
+    position = 0
+    while (start := text.find("{{", position)) != -1:
+        end = text.find("}}", start + 2)
+        if end == -1:
+            return
+        yield start, end + 2, text[start + 2 : end]
+        position = end + 2
 
 
 def render(value: Any, scope: Mapping[str, Any], evaluate: Evaluate) -> Any:
@@ -32,18 +41,25 @@ def render(value: Any, scope: Mapping[str, Any], evaluate: Evaluate) -> Any:
 def _render_text(text: str, scope: Mapping[str, Any], evaluate: Evaluate) -> Any:
     if "{{" not in text:
         return text
-    whole = TEMPLATE.fullmatch(text)
-    if whole is not None and "}}" not in whole.group(1):
-        return evaluate(whole.group(1), scope)
-    rendered = TEMPLATE.sub(lambda found: as_text(evaluate(found.group(1), scope)), text)
-    if len(rendered) > MAX_STRING_LENGTH:
-        raise ExpressionError(f"rendered text longer than {MAX_STRING_LENGTH} characters")
-    return rendered
+    found = list(_templates(text))
+    if len(found) == 1 and found[0][0] == 0 and found[0][1] == len(text):
+        return evaluate(found[0][2], scope)
+    pieces: list[str] = []
+    length = 0
+    position = 0
+    for start, end, expression in found:
+        pieces += [text[position:start], as_text(evaluate(expression, scope))]
+        length += len(pieces[-2]) + len(pieces[-1])
+        if length > MAX_STRING_LENGTH:
+            raise ExpressionError(f"rendered text longer than {MAX_STRING_LENGTH} characters")
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def templates_of(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [found.group(1) for found in TEMPLATE.finditer(value)]
+        return [expression for _, _, expression in _templates(value)]
     if isinstance(value, Mapping):
         return [found for key, item in value.items() for found in templates_of([key, item])]
     if isinstance(value, list):

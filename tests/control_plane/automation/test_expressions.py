@@ -137,6 +137,7 @@ def test_templates_of_finds_every_expression() -> None:
         ("{}", {}),
         ("'it\\'s \\u00e9t\\u00e9\\n'", "it's été\n"),
         ("2 hours + 30 minutes", 9000),
+        ("1.5 hours", 5400),
         ("1 week - 1 day", 518400),
         ("date('2026-01-31') + 1 day", "2026-02-01T00:00:00Z"),
         ("date(input_data.signed_up)", "2026-01-31T09:00:00Z"),
@@ -312,6 +313,7 @@ HOSTILE_ERRORS = {
     "non-ascii space": ("1\u00a0+ 1", "unexpected character '\\xa0' (U+00A0)"),
     "unknown escape": ("'\\x41'", "unknown escape \\x"),
     "huge duration": ("999999999 weeks", "duration out of range"),
+    "huge rounding": ("round(1.0e300)", "integer out of range"),
     "date overflow": ("date('9999-12-31') + 1 day", "date or duration out of range"),
 }
 
@@ -392,3 +394,40 @@ def test_evaluating_a_parsed_expression_takes_microseconds() -> None:
     for _ in range(rounds):
         truthy(condition, SCOPE)
     assert (time.perf_counter() - started) / rounds < 30e-6
+
+
+def nested(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("expression", ["deep", "deep == [deep]", "string(deep)", "[deep]"])
+def test_a_deeply_nested_scope_value_is_a_clean_error(expression: str) -> None:
+    with within_a_second(), pytest.raises(ExpressionError, match="a value is nested too deeply"):
+        evaluate(expression, {"deep": nested(5_000)})
+
+
+def test_a_deeply_nested_config_is_a_clean_error() -> None:
+    config = nested(5_000)
+    with pytest.raises(ExpressionError, match="a value is nested too deeply"):
+        render(config, SCOPE)
+    with pytest.raises(ExpressionError, match="a value is nested too deeply"):
+        templates_of(config)
+
+
+def test_finding_templates_is_linear() -> None:
+    """A regular expression such as `{{(.*?)}}` took 10 s on 40,000 characters of `{{`."""
+    unclosed = "{{" * 200_000
+    with within_a_second():
+        assert templates_of(unclosed) == []
+        assert render(unclosed, SCOPE) == unclosed
+    closed_late = "{{" * 100_000 + "x}}"
+    with within_a_second(), pytest.raises(ExpressionError, match="expression longer than"):
+        render(closed_late, SCOPE)
+
+
+def test_an_unclosed_template_is_text() -> None:
+    assert render("price {{ 1 + 1", SCOPE) == "price {{ 1 + 1"
+    assert templates_of("a {{x}} b {{ y") == ["x"]
