@@ -385,15 +385,16 @@ def test_the_scope_is_never_changed() -> None:
 
 
 def test_evaluating_a_parsed_expression_takes_microseconds() -> None:
-    """The engine's hot path: 250 executions/s of 5 nodes. A safety net, generous 20x over
-    the measured 1.5 µs (docs/automation.md, "Expressions")."""
+    """The engine's hot path: 250 executions/s of 5 nodes. A safety net against parsing at
+    each call (60-330 µs): 1.6-12 µs measured, loaded machine included (docs/automation.md,
+    "Expressions")."""
     condition = "input_data.client_exists == true && input_data.is_vip == true"
     truthy(condition, SCOPE)
     rounds = 10_000
     started = time.perf_counter()
     for _ in range(rounds):
         truthy(condition, SCOPE)
-    assert (time.perf_counter() - started) / rounds < 30e-6
+    assert (time.perf_counter() - started) / rounds < 50e-6
 
 
 def nested(levels: int) -> list[Any]:
