@@ -4,6 +4,7 @@ API, node by node, edge by edge (`Automation.build`)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +34,10 @@ class Automation:
         self.studio = Studio(api)
         self.http = httpx.Client(base_url=f"{api.server.base_url}{AUTOMATION}", timeout=30)
 
-    def request(self, method: str, path: str, by: User, **kwargs: Any) -> httpx.Response:
-        return self.http.request(method, path, headers=by.headers, **kwargs)
+    def request(
+        self, method: str, path: str, by: User, headers: Mapping[str, str] = {}, **kwargs: Any
+    ) -> httpx.Response:
+        return self.http.request(method, path, headers={**by.headers, **headers}, **kwargs)
 
     def project(self, team: Team, name: str = "Gestion Client") -> str:
         return self.studio.new_project(team.owner, team.organization, name)
@@ -52,7 +55,9 @@ class Automation:
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    def edge(self, by: User, workflow: str, source: str, target: str, **body: Any) -> dict[str, Any]:
+    def edge(
+        self, by: User, workflow: str, source: str, target: str, **body: Any
+    ) -> dict[str, Any]:
         body = {"source_node": source, "target_node": target, **body}
         response = self.request("POST", f"/workflows/{workflow}/edges/", by, json=body)
         assert response.status_code == 201, response.text
@@ -88,8 +93,14 @@ def automation(api: Api) -> Automation:
 
 @pytest.fixture(scope="module")
 def team(automation: Automation) -> Team:
-    """An organisation with a user of each role (CLIENT, MEMBER, ADMIN, OWNER)."""
-    return automation.studio.team("auto")
+    """An organisation with a user of each role (CLIENT, MEMBER, ADMIN, OWNER), on the
+    enterprise plan so that the tests may make many projects."""
+    team = automation.studio.team("auto")
+    automation.api.query(
+        "UPDATE subscriptions SET plan_code = 'enterprise' WHERE organization_id = %s",
+        uuid.UUID(team.organization),
+    )
+    return team
 
 
 @pytest.fixture(scope="module")
