@@ -145,8 +145,13 @@ def _input_issues(graph: Graph) -> list[Issue]:
     for node in graph.nodes:
         upstream = [by_id[other] for other in upstream_of[node.id]]
         given = _names(port for other in upstream for port in other.outputs)
-        if node.node_type is NodeType.TRIGGER:
-            given |= _names(node.inputs)  # what the trigger's caller sends
+        # What the trigger's caller sends (its inputs) reaches every node after it.
+        given |= _names(
+            port
+            for other in [*upstream, node]
+            if other.node_type is NodeType.TRIGGER
+            for port in other.inputs
+        )
         for port in node.inputs:
             if port.get("required") and port["name"] not in given:
                 issues.append(
