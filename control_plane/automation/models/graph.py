@@ -21,7 +21,7 @@ from control_plane.foundation.models import Body, OneLine
 NodeName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
 ]
-Coordinate = Annotated[float, Field(ge=-1_000_000, le=1_000_000)]
+Coordinate = Annotated[int | float, Field(ge=-1_000_000, le=1_000_000)]
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_STYLE_BYTES = 4 * 1024
 
@@ -110,7 +110,7 @@ class NodePublic(BaseModel):
     workflow: uuid.UUID
     name: str
     node_type: NodeType
-    position: dict[str, float]
+    position: dict[str, int | float]
     config: dict[str, Any]
     inputs: list[dict[str, Any]]
     outputs: list[dict[str, Any]]
@@ -149,7 +149,7 @@ class GraphNode(BaseModel):
     id: uuid.UUID
     name: str
     type: NodeType
-    position: dict[str, float]
+    position: dict[str, int | float]
     config: dict[str, Any]
 
 

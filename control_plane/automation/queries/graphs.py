@@ -33,7 +33,7 @@ class Node:
     id: uuid.UUID
     name: str
     node_type: NodeType
-    position: Mapping[str, float]
+    position: Mapping[str, int | float]
     config: Mapping[str, Any]
     inputs: tuple[Mapping[str, Any], ...]
     outputs: tuple[Mapping[str, Any], ...]

@@ -52,6 +52,7 @@ def test_create_get_list_update_delete(automation: Automation, team: Team, workf
         "outputs": [{**TASK["outputs"][0], "required": False, "description": ""}],
     }
     assert node["safe_to_repeat"] is False
+    assert '"position":{"x":400,"y":100}' in created.text  # integers stay integers
     path = f"{nodes}{node['id']}/"
     assert automation.request("GET", path, team.users["MEMBER"]).json() == node
     listed = automation.request("GET", nodes, member).json()
@@ -198,6 +199,15 @@ def test_a_member_cannot_change_or_make_an_advanced_node(
         json={"config": {"action_type": "webhook"}},
     )
     assert_error(to_webhook, 403, "PERMISSION_DENIED")
+    # Nor disarm one: the right is needed for the node as it was, too.
+    webhook = automation.node(admin, workflow, "action", config={"action_type": "webhook"})
+    to_email = automation.request(
+        "PUT",
+        f"/workflows/{workflow}/nodes/{webhook['id']}/",
+        member,
+        json={"config": {"action_type": "send_email"}},
+    )
+    assert_error(to_email, 403, "PERMISSION_DENIED")
     denied = automation.request("DELETE", f"/workflows/{workflow}/", member)
     assert_error(denied, 403, "PERMISSION_DENIED")
     assert automation.request("GET", http_path, member).json()["name"] == http["name"]
