@@ -28,6 +28,8 @@ ONE = sql.SQL(
     "SELECT {columns} FROM automation_edges WHERE id = %(edge)s AND workflow_id = %(workflow)s"
 ).format(columns=_PUBLIC)
 
+COUNT_OF_WORKFLOW = "SELECT count(*) FROM automation_edges WHERE workflow_id = %(workflow)s"
+
 # How many of the two nodes belong to the workflow (2: both).
 NODES_IN_WORKFLOW = """
 SELECT count(*) FROM automation_nodes
@@ -48,6 +50,10 @@ DELETE = "DELETE FROM automation_edges WHERE id = %(edge)s AND workflow_id = %(w
 
 async def one(connection: Conn, workflow_id: uuid.UUID, edge_id: uuid.UUID) -> EdgePublic | None:
     return await fetch_one(connection, EdgePublic, ONE, {"workflow": workflow_id, "edge": edge_id})
+
+
+async def count_of_workflow(connection: Conn, workflow_id: uuid.UUID) -> int:
+    return await fetch_value(connection, int, COUNT_OF_WORKFLOW, {"workflow": workflow_id}) or 0
 
 
 async def nodes_in_workflow(

@@ -29,6 +29,8 @@ ONE = sql.SQL(
     "SELECT {columns} FROM automation_nodes WHERE id = %(node)s AND workflow_id = %(workflow)s"
 ).format(columns=_PUBLIC)
 
+COUNT_OF_WORKFLOW = "SELECT count(*) FROM automation_nodes WHERE workflow_id = %(workflow)s"
+
 TYPES_OF_WORKFLOW = (
     "SELECT node_type, config FROM automation_nodes WHERE workflow_id = %(workflow)s"
 )
@@ -80,6 +82,10 @@ async def types_of_workflow(
     """Each node's (type, config): what decides who may change or run the workflow."""
     cursor = await connection.execute(TYPES_OF_WORKFLOW, {"workflow": workflow_id})
     return [(NodeType(node_type), config) for node_type, config in await cursor.fetchall()]
+
+
+async def count_of_workflow(connection: Conn, workflow_id: uuid.UUID) -> int:
+    return await fetch_value(connection, int, COUNT_OF_WORKFLOW, {"workflow": workflow_id}) or 0
 
 
 async def has_other_trigger(connection: Conn, workflow_id: uuid.UUID, node_id: uuid.UUID) -> bool:

@@ -104,7 +104,8 @@ UPDATE automation_workflows SET
 WHERE id = %(workflow)s
 """
 
-# Graph changes make the workflow newer too: the engine's cache of a graph goes by it.
+# Graph changes make the workflow newer too (the engine's cache of a graph may go by it),
+# and take its row lock: concurrent changes of one graph take turns.
 TOUCH = "UPDATE automation_workflows SET updated_at = now() WHERE id = %(workflow)s"
 
 DELETE = "DELETE FROM automation_workflows WHERE id = %(workflow)s"

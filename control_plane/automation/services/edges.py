@@ -11,11 +11,13 @@ from control_plane.automation.queries import edges, workflows
 from control_plane.automation.services.access import audit, authorize_workflow
 from control_plane.automation.services.node_checks import expression_issue
 from control_plane.db import Conn
-from control_plane.errors import CONFLICT, NOT_FOUND, ApiError
+from control_plane.errors import CONFLICT, LIMIT_REACHED, NOT_FOUND, ApiError
 from control_plane.foundation.permissions import Permission
 from control_plane.foundation.services.audit import RequestOrigin
 
 NO_EDGE = {"edge": "No such edge in this workflow."}
+# Not a seed limit: it bounds what validating or drawing one workflow may cost.
+MAX_PER_WORKFLOW = 1000
 
 
 async def create(
@@ -34,7 +36,12 @@ async def create(
         organization_id, _ = await authorize_workflow(
             connection, user_id, workflow_id, Permission.WORKFLOWS_BASIC
         )
-        await workflows.touch(connection, workflow_id)
+        await workflows.touch(connection, workflow_id)  # and lock it: counts stay true
+        if await edges.count_of_workflow(connection, workflow_id) >= MAX_PER_WORKFLOW:
+            raise ApiError(
+                LIMIT_REACHED,
+                {"workflow": f"A workflow has at most {MAX_PER_WORKFLOW} edges."},
+            )
         joined = await edges.nodes_in_workflow(
             connection, workflow_id, body.source_node, body.target_node
         )

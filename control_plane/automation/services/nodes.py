@@ -13,11 +13,13 @@ from control_plane.automation.queries import nodes, workflows
 from control_plane.automation.services.access import audit, authorize_nodes, authorize_workflow
 from control_plane.automation.services.node_checks import config_issues
 from control_plane.db import Conn
-from control_plane.errors import NOT_FOUND, ApiError
+from control_plane.errors import LIMIT_REACHED, NOT_FOUND, ApiError
 from control_plane.foundation.permissions import Permission
 from control_plane.foundation.services.audit import RequestOrigin
 
 NO_NODE = {"node": "No such node in this workflow."}
+# Not a seed limit: it bounds what validating or drawing one workflow may cost.
+MAX_PER_WORKFLOW = 200
 
 
 async def existing(connection: Conn, workflow_id: uuid.UUID, node_id: uuid.UUID) -> NodePublic:
@@ -56,7 +58,12 @@ async def create(
             connection, user_id, workflow_id, Permission.WORKFLOWS_BASIC
         )
         authorize_nodes(role, [(body.node_type, body.config)])
-        await workflows.touch(connection, workflow_id)
+        await workflows.touch(connection, workflow_id)  # and lock it: counts stay true
+        if await nodes.count_of_workflow(connection, workflow_id) >= MAX_PER_WORKFLOW:
+            raise ApiError(
+                LIMIT_REACHED,
+                {"workflow": f"A workflow has at most {MAX_PER_WORKFLOW} nodes."},
+            )
         await _check_single_trigger(connection, workflow_id, node_id, body.node_type)
         await nodes.insert(connection, node_id, workflow_id, body.model_dump(mode="json"))
         await audit(

@@ -266,3 +266,40 @@ def test_bad_input(automation: Automation, team: Team, workflow: str) -> None:
     assert huge.status_code in (400, 413), huge.text
     count = "SELECT count(*) FROM automation_nodes WHERE workflow_id = %s AND name = 'N'"
     assert automation.api.query(count, uuid.UUID(workflow)) == [(0,)]
+
+
+def test_at_most_200_nodes_and_1000_edges(automation: Automation, team: Team, project: str) -> None:
+    built = automation.build(team.owner, project, {"a": ("trigger", {}), "b": ("delay", {})})
+    workflow = uuid.UUID(built.id)
+    automation.api.query(
+        "INSERT INTO automation_nodes (workflow_id, name, node_type) "
+        "SELECT %s, 'n' || n, 'delay' FROM generate_series(1, 197) AS n",
+        workflow,
+    )
+    automation.node(team.owner, built.id, "delay")  # the 200th
+    over = automation.request(
+        "POST",
+        f"/workflows/{built.id}/nodes/",
+        team.owner,
+        json={"name": "N", "node_type": "delay"},
+    )
+    details = assert_error(over, 409, "LIMIT_REACHED")
+    assert details == {"workflow": "A workflow has at most 200 nodes."}
+    automation.api.query(
+        "INSERT INTO automation_edges (workflow_id, source_node_id, target_node_id) "
+        "SELECT %s, s.id, t.id FROM automation_nodes AS s JOIN automation_nodes AS t "
+        "ON s.workflow_id = t.workflow_id AND s.id <> t.id "
+        "WHERE s.workflow_id = %s AND %s NOT IN (s.id, t.id) LIMIT 1000",
+        workflow,
+        workflow,
+        uuid.UUID(built.nodes["a"]),
+    )
+    over = automation.request(
+        "POST",
+        f"/workflows/{built.id}/edges/",
+        team.owner,
+        json={"source_node": built.nodes["a"], "target_node": built.nodes["b"]},
+    )
+    assert_error(over, 409, "LIMIT_REACHED")
+    report = automation.request("GET", f"/workflows/{built.id}/validate/", team.owner)
+    assert report.status_code == 200, report.text
