@@ -79,11 +79,12 @@ ONE = sql.SQL("SELECT {columns} {source} WHERE w.id = %(workflow)s").format(
 
 ORGANIZATION_OF = "SELECT organization_id FROM automation_workflows WHERE id = %(workflow)s"
 
-# Under the project's row lock, so that concurrent creations cannot pass the limit.
-COUNT_OF_PROJECT = """
-SELECT count(*) FROM automation_workflows
-WHERE project_id = (SELECT id FROM studio_projects WHERE id = %(project)s FOR UPDATE)
-"""
+# Creations in a project take turns on its row, so that they cannot pass the limit
+# together. A statement of its own: a count in the locking statement would still read the
+# snapshot taken before the wait.
+LOCK_PROJECT = "SELECT 1 FROM studio_projects WHERE id = %(project)s FOR UPDATE"
+
+COUNT_OF_PROJECT = "SELECT count(*) FROM automation_workflows WHERE project_id = %(project)s"
 
 INSERT = """
 INSERT INTO automation_workflows (id, organization_id, project_id, name, description,
@@ -122,6 +123,10 @@ async def one(connection: Conn, workflow_id: uuid.UUID) -> WorkflowRow | None:
 
 async def organization_of(connection: Conn, workflow_id: uuid.UUID) -> uuid.UUID | None:
     return await fetch_value(connection, uuid.UUID, ORGANIZATION_OF, {"workflow": workflow_id})
+
+
+async def lock_project(connection: Conn, project_id: uuid.UUID) -> None:
+    await connection.execute(LOCK_PROJECT, {"project": project_id})
 
 
 async def count_of_project(connection: Conn, project_id: uuid.UUID) -> int:

@@ -88,6 +88,7 @@ async def create(
         organization_id = await authorize_project(
             connection, user_id, body.project, Permission.WORKFLOWS_BASIC
         )
+        await workflows.lock_project(connection, body.project)
         if await workflows.count_of_project(connection, body.project) >= MAX_PER_PROJECT:
             raise ApiError(
                 LIMIT_REACHED,

@@ -5,6 +5,7 @@ may place which node type, isolation and bad input."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -303,3 +304,17 @@ def test_at_most_200_nodes_and_1000_edges(automation: Automation, team: Team, pr
     assert_error(over, 409, "LIMIT_REACHED")
     report = automation.request("GET", f"/workflows/{built.id}/validate/", team.owner)
     assert report.status_code == 200, report.text
+
+
+def test_concurrent_triggers_make_one(automation: Automation, team: Team, project: str) -> None:
+    workflow = automation.workflow(team.owner, project)["id"]
+    body = {"name": "Start", "node_type": "trigger"}
+    path = f"/workflows/{workflow}/nodes/"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: automation.request("POST", path, team.owner, json=body).status_code,
+                range(6),
+            )
+        )
+    assert sorted(statuses) == [201] + [400] * 5

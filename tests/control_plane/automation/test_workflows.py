@@ -4,6 +4,7 @@ limit, updates, deletion with everything the workflow holds, roles and isolation
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tests.control_plane.automation.conftest import Automation
@@ -295,3 +296,26 @@ def test_bad_input_is_refused_with_its_field(
         "POST", "/workflows/", owner, content=b"{", headers={"Content-Type": "application/json"}
     )
     assert_error(text, 400, "VALIDATION_ERROR")
+
+
+def test_concurrent_creations_cannot_pass_the_limit(automation: Automation, team: Team) -> None:
+    project = automation.project(team, "Concurrence")
+    automation.api.query(
+        "INSERT INTO automation_workflows (organization_id, project_id, name, trigger_type) "
+        "SELECT %s, %s, 'w' || n, 'manual' FROM generate_series(1, 46) AS n",
+        uuid.UUID(team.organization),
+        uuid.UUID(project),
+    )
+    body = {"name": "racer", "project": project, "trigger_type": "manual"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: (
+                    automation.request("POST", "/workflows/", team.owner, json=body).status_code
+                ),
+                range(8),
+            )
+        )
+    assert sorted(statuses) == [201] * 4 + [409] * 4
+    count = "SELECT count(*) FROM automation_workflows WHERE project_id = %s"
+    assert automation.api.query(count, uuid.UUID(project)) == [(50,)]
