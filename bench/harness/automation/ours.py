@@ -22,10 +22,10 @@ from nocode.demo import Platform
 
 from ..config import HOST
 from ..procs import spawn, stop, wait_healthy
+from ..runner import free_port
 from ..wrk import Request
 from . import ORDER_BODY, SMOKE_BODY, CpuGroups, Flow
 
-PORT = 18_160
 PASSWORD = "an automation benchmark"
 DATABASE = "nocode"  # control_plane/serve.py's DATABASE_NAME
 
@@ -156,10 +156,11 @@ def running(work_dir: Path) -> Iterator[Ours]:
     shutil.rmtree(work_dir, ignore_errors=True)
     data_dir = work_dir / "data"
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    command = [sys.executable, "-m", "nocode", "serve", "--host", HOST, "--port", str(PORT),
+    port = free_port()  # a free one: the smoke test may run beside another server
+    command = [sys.executable, "-m", "nocode", "serve", "--host", HOST, "--port", str(port),
                "--data-dir", str(data_dir)]  # fmt: skip
     server = spawn(command, cwd=work_dir, env=env, log=work_dir / "server.log")
-    base_url = f"http://{HOST}:{PORT}"
+    base_url = f"http://{HOST}:{port}"
     try:
         wait_healthy(f"{base_url}/health", server, started=time.perf_counter(), timeout=180)
         platform = Platform(base_url)
