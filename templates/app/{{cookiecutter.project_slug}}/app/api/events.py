@@ -81,7 +81,5 @@ async def list_events(
     responses=errors(400, 401, 403, 503),
     summary="Forget the events up to a position, once they are kept elsewhere",
 )
-async def acknowledge_events(
-    connection: Connection, body: Acknowledgement
-) -> Acknowledged:
+async def acknowledge_events(connection: Connection, body: Acknowledgement) -> Acknowledged:
     return Acknowledged(deleted=await events.acknowledge(connection, body.through))
