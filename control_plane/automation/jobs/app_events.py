@@ -19,7 +19,9 @@ async def collect_app_events(context: JobContext) -> None:
     timeout = httpx.Timeout(seconds, connect=min(seconds, 2.0))
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as http:
         client = app_events.AppEventsClient(http, vault_of(settings))
-        passed = await app_events.collect(context.pool, client, instance_seconds=2 * seconds)
+        passed = await app_events.collect_alone(context.pool, client, instance_seconds=seconds)
+    if passed is None:
+        return
     skipped = [one.consumer for one in passed if one.error is not None]
     if skipped:
         await context.log(f"skipped, tried again next pass: {', '.join(skipped)}")

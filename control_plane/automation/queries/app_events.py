@@ -49,6 +49,21 @@ UPDATE platform_event_cursors SET last_event_id = %(position)s WHERE consumer = 
 """
 
 
+# A session lock: one collection pass at a time, across workers; it ends with its session
+# if the worker dies.
+PASS_LOCK = 7_341_002_650
+TRY_PASS_LOCK = "SELECT pg_try_advisory_lock(%(lock)s)"
+PASS_UNLOCK = "SELECT pg_advisory_unlock(%(lock)s)"
+
+
+async def try_pass_lock(connection: Conn) -> bool:
+    return bool(await fetch_value(connection, bool, TRY_PASS_LOCK, {"lock": PASS_LOCK}))
+
+
+async def pass_unlock(connection: Conn) -> None:
+    await connection.execute(PASS_UNLOCK, {"lock": PASS_LOCK})
+
+
 async def instances(connection: Conn) -> list[AppInstance]:
     return await fetch_all(connection, AppInstance, INSTANCES, {})
 

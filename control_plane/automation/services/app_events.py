@@ -139,6 +139,26 @@ async def collect(pool: Pool, client: AppEventsClient, instance_seconds: float) 
     """One pass over every deployed instance, each given at most `instance_seconds`."""
     async with pool.connection() as connection:
         instances = await queries.instances(connection)
+    return await _collect_all(pool, client, instances, instance_seconds)
+
+
+async def collect_alone(
+    pool: Pool, client: AppEventsClient, instance_seconds: float
+) -> list[Collected] | None:
+    """A pass, unless another one still runs (None): passes started every few seconds
+    while an app makes them wait do not pile up in the workers."""
+    async with pool.connection() as connection:
+        if not await queries.try_pass_lock(connection):
+            return None
+        try:
+            return await collect(pool, client, instance_seconds)
+        finally:
+            await queries.pass_unlock(connection)
+
+
+async def _collect_all(
+    pool: Pool, client: AppEventsClient, instances: list[AppInstance], instance_seconds: float
+) -> list[Collected]:
     slots = asyncio.Semaphore(PARALLEL_INSTANCES)
 
     async def one(instance: AppInstance) -> Collected:

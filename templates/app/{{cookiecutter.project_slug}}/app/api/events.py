@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Caller, Connection
 from app.api.documented import errors
@@ -47,6 +47,8 @@ class RecordEventsPage(BaseModel):
 
 
 class Acknowledgement(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
     through: int = Field(ge=0, le=MAX_POSITION, description="The last event kept.")
 
 
