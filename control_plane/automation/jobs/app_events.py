@@ -21,8 +21,11 @@ async def collect_app_events(context: JobContext) -> None:
         client = app_events.AppEventsClient(http, vault_of(settings))
         passed = await app_events.collect_alone(context.pool, client, instance_seconds=seconds)
     if passed is None:
-        return
-    skipped = [one.consumer for one in passed if one.error is not None]
+        return  # the pass before this one still runs
+    emitted = sum(one.emitted for one in passed)
+    if emitted:
+        await context.log(f"{emitted} record event(s) emitted")
+    skipped = [f"{one.consumer} ({one.error})" for one in passed if one.error is not None]
     if skipped:
         await context.log(f"skipped, tried again next pass: {', '.join(skipped)}")
 

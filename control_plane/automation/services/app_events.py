@@ -30,7 +30,7 @@ from control_plane.automation.queries import app_events as queries
 from control_plane.automation.queries.app_events import AppInstance
 from control_plane.foundation.models import Role
 from control_plane.runtime.services.app_tokens import API_BASE, platform_token
-from platform_support.vault import Vault
+from platform_support.vault import Vault, VaultError
 
 logger = logging.getLogger("control_plane.automation.app_events")
 
@@ -166,7 +166,7 @@ async def _collect_all(
             try:
                 async with asyncio.timeout(instance_seconds):
                     emitted = await collect_instance(pool, client, instance)
-            except (httpx.HTTPError, TimeoutError, ValueError, KeyError) as error:
+            except (httpx.HTTPError, TimeoutError, VaultError, ValueError, KeyError) as error:
                 logger.warning(
                     "record events of %s not collected: %s", instance.consumer, repr(error)
                 )
