@@ -37,9 +37,11 @@ CREATE TABLE nocode_events (
     record_id bigint NOT NULL,
     record jsonb NOT NULL,
     occurred_at timestamptz NOT NULL DEFAULT now(),
-    position bigint UNIQUE
+    position bigint
 );
-CREATE INDEX nocode_events__unpublished_idx ON nocode_events (id) WHERE position IS NULL;
+-- Partial: a write's INSERT updates the primary key only; numbering fills this index.
+CREATE UNIQUE INDEX nocode_events__position_key ON nocode_events (position)
+    WHERE position IS NOT NULL;
 CREATE SEQUENCE nocode_event_positions OWNED BY nocode_events.position;
 
 CREATE FUNCTION nocode_record_event() RETURNS trigger LANGUAGE plpgsql AS $$
