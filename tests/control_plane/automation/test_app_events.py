@@ -222,6 +222,7 @@ def test_an_unreachable_app_is_caught_up_without_holding_up_the_others(
         caught_up = deployed.wait_for_events(waiting, 3)
         assert sorted(payload["record_id"] for _, payload in caught_up) == sorted(waiting)
     finally:
+        deployed.move("production", deployed.url)
         api.query(
             "DELETE FROM runtime_instances WHERE app_id = %s AND environment = 'development'",
             app_id,
