@@ -1,0 +1,36 @@
+"""`condition`: config `{"condition": "<expression>", "true_path"?, "false_path"?}`.
+
+Its output is `{"result": <bool>}`; the engine adds the same boolean under each name
+the node declares in `outputs` (`validation_result` for the seed's node). Its edges are
+taken by their own condition, else by `true_path` / `false_path` (a target node's id or
+name), else by their label "true" / "false", else always (docs/automation.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from control_plane.automation import expressions
+from control_plane.automation.engine.executors.base import Computing, expression_issues
+from control_plane.automation.engine.nodes import ConfigIssue, NodeRun, register
+from control_plane.automation.node_types import NodeType
+
+
+class Condition(Computing):
+    node_type = NodeType.CONDITION
+
+    def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
+        expression = config.get("condition")
+        if not isinstance(expression, str) or not expression.strip():
+            return [ConfigIssue("config.condition", "An expression is required.")]
+        try:
+            expressions.check(expression)
+        except expressions.ExpressionError as error:
+            return [ConfigIssue("config.condition", str(error))]
+        return expression_issues({k: v for k, v in config.items() if k != "condition"})
+
+    async def run(self, node: NodeRun) -> dict[str, Any]:
+        return {"result": expressions.truthy(str(node.config["condition"]), node.scope)}
+
+
+register(Condition())
