@@ -1,10 +1,10 @@
 """A workflow's graph arranged for running: nodes in topological order, the outgoing edges
 of each, and the body of each loop.
 
-A loop's body starts at the targets of its edges labelled "body"; it is every node reached
-from there without going through the loop again, and its last nodes have an edge back to
-the loop (those edges close the body: they are not walked). The loop's other edges are its
-exit, taken once after the last iteration.
+A loop's body starts at the node its config names in `body` (an id or a name), the target
+of one of its edges; it is every node reached from there without going through the loop
+again, and its last nodes have an edge back to the loop (those edges close the body: they
+are not walked). The loop's other edges are its exit, taken once after the last iteration.
 """
 
 from __future__ import annotations
@@ -12,37 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from control_plane.automation.node_types import NodeType
-
-BODY_LABEL = "body"
-
-
-class NodeLike(Protocol):
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def node_type(self) -> str: ...
-    @property
-    def config(self) -> dict[str, Any]: ...
-    @property
-    def outputs(self) -> list[Any]: ...
-    @property
-    def safe_to_repeat(self) -> bool: ...
-
-
-class EdgeLike(Protocol):
-    @property
-    def source_node_id(self) -> uuid.UUID: ...
-    @property
-    def target_node_id(self) -> uuid.UUID: ...
-    @property
-    def condition(self) -> str | None: ...
-    @property
-    def label(self) -> str: ...
+from control_plane.automation.queries.graphs import Graph
 
 
 @dataclass(frozen=True)
@@ -60,7 +33,7 @@ class PlanEdge:
     source: uuid.UUID
     target: uuid.UUID
     condition: str | None
-    label: str
+    body: bool  # from a loop to the first node of its body
 
 
 @dataclass(frozen=True)
@@ -84,10 +57,8 @@ class PlanError(ValueError):
     """The graph cannot be run (no trigger, a cycle outside a loop)."""
 
 
-def _output_names(outputs: Sequence[Any]) -> tuple[str, ...]:
-    return tuple(
-        o["name"] for o in outputs if isinstance(o, dict) and isinstance(o.get("name"), str)
-    )
+def _output_names(outputs: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(o["name"] for o in outputs if isinstance(o.get("name"), str))
 
 
 def _reach(start: Iterable[uuid.UUID], edges: Mapping[uuid.UUID, list[uuid.UUID]],
@@ -126,21 +97,31 @@ def _topological(members: set[uuid.UUID], edges: Sequence[PlanEdge],
     return tuple(order)
 
 
-def build(nodes: Sequence[NodeLike], edges: Sequence[EdgeLike]) -> Plan:
+def _is_body(loop: PlanNode | None, target: PlanNode) -> bool:
+    if loop is None or loop.node_type is not NodeType.LOOP:
+        return False
+    return loop.config.get("body") in (str(target.id), target.name)
+
+
+def build(graph: Graph) -> Plan:
     plan_nodes = {
-        n.id: PlanNode(n.id, n.name, NodeType(n.node_type), n.config,
-                       _output_names(n.outputs), n.safe_to_repeat)
-        for n in nodes
+        n.id: PlanNode(n.id, n.name, n.node_type, n.config, _output_names(n.outputs),
+                       n.safe_to_repeat)
+        for n in graph.nodes
     }  # fmt: skip
-    ranks = {n.id: rank for rank, n in enumerate(nodes)}
-    all_edges = [PlanEdge(e.source_node_id, e.target_node_id, e.condition, e.label) for e in edges]
+    ranks = {n.id: rank for rank, n in enumerate(graph.nodes)}
+    all_edges = [
+        PlanEdge(e.source, e.target, e.condition,
+                 _is_body(plan_nodes.get(e.source), plan_nodes[e.target]))
+        for e in graph.edges
+    ]  # fmt: skip
     targets: dict[uuid.UUID, list[uuid.UUID]] = {}
     for edge in all_edges:
         targets.setdefault(edge.source, []).append(edge.target)
     loops = [n.id for n in plan_nodes.values() if n.node_type is NodeType.LOOP]
     body_members: dict[uuid.UUID, set[uuid.UUID]] = {}
     for loop in loops:
-        starts = [e.target for e in all_edges if e.source == loop and e.label == BODY_LABEL]
+        starts = [e.target for e in all_edges if e.source == loop and e.body]
         body_members[loop] = _reach(starts, targets, loop)
     closing_edges = {
         (e.source, e.target) for e in all_edges
@@ -163,7 +144,7 @@ def build(nodes: Sequence[NodeLike], edges: Sequence[EdgeLike]) -> Plan:
     bodies = {
         loop: region(
             {n for n, o in owner.items() if o == loop},
-            [e.target for e in walked if e.source == loop and e.label == BODY_LABEL],
+            [e.target for e in walked if e.source == loop and e.body],
         )
         for loop in loops
     }

@@ -26,7 +26,7 @@ async def plan_of(connection: Conn, workflow_id: uuid.UUID, version: datetime) -
     graph = await graphs.load(connection, workflow_id)
     if graph is None:
         raise LookupError(f"workflow {workflow_id} is gone")
-    plan = build(graph.nodes, graph.edges)
+    plan = build(graph)
     _plans[key] = plan
     if len(_plans) > CACHED_PLANS:
         _plans.popitem(last=False)

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from control_plane.automation import expressions
 from control_plane.automation.engine import executors  # noqa: F401  (registers them)
 from control_plane.automation.engine.nodes import EXECUTORS, NodeFailed, NodeRun, NodeServices
-from control_plane.automation.engine.plan import BODY_LABEL, Plan, PlanEdge, PlanNode, Region
+from control_plane.automation.engine.plan import Plan, PlanEdge, PlanNode, Region
 from control_plane.automation.engine.state import ExecutionState, StepRecord
 from control_plane.automation.errors import EXECUTION_TIMEOUT, INVALID_DATA
 from control_plane.automation.node_types import NodeType
@@ -122,10 +122,8 @@ class Walker:
             ran[node_id] = output
             taken = False
             for edge in self.plan.outgoing[node_id]:
-                inside = edge.target in members and not (
-                    node.node_type is NodeType.LOOP and edge.label == BODY_LABEL
-                )
-                if inside and self._taken(node, edge, output, extras):
+                walked = edge.target in members and not edge.body
+                if walked and self._taken(node, edge, output, extras):
                     pending.setdefault(edge.target, []).append(output)
                     taken = True
             if not taken:
@@ -156,8 +154,6 @@ class Walker:
             for branch, when in (("true_path", True), ("false_path", False)):
                 if node.config.get(branch) in (str(target.id), target.name):
                     return result is when
-            if edge.label.lower() in ("true", "false"):
-                return result is (edge.label.lower() == "true")
         return True
 
     async def _node(

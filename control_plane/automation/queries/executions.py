@@ -200,3 +200,35 @@ async def node_types(connection: Conn, workflow_id: uuid.UUID) -> dict[uuid.UUID
             {"workflow": workflow_id},
         )
         return {node: node_type for node, node_type in await cursor.fetchall()}
+
+
+async def completed_nodes(connection: Conn, run_id: uuid.UUID) -> int:
+    """How many nodes of the run ended well (each counted once)."""
+    count = await fetch_value(
+        connection, int,
+        "SELECT count(DISTINCT node_id)::int FROM run_steps"
+        " WHERE run_id = %(run)s AND status = 'success'",
+        {"run": run_id},
+    )  # fmt: skip
+    return count or 0
+
+
+async def failed_node(connection: Conn, run_id: uuid.UUID) -> uuid.UUID | None:
+    """The node whose step failed (or was cut) last in the run."""
+    return await fetch_value(
+        connection, uuid.UUID,
+        "SELECT node_id FROM run_steps WHERE run_id = %(run)s"
+        " AND status IN ('failed', 'cancelled', 'running') ORDER BY position DESC LIMIT 1",
+        {"run": run_id},
+    )  # fmt: skip
+
+
+async def running(connection: Conn, workflow_id: uuid.UUID) -> list[tuple[uuid.UUID, int | None]]:
+    """The (run, job) of the workflow's executions that have not ended."""
+    async with connection.cursor() as cursor:
+        await cursor.execute(
+            "SELECT r.id, r.job_id FROM automation_executions e JOIN runs r ON r.id = e.run_id"
+            " WHERE e.workflow_id = %(workflow)s AND r.status IN ('pending', 'running')",
+            {"workflow": workflow_id},
+        )
+        return [(run, job) for run, job in await cursor.fetchall()]

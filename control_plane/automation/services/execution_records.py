@@ -8,7 +8,6 @@ from datetime import datetime
 
 from fastapi import Request
 
-from control_plane.automation.errors import WORKFLOW_NOT_FOUND
 from control_plane.automation.models.common import ExecutionStatus
 from control_plane.automation.models.executions import (
     DayUsage,
@@ -24,6 +23,7 @@ from control_plane.automation.models.executions import (
 from control_plane.automation.node_types import NodeType
 from control_plane.automation.queries import execution_records, executions
 from control_plane.automation.queries.execution_records import ExecutionRecord, StepRecord
+from control_plane.automation.services.access import authorize_workflow
 from control_plane.db import Conn
 from control_plane.foundation.models import Role
 from control_plane.foundation.permissions import Permission, allowed, authorize_object
@@ -145,19 +145,15 @@ async def statistics(
     connection: Conn, user_id: uuid.UUID, workflow_id: uuid.UUID
 ) -> WorkflowStatistics:
     """Seed 004's "Statistiques Workflow" of the live executions (dry runs left out)."""
-    workflow = await executions.workflow(connection, workflow_id)
-    organization_id = workflow.organization_id if workflow else None
-    await authorize_object(
-        connection, user_id, organization_id, Permission.AUTOMATION_READ,
-        {"workflow": "No such workflow."}, WORKFLOW_NOT_FOUND,
-    )  # fmt: skip
+    await authorize_workflow(connection, user_id, workflow_id, Permission.AUTOMATION_READ)
     return WorkflowStatistics(
         workflow_id=workflow_id,
         statistics=await statistics_summary(connection, workflow_id),
         performance=await _performance(connection, workflow_id),
         usage_by_day=[
-            DayUsage(date=d.date, executions=d.executions, successes=d.successes,
-                     failures=d.failures)
+            DayUsage(
+                date=d.date, executions=d.executions, successes=d.successes, failures=d.failures
+            )
             for d in await execution_records.by_day(connection, workflow_id, USAGE_DAYS)
         ],  # fmt: skip
     )

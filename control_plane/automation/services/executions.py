@@ -114,7 +114,7 @@ async def run_inline(
     `timeout_seconds`."""
     async with pool.connection() as connection:
         workflow = await _facts(connection, workflow_id)
-        plan = await _plan(connection, workflow)
+        plan = await checked_plan(connection, workflow)
     workflow_settings = WorkflowSettings.model_validate(workflow.settings)
     started = now()
     deadline = started + timedelta(seconds=min(workflow_settings.timeout_seconds, timeout_seconds))
@@ -131,7 +131,8 @@ async def run_inline(
     return await driver.drive()
 
 
-async def _plan(connection: Conn, workflow: WorkflowFacts) -> Plan:
+async def checked_plan(connection: Conn, workflow: WorkflowFacts) -> Plan:
+    """The plan of the workflow; AUTO_007 if it cannot run."""
     try:
         return await plans.plan_of(connection, workflow.id, workflow.updated_at)
     except PlanError as error:

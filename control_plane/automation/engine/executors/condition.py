@@ -3,7 +3,7 @@
 Its output is `{"result": <bool>}`; the engine adds the same boolean under each name
 the node declares in `outputs` (`validation_result` for the seed's node). Its edges are
 taken by their own condition, else by `true_path` / `false_path` (a target node's id or
-name), else by their label "true" / "false", else always (docs/automation.md)."""
+name), else always (docs/automation.md)."""
 
 from __future__ import annotations
 

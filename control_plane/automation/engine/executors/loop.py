@@ -1,9 +1,9 @@
-"""`loop`: config `{"items": <template giving a list>, "max_iterations": n}` (n from 1 to
-1000, 100 by default). The engine runs the loop's body (the nodes after its edges labelled
-"body", up to the edges that come back to it) once per item, with `item` and `index` in
-scope; then its other edges. Output: `{"items": [...], "count": n, "results": [the merged
-outputs of the body's last nodes, per iteration]}`. More items than max_iterations fails
-the node."""
+"""`loop`: config `{"items": <template giving a list>, "body": <the id or name of the body's
+first node>, "max_iterations": n}` (n from 1 to 1000, 100 by default). The engine runs the
+loop's body (from `body` up to the nodes whose edges come back to the loop) once per item,
+with `item` and `index` in scope; then its other edges. Output: `{"items": [...], "count":
+n, "results": [the merged outputs of the body's last nodes, per iteration]}`. More items
+than max_iterations fails the node."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class Loop(Computing):
         issues = []
         if "items" not in config:
             issues.append(ConfigIssue("config.items", "The list to go through is required."))
+        if not isinstance(config.get("body"), str):
+            issues.append(ConfigIssue("config.body", "The first node of the body is required."))
         if _limit(config) is None:
             issues.append(
                 ConfigIssue("config.max_iterations", f"An integer from 1 to {MAX_ITERATIONS}.")
