@@ -1,5 +1,6 @@
 """What the engine's own executors share: they compute only (no side effects) and need
-nothing from the database to be checked."""
+nothing from the database to be checked. Their `check` looks at the config's shape; the
+expressions in it are parsed by the graph's checks (services/node_checks.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from control_plane.automation import expressions
 from control_plane.automation.engine.nodes import ConfigIssue, NodeServices
 
 
@@ -20,13 +20,3 @@ class Computing:
     ) -> list[ConfigIssue]:
         return []
 
-
-def expression_issues(config: Mapping[str, Any]) -> list[ConfigIssue]:
-    """An issue per template of the config that does not parse."""
-    issues = []
-    for template in expressions.templates_of(dict(config)):
-        try:
-            expressions.check(template)
-        except expressions.ExpressionError as error:
-            issues.append(ConfigIssue("config", f"{template}: {error}"))
-    return issues

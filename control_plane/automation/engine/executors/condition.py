@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from control_plane.automation import expressions
-from control_plane.automation.engine.executors.base import Computing, expression_issues
+from control_plane.automation.engine.executors.base import Computing
 from control_plane.automation.engine.nodes import ConfigIssue, NodeRun, register
 from control_plane.automation.node_types import NodeType
 
@@ -23,11 +23,7 @@ class Condition(Computing):
         expression = config.get("condition")
         if not isinstance(expression, str) or not expression.strip():
             return [ConfigIssue("config.condition", "An expression is required.")]
-        try:
-            expressions.check(expression)
-        except expressions.ExpressionError as error:
-            return [ConfigIssue("config.condition", str(error))]
-        return expression_issues({k: v for k, v in config.items() if k != "condition"})
+        return []
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
         return {"result": expressions.truthy(str(node.config["condition"]), node.scope)}

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from control_plane.automation import expressions
-from control_plane.automation.engine.executors.base import Computing, expression_issues
+from control_plane.automation.engine.executors.base import Computing
 from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, register
 from control_plane.automation.node_types import NodeType
 
@@ -23,7 +23,7 @@ class Delay(Computing):
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
         if not any(unit in config for unit in UNITS):
             return [ConfigIssue("config.seconds", "seconds, minutes or hours is required.")]
-        return expression_issues(config)
+        return []
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
         total = 0.0

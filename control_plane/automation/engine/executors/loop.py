@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from control_plane.automation import expressions
-from control_plane.automation.engine.executors.base import Computing, expression_issues
+from control_plane.automation.engine.executors.base import Computing
 from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, register
 from control_plane.automation.node_types import NodeType
 
@@ -39,7 +39,7 @@ class Loop(Computing):
             issues.append(
                 ConfigIssue("config.max_iterations", f"An integer from 1 to {MAX_ITERATIONS}.")
             )
-        return issues + expression_issues(config)
+        return issues
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
         items = expressions.render(node.config.get("items"), node.scope)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from control_plane.automation import expressions
-from control_plane.automation.engine.executors.base import Computing, expression_issues
+from control_plane.automation.engine.executors.base import Computing
 from control_plane.automation.engine.nodes import ConfigIssue, NodeRun, register
 from control_plane.automation.node_types import NodeType
 
@@ -18,7 +18,7 @@ class Transform(Computing):
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
         if "output" not in config:
             return [ConfigIssue("config.output", "The data to build is required.")]
-        return expression_issues(config)
+        return []
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
         value = expressions.render(node.config["output"], node.scope)
