@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests.control_plane.automation.conftest import Automation
 from tests.control_plane.studio.conftest import Team
 
+DOUBLE = {"n": "{{item * 2}}", "at": "{{index}}"}
 GREETING = {"output": {"greeting": "Hello {{input_data.name}}", "vip": "{{is_vip}}"}}
 
 
@@ -37,7 +38,8 @@ def test_a_condition_takes_the_branch_its_result_names(
 ) -> None:
     ids = _branching(automation, team, project)
     member = team.users["MEMBER"]
-    for amount, size, taken, skipped in ((500, "big", "Big", "Small"), (5, "small", "Small", "Big")):
+    cases = ((500, "big", "Big", "Small"), (5, "small", "Small", "Big"))
+    for amount, size, taken, skipped in cases:
         started = automation.execute(member, ids["workflow"], input_data={"amount": amount})
         assert started["status"] == "running"
         assert started["input_data"] == {"amount": amount}
@@ -62,7 +64,7 @@ def test_transform_renders_its_output_over_its_scope(
         project,
         {
             "Start": ("trigger", {}),
-            "Mark": ("transform", {"config": {"output": {"is_vip": "{{input_data.spent > 1000}}"}}}),
+            "Mark": ("transform", {"config": {"output": {"is_vip": "{{input_data.spent > 9}}"}}}),
             "Greet": ("transform", {"config": GREETING}),
         },
         [("Start", "Mark"), ("Mark", "Greet")],
@@ -84,7 +86,7 @@ def test_a_loop_runs_its_body_per_item_then_its_exit(
             "Start": ("trigger", {}),
             "Each": ("loop", {"config": {"items": "{{input_data.orders}}", "body": "Double",
                                          "max_iterations": 3}}),
-            "Double": ("transform", {"config": {"output": {"n": "{{item * 2}}", "at": "{{index}}"}}}),
+            "Double": ("transform", {"config": {"output": DOUBLE}}),
             "After": ("transform", {"config": {"output": {"count": "{{count}}",
                                                           "results": "{{results}}"}}}),
         },
