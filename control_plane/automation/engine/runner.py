@@ -35,7 +35,7 @@ from control_plane.config import Settings
 from control_plane.db import Conn
 from control_plane.jobs import enqueue
 from control_plane.mail.sending import send_later
-from control_plane.runs.models import RunStatus
+from control_plane.runs.models import RunStatus, StepStatus
 from control_plane.runs.services import ledger
 
 # A job that resumes an execution may run this long after its deadline (to fail it).
@@ -139,7 +139,12 @@ class Driver:
     async def _write(self, connection: Conn, walker: Walker, values: dict[str, Any]) -> bool:
         if not await executions.save(connection, values):
             return False
-        walker.steps.clear()
+        # A running step (a node with side effects, a delay) is written again when it ends.
+        walker.steps = {
+            position: step
+            for position, step in walker.steps.items()
+            if step.status is StepStatus.RUNNING
+        }
         return True
 
     async def _save(self, walker: Walker) -> bool:
