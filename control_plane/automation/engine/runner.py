@@ -130,7 +130,8 @@ class Driver:
             "execution_context": executions.jsonb(self.record.execution_context),
             "output_data": executions.jsonb(output),
             "execution_path": executions.jsonb(walker.path),
-            "state": executions.jsonb(self.state.as_json()),
+            # A finished execution keeps what a retry from its failed node needs.
+            "state": executions.jsonb({} if status is RunStatus.SUCCESS else self.state.as_json()),
             "deadline_at": self.execution.deadline_at,
             "lease": None if finished else self.lease_until,
             "steps": executions.jsonb([step.as_json() for step in walker.steps.values()]),
