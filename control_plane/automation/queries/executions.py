@@ -100,13 +100,14 @@ WHERE run_id = %(run)s AND status IN ('pending', 'running')
 # Executions whose writer is gone: run inline by a process that outlived its lease, or by
 # a job that the queue gave up on (out of attempts after worker crashes, or aborted).
 ORPHANS = """
-SELECT e.run_id, r.job_id, j.status::text AS job_status
-FROM automation_executions e
-JOIN runs r ON r.id = e.run_id AND r.status IN ('pending', 'running')
+SELECT r.id AS run_id, r.job_id, j.status::text AS job_status
+FROM runs r
+JOIN automation_executions e ON e.run_id = r.id
 LEFT JOIN procrastinate_jobs j ON j.id = r.job_id
-WHERE (r.job_id IS NULL AND e.inline_lease_until < now())
-   OR j.status IN ('failed', 'cancelled', 'aborted')
-FOR UPDATE OF e SKIP LOCKED
+WHERE r.kind = 'workflow' AND r.status IN ('pending', 'running')
+  AND ((r.job_id IS NULL AND e.inline_lease_until < now())
+       OR j.status IN ('failed', 'cancelled', 'aborted'))
+FOR UPDATE OF r SKIP LOCKED
 """
 
 
