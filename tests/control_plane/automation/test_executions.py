@@ -211,10 +211,12 @@ def test_the_timeout_fails_the_run_with_auto_006(
     assert "timeout" in done["error_message"]
 
 
-def test_a_dry_run_reports_without_waiting(
-    automation: Automation, team: Team, project: str
+def test_a_dry_run_reports_without_waiting_or_sending(
+    automation: Automation, team: Team, project: str, inbox: Inbox
 ) -> None:
     member = team.users["MEMBER"]
+    address = f"dry-{uuid.uuid4().hex[:8]}@example.com"
+    notifications = {"on_success": True, "on_failure": True, "email": address}
     built = automation.build(
         member,
         project,
@@ -224,6 +226,7 @@ def test_a_dry_run_reports_without_waiting(
             "After": ("transform", {"config": {"output": {"hello": "{{input_data.name}}"}}}),
         },
         [("Start", "Wait"), ("Wait", "After")],
+        settings={"notifications": notifications},
     )
     response = automation.request(
         "POST", f"/workflows/{built.id}/test/", member,
@@ -247,6 +250,9 @@ def test_a_dry_run_reports_without_waiting(
     }  # fmt: skip
     statistics = automation.request("GET", f"/workflows/{built.id}/statistics/", member).json()
     assert statistics["statistics"]["executions_total"] == 0  # dry runs are not counted
+    mails = automation.api.query("SELECT count(*) FROM mail_outbox WHERE recipient = %s", address)
+    assert mails == [(0,)]
+    assert inbox.to(address) == []
 
 
 def test_statistics_of_a_workflow(automation: Automation, team: Team, project: str) -> None:
