@@ -19,4 +19,3 @@ class Computing:
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
         return []
-
