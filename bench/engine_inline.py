@@ -1,7 +1,9 @@
 """The engine's hot path: `run_inline` of a 5-node workflow (trigger, condition,
 transform x3, as a webhook runs it), every node's input and output stored, N concurrent
 callers in one process on one embedded PostgreSQL. Prints executions/s and latency
-percentiles (with --rate: an open loop at that offered rate). `python -m bench.engine_inline [--seconds 10] [--concurrency 32]`"""
+percentiles (with --rate: an open loop at that offered rate).
+
+`python -m bench.engine_inline [--seconds 10] [--concurrency 32] [--rate 250]`"""
 
 from __future__ import annotations
 
