@@ -169,3 +169,13 @@ class WorkflowStatistics(BaseModel):
     statistics: StatisticsSummary
     performance: StatisticsPerformance
     usage_by_day: list[DayUsage]
+
+
+class NodeStatistics(BaseModel):
+    """A node's `execution_statistics` (seed 004), over its steps in live executions."""
+
+    executions_count: int
+    success_count: int
+    failure_count: int
+    average_execution_time_ms: float | None
+    last_executed: datetime | None

@@ -222,14 +222,3 @@ async def failed_node(connection: Conn, run_id: uuid.UUID) -> uuid.UUID | None:
         " AND status IN ('failed', 'cancelled', 'running') ORDER BY position DESC LIMIT 1",
         {"run": run_id},
     )  # fmt: skip
-
-
-async def running(connection: Conn, workflow_id: uuid.UUID) -> list[tuple[uuid.UUID, int | None]]:
-    """The (run, job) of the workflow's executions that have not ended."""
-    async with connection.cursor() as cursor:
-        await cursor.execute(
-            "SELECT r.id, r.job_id FROM automation_executions e JOIN runs r ON r.id = e.run_id"
-            " WHERE e.workflow_id = %(workflow)s AND r.status IN ('pending', 'running')",
-            {"workflow": workflow_id},
-        )
-        return [(run, job) for run, job in await cursor.fetchall()]

@@ -172,17 +172,6 @@ async def cancel(
     )
 
 
-async def cancel_running(connection: Conn, workflow_id: uuid.UUID) -> None:
-    """Cancel the workflow's running executions and stop their jobs (the workflow is
-    being deleted: call it in that transaction)."""
-    for run_id, job_id in await executions.running(connection, workflow_id):
-        await ledger.finish_run(
-            connection, run_id, RunStatus.CANCELLED, error_message="its workflow was deleted"
-        )
-        if job_id is not None:
-            await cancel_job(connection, job_id)
-
-
 def _resumed_state(stored: dict[str, Any]) -> ExecutionState:
     """What a retry keeps of the failed execution: the outputs of the nodes that ended."""
     return ExecutionState(completed=ExecutionState.of(stored).completed)

@@ -14,6 +14,7 @@ from control_plane.automation.models.executions import (
     ExecutionDetail,
     ExecutionSummary,
     NodeExecution,
+    NodeStatistics,
     PerformanceMetrics,
     StatisticsPerformance,
     StatisticsSummary,
@@ -181,4 +182,15 @@ async def statistics_summary(connection: Conn, workflow_id: uuid.UUID) -> Statis
         error_rate=round(totals.failures / finished, 4) if finished else None,
         last_execution_status=last.status if last else None,
         last_execution_at=last.created_at if last else None,
+    )
+
+
+async def node_statistics(connection: Conn, node_id: uuid.UUID) -> NodeStatistics:
+    totals = await execution_records.node_totals(connection, node_id)
+    return NodeStatistics(
+        executions_count=totals.executions_count,
+        success_count=totals.success_count,
+        failure_count=totals.failure_count,
+        average_execution_time_ms=totals.average_execution_time_ms,
+        last_executed=totals.last_executed,
     )

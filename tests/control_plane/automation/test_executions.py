@@ -275,6 +275,16 @@ def test_statistics_of_a_workflow(automation: Automation, team: Team, project: s
     assert [(d["executions"], d["successes"], d["failures"]) for d in body["usage_by_day"]] == [
         (3, 2, 1)
     ]
+    workflow = automation.request("GET", f"/workflows/{chain.id}/", member).json()
+    assert workflow["statistics"]["executions_today"] == 3
+    assert workflow["statistics"]["executions_this_week"] == 3
+    assert workflow["statistics"]["last_execution_status"] == "failed"
+    assert workflow["statistics"]["average_execution_time_seconds"] >= 0
+    total = f"/workflows/{chain.id}/nodes/{chain.nodes['Total']}/"
+    node = automation.request("GET", total, member).json()["execution_statistics"]
+    assert (node["executions_count"], node["success_count"], node["failure_count"]) == (3, 2, 1)
+    assert node["average_execution_time_ms"] >= 0
+    assert node["last_executed"] is not None
 
 
 def test_notifications_mail_the_outcome(

@@ -1,4 +1,5 @@
-"""`condition`: config `{"condition": "<expression>", "true_path"?, "false_path"?}`.
+"""`condition`: config `{"condition": "<expression>", "true_path"?, "false_path"?}` (a
+node saved without its condition fails when it runs).
 
 Its output is `{"result": <bool>}`; the engine adds the same boolean under each name
 the node declares in `outputs` (`validation_result` for the seed's node). Its edges are
@@ -12,7 +13,8 @@ from typing import Any
 
 from control_plane.automation import expressions
 from control_plane.automation.engine.executors.base import Computing
-from control_plane.automation.engine.nodes import ConfigIssue, NodeRun, register
+from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, register
+from control_plane.automation.errors import INVALID_DATA
 from control_plane.automation.node_types import NodeType
 
 
@@ -20,13 +22,16 @@ class Condition(Computing):
     node_type = NodeType.CONDITION
 
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
-        expression = config.get("condition")
-        if not isinstance(expression, str) or not expression.strip():
-            return [ConfigIssue("config.condition", "An expression is required.")]
+        expression = config.get("condition", "")
+        if not isinstance(expression, str):
+            return [ConfigIssue("config.condition", "An expression, as text.")]
         return []
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
-        return {"result": expressions.truthy(str(node.config["condition"]), node.scope)}
+        expression = node.config.get("condition")
+        if not expression:
+            raise NodeFailed("the node has no condition", INVALID_DATA.code)
+        return {"result": expressions.truthy(str(expression), node.scope)}
 
 
 register(Condition())

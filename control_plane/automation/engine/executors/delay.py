@@ -1,6 +1,6 @@
 """`delay`: config `{"seconds" | "minutes" | "hours": <number or template>}` (together they
-add up), at most 30 days. The engine makes the wait durable: the execution is saved and a
-job resumes it when the time comes, no worker held meanwhile. Output:
+add up; none: no wait), at most 30 days. The engine makes the wait durable: the execution
+is saved and a job resumes it when the time comes, no worker held meanwhile. Output:
 `{"delay_seconds": n, "waited_until": <ISO time>}` (a dry run does not wait)."""
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ class Delay(Computing):
     node_type = NodeType.DELAY
 
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
-        if not any(unit in config for unit in UNITS):
-            return [ConfigIssue("config.seconds", "seconds, minutes or hours is required.")]
-        return []
+        return [
+            ConfigIssue(f"config.{unit}", "A number, or a template giving one.")
+            for unit in UNITS
+            if unit in config
+            and (isinstance(config[unit], bool) or not isinstance(config[unit], int | float | str))
+        ]
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
         total = 0.0

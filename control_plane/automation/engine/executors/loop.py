@@ -3,7 +3,7 @@ first node>, "max_iterations": n}` (n from 1 to 1000, 100 by default). The engin
 loop's body (from `body` up to the nodes whose edges come back to the loop) once per item,
 with `item` and `index` in scope; then its other edges. Output: `{"items": [...], "count":
 n, "results": [the merged outputs of the body's last nodes, per iteration]}`. More items
-than max_iterations fails the node."""
+than max_iterations, or no list, fails the node; without `body` the loop has no body."""
 
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ class Loop(Computing):
 
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
         issues = []
-        if "items" not in config:
-            issues.append(ConfigIssue("config.items", "The list to go through is required."))
-        if not isinstance(config.get("body"), str):
-            issues.append(ConfigIssue("config.body", "The first node of the body is required."))
+        if not isinstance(config.get("items", ""), str | list):
+            issues.append(ConfigIssue("config.items", "A list, or a template giving one."))
+        if not isinstance(config.get("body", ""), str):
+            issues.append(ConfigIssue("config.body", "The id or name of the body's first node."))
         if _limit(config) is None:
             issues.append(
                 ConfigIssue("config.max_iterations", f"An integer from 1 to {MAX_ITERATIONS}.")

@@ -1,5 +1,6 @@
 """`transform`: config `{"output": <any JSON with templates>}`; its output is that value
-rendered over the node's scope (an object; anything else comes as `{"value": ...}`)."""
+rendered over the node's scope (an object; anything else comes as `{"value": ...}`).
+Without `output`, the node passes its input on."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ class Transform(Computing):
     node_type = NodeType.TRANSFORM
 
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
-        if "output" not in config:
-            return [ConfigIssue("config.output", "The data to build is required.")]
         return []
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
+        if "output" not in node.config:
+            return dict(node.input)
         value = expressions.render(node.config["output"], node.scope)
         return value if isinstance(value, dict) else {"value": value}
 
