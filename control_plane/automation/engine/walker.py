@@ -197,7 +197,11 @@ class Walker:
         self, node: PlanNode, key: str, node_input: dict[str, Any], extras: dict[str, Any],
         step: StepRecord,
     ) -> dict[str, Any]:  # fmt: skip
-        executor = EXECUTORS[node.node_type]
+        executor = EXECUTORS.get(node.node_type)
+        if executor is None:  # a node type whose module this process lacks
+            message = f"no executor for {node.node_type} nodes in this worker"
+            self._fail_step(step, message)
+            raise ExecutionFailed(message, NODE_ERROR, node.id)
         effects = executor.has_side_effects(node.config) and not self.execution.dry_run
         if effects:
             if self.state.in_flight == key and not node.safe_to_repeat:

@@ -304,3 +304,38 @@ def test_notifications_mail_the_outcome(
     automation.wait_for(member, ko["execution_id"])
     mail = inbox.wait_for(address, "Workflow Billing: execution failed")
     assert ko["execution_id"] in mail.get_content()
+
+
+def test_the_caller_must_be_allowed_every_node(
+    automation: Automation, team: Team, project: str
+) -> None:
+    """An ADMIN's node (an HTTP request) in the workflow: a MEMBER may not run it."""
+    admin, member = team.users["ADMIN"], team.users["MEMBER"]
+    built = automation.build(
+        admin,
+        project,
+        {
+            "Start": ("trigger", {}),
+            "Call": ("http_request", {"config": {"url": "https://example.com/hook"}}),
+        },
+        [("Start", "Call")],
+    )
+    for action in ("execute", "test"):
+        response = automation.request("POST", f"/workflows/{built.id}/{action}/", member, json={})
+        assert_error(response, 403, "PERMISSION_DENIED")
+    assert automation.api.query(
+        "SELECT count(*) FROM automation_executions WHERE workflow_id = %s", uuid.UUID(built.id)
+    ) == [(0,)]
+
+
+def test_an_invalid_graph_is_not_run(automation: Automation, team: Team, project: str) -> None:
+    member = team.users["MEMBER"]
+    built = automation.build(
+        member,
+        project,
+        {"Start": ("trigger", {}), "Orphan": ("transform", {})},
+    )
+    for action in ("execute", "test"):
+        response = automation.request("POST", f"/workflows/{built.id}/{action}/", member, json={})
+        details = assert_error(response, 400, "AUTO_002")
+        assert details["node_id"] == built.nodes["Orphan"]
