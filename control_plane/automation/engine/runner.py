@@ -84,11 +84,13 @@ class Driver:
             await self._suspend(walker, suspended.resume_at)
             return self._result(ExecutionStatus.RUNNING)
         except ExecutionFailed as failed:
-            await self._finish(walker, RunStatus.FAILED, None, failed.code, str(failed))
+            if not await self._finish(walker, RunStatus.FAILED, None, failed.code, str(failed)):
+                return self._result(ExecutionStatus.CANCELLED)
             return self._result(ExecutionStatus.FAILED, None, failed.code, str(failed))
-        except Stopped:
+        except Stopped:  # cancelled, or taken over by another writer
             return self._result(ExecutionStatus.CANCELLED)
-        await self._finish(walker, RunStatus.SUCCESS, output)
+        if not await self._finish(walker, RunStatus.SUCCESS, output):
+            return self._result(ExecutionStatus.CANCELLED)
         return self._result(ExecutionStatus.COMPLETED, output)
 
     def _result(
@@ -175,16 +177,18 @@ class Driver:
         output: dict[str, Any] | None,
         code: str | None = None,
         message: str | None = None,
-    ) -> None:
+    ) -> bool:
+        """Write the end; False when the run was no longer this driver's (cancelled)."""
         values = self._values(walker, status, output, code, message)
         notify = self._notification(status, message)
         if notify is None:
             async with self.pool.connection() as connection:
-                await self._write(connection, walker, values)
-            return
+                return await self._write(connection, walker, values)
         async with self.pool.connection() as connection, connection.transaction():
-            if await self._write(connection, walker, values):
-                await send_later(connection, *notify)
+            if not await self._write(connection, walker, values):
+                return False
+            await send_later(connection, *notify)
+            return True
 
     def _notification(self, status: RunStatus, message: str | None) -> tuple[str, str, str] | None:
         """(recipient, subject, body) of the mail the workflow's settings ask for, if any."""
