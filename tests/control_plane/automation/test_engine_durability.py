@@ -267,3 +267,25 @@ def test_an_inline_run_whose_process_dies_is_failed_by_the_recovery(
 def execution_details(automation: Automation, by: User, execution: str) -> list[dict[str, Any]]:
     found = automation.request("GET", f"/executions/{execution}/", by).json()
     return list(found["execution_details"])
+
+
+def test_a_node_running_past_the_timeout_is_stopped(
+    crashing: Automation, crash_team: Team, crash_project: str, workers: Workers, tmp_path: Path
+) -> None:
+    member = crash_team.users["MEMBER"]
+    slow = {"output": {}, "probe_file": str(tmp_path / "slow.txt"), "probe_seconds": 30}
+    built = crashing.build(
+        member,
+        crash_project,
+        {"Start": ("trigger", {}), "Slow": ("transform", {"config": slow})},
+        [("Start", "Slow")],
+        settings={"timeout_seconds": 2},
+    )
+    began = time.monotonic()
+    done = crashing.wait_for(member, crashing.execute(member, built.id)["execution_id"])
+    assert time.monotonic() - began < 10
+    assert done["status"] == "failed"
+    assert done["error_code"] == "AUTO_006"
+    assert [(d["node_name"], d["status"]) for d in done["execution_details"]] == [
+        ("Start", "completed"), ("Slow", "failed"),
+    ]  # fmt: skip
