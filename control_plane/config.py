@@ -62,9 +62,15 @@ class Settings(BaseSettings):
         le=30,
         description="Seconds the collector of record events waits for one answer of an app",
     )
+    job_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days a finished job is kept (scheduled ones: 1)"
+    )
     automation_allow_loopback: bool = Field(
         default=False,
         description="Let workflows' HTTP requests reach loopback addresses (tests, one-box setups)",
+    )
+    automation_retry_backoff_seconds: float = Field(
+        default=1.0, gt=0, le=3600, description="First wait before a failed node's retry"
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
