@@ -30,7 +30,7 @@ WHERE waiting.node_id = %s AND after.started_at IS NOT NULL
 def _percentiles(values: list[float]) -> dict[str, Any]:
     if len(values) < 2:
         return {"count": len(values)}
-    cuts = statistics.quantiles(values, n=20)
+    cuts = statistics.quantiles(values, n=20, method="inclusive")
     return {
         "count": len(values),
         "p50_ms": round(statistics.median(values), 1),
