@@ -2,4 +2,8 @@
 
 from fastapi import APIRouter
 
+from control_plane.automation.api.routes import action_templates, integrations
+
 router = APIRouter(prefix="/api/v1/automation")
+for module in (integrations, action_templates):
+    router.include_router(module.router)
