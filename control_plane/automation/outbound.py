@@ -37,6 +37,8 @@ class Destination:
 
 def refusal(address: IPAddress, allow_loopback: bool) -> str | None:
     """Why `address` may not be reached (None: it may)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # the IPv4 address it is, to the kernel
     for candidate in (address, *_embedded(address)):
         if candidate.is_loopback:
             if allow_loopback:
@@ -51,7 +53,7 @@ def _embedded(address: IPAddress) -> list[ipaddress.IPv4Address]:
     """The IPv4 addresses an IPv6 address carries."""
     if not isinstance(address, ipaddress.IPv6Address):
         return []
-    found = [address.ipv4_mapped, address.sixtofour]
+    found = [address.sixtofour]
     if address.teredo:
         found += list(address.teredo)
     if address in _NAT64:

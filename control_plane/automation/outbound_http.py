@@ -54,7 +54,9 @@ async def send(
     follow_redirects: bool = True,
 ) -> Answer:
     """The answer to `outgoing`; OutboundRefused, TooLarge or httpx.HTTPError otherwise."""
-    url = httpx.URL(outgoing.url, params=dict(outgoing.params) or None)
+    url = httpx.URL(outgoing.url)
+    if outgoing.params:  # added to the URL's own query, which is kept byte for byte
+        url = url.copy_merge_params(dict(outgoing.params))
     method, content = outgoing.method.upper(), outgoing.content
     headers = dict(outgoing.headers)
     async with httpx.AsyncClient(

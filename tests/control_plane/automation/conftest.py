@@ -227,7 +227,8 @@ def _handler(web: Web) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             length = int(self.headers.get("content-length", 0))
             body = self.rfile.read(length) if length else b""
-            web.received.append(Received(self.command, self.path, dict(self.headers), body))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            web.received.append(Received(self.command, self.path, headers, body))
             path, _, query = self.path.partition("?")
             if path == "/redirect":
                 self._answer(302, b"", "text/plain", location=query.removeprefix("to="))
@@ -265,3 +266,18 @@ def web_server() -> Iterator[Web]:
 def web() -> Iterator[Web]:
     with web_server() as served:
         yield served
+
+
+@dataclass
+class Place:
+    """A project of the team's organisation and a workflow of it, for node runs."""
+
+    organization: str
+    project_id: uuid.UUID
+    workflow_id: uuid.UUID
+
+
+@pytest.fixture(scope="module")
+def place(api: Api, team: Team) -> Place:
+    project_id = new_project(api, team.organization, team.owner)
+    return Place(team.organization, project_id, new_workflow(api, project_id, team.admin))
