@@ -9,6 +9,7 @@ Output: `record` (the app's answer), `record_id`, `created` or `updated`.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -68,9 +69,10 @@ async def call_app(
         body = None
     if answer.status_code >= 400 or not isinstance(body, dict):
         refusal = body if isinstance(body, dict) else {}
-        message = f"the app answered {answer.status_code}: {refusal.get('error', '')}"
-        failed = NodeFailed(message.rstrip(": "), str(refusal.get("code", "APP_BAD_RESPONSE")))
-        raise failed
+        message = f"the app answered {answer.status_code}"
+        if refusal.get("error"):
+            message += f": {refusal['error']} {json.dumps(refusal.get('details', {}))}"
+        raise NodeFailed(message, str(refusal.get("code", "APP_BAD_RESPONSE")))
     return body
 
 
