@@ -165,7 +165,8 @@ async def _execute(
             else connection.cursor()
         )
         async with cursor:
-            await cursor.execute(query, params)
+            # prepared: the extended protocol runs one statement, never a script
+            await cursor.execute(query, params, prepare=True)
             if cursor.description is None:
                 return {"rows": [], "columns": [], "row_count": cursor.rowcount, "truncated": False}
             fetched = await cursor.fetchmany(max_rows + 1)
