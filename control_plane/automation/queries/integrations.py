@@ -96,8 +96,9 @@ WHERE id = %(id)s
 """
 
 SET_HEALTH = """
-UPDATE automation_integrations SET health = %(health)s, status = %(status)s
-WHERE id = %(id)s AND status <> 'disabled'
+UPDATE automation_integrations SET health = %(health)s,
+    status = CASE WHEN status = 'disabled' THEN status ELSE %(status)s END
+WHERE id = %(id)s
 """
 
 DELETE = "DELETE FROM automation_integrations WHERE id = %(id)s"

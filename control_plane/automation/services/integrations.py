@@ -124,7 +124,7 @@ async def create(
         await authorize(connection, user_id, body.organization_id, Permission.INTEGRATIONS_MANAGE)
         integration_id = await integrations.insert(connection, values)
         details = {"provider": body.provider, "keys": sorted(body.configuration)}
-        await _audit(
+        await audit(
             connection, origin, user_id, body.organization_id, "create", integration_id, details
         )
     return integration_id
@@ -139,7 +139,7 @@ async def update(
     vault: Vault,
 ) -> None:
     async with connection.transaction():
-        organization_id = await _managed(connection, user_id, integration_id)
+        organization_id = await managed(connection, user_id, integration_id)
         stored = await integrations.credentials(connection, integration_id)
         row = await integrations.one(connection, integration_id)
         assert stored is not None and row is not None
@@ -166,9 +166,7 @@ async def update(
         }
         await integrations.update(connection, integration_id, values)
         details = {"fields": sorted(changes), "keys": sorted(given)}
-        await _audit(
-            connection, origin, user_id, organization_id, "update", integration_id, details
-        )
+        await audit(connection, origin, user_id, organization_id, "update", integration_id, details)
 
 
 def _given(changes: dict[str, Any], key: str, current: Any) -> Any:
@@ -180,12 +178,13 @@ async def delete(
     connection: Conn, origin: RequestOrigin, user_id: uuid.UUID, integration_id: uuid.UUID
 ) -> None:
     async with connection.transaction():
-        organization_id = await _managed(connection, user_id, integration_id)
+        organization_id = await managed(connection, user_id, integration_id)
         await integrations.delete(connection, integration_id)
-        await _audit(connection, origin, user_id, organization_id, "delete", integration_id, {})
+        await audit(connection, origin, user_id, organization_id, "delete", integration_id, {})
 
 
-async def _managed(connection: Conn, user_id: uuid.UUID, integration_id: uuid.UUID) -> uuid.UUID:
+async def managed(connection: Conn, user_id: uuid.UUID, integration_id: uuid.UUID) -> uuid.UUID:
+    """The integration's organisation, if the caller may manage it (404 for a non-member)."""
     organization_id = await integrations.organization_of(connection, integration_id)
     await authorize_object(
         connection, user_id, organization_id, Permission.INTEGRATIONS_MANAGE, NO_INTEGRATION
@@ -194,7 +193,7 @@ async def _managed(connection: Conn, user_id: uuid.UUID, integration_id: uuid.UU
     return organization_id
 
 
-async def _audit(
+async def audit(
     connection: Conn,
     origin: RequestOrigin,
     user_id: uuid.UUID,

@@ -57,7 +57,7 @@ class Authenticator:
         self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
     ) -> AuthResult:
         ok = isinstance(data, LoginPassword) and data.password.decode() == f"pw-{MARK}"
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535
 
 
 def test_secrets_are_nowhere_but_encrypted(api: Api, team: Team, place: Place, web: Web) -> None:

@@ -15,7 +15,11 @@ from control_plane.automation.models.integrations import (
     WebhookReceived,
 )
 from control_plane.automation.queries import integrations as queries
-from control_plane.automation.services import integration_webhooks, integrations
+from control_plane.automation.services import (
+    integration_health,
+    integration_webhooks,
+    integrations,
+)
 from control_plane.config import vault_of
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin, Pagination
 from control_plane.foundation.permissions import Permission, authorize
@@ -82,6 +86,20 @@ async def delete_integration(
     integration_id: uuid.UUID, caller: Caller, origin: Origin, connection: Connection
 ) -> None:
     await integrations.delete(connection, origin, caller.id, integration_id)
+
+
+@router.post("/{integration_id}/test/")
+async def test_integration(
+    integration_id: uuid.UUID,
+    caller: Caller,
+    origin: Origin,
+    connection: Connection,
+    settings: AppSettings,
+) -> IntegrationPublic:
+    """Check the connection for real; the answer's `health_status` says what was found."""
+    await integration_health.check(connection, origin, caller.id, integration_id, settings)
+    row = await integrations.get(connection, caller.id, integration_id)
+    return integrations.public(row, settings.public_url)
 
 
 @router.post("/{integration_id}/webhook/", status_code=status.HTTP_202_ACCEPTED)

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
+from control_plane.automation import smtp_client
 from control_plane.automation.engine.executors import config_checks as checks
 from control_plane.automation.engine.executors.integration_use import (
     integration_issues,
@@ -23,9 +24,6 @@ from control_plane.automation.engine.executors.integration_use import (
 from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, NodeServices
 from control_plane.automation.models.common import IntegrationType
 from control_plane.mail import send_later
-
-TIMEOUT_SECONDS = 30
-_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 def compose(values: Mapping[str, Any], recipient: str, subject: str, body: str) -> EmailMessage:
@@ -44,14 +42,7 @@ def compose(values: Mapping[str, Any], recipient: str, subject: str, body: str) 
 
 def deliver(values: Mapping[str, Any], message: EmailMessage) -> None:
     """Hand `message` to the integration's SMTP server (blocking: run it in a thread)."""
-    security = str(values.get("security", "starttls"))
-    host, port = str(values["host"]), int(values.get("port", _PORTS[security]))
-    client = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
-    with client(host, port, timeout=TIMEOUT_SECONDS) as smtp:
-        if security == "starttls":
-            smtp.starttls()
-        if values.get("username") and values.get("password"):
-            smtp.login(str(values["username"]), str(values["password"]))
+    with smtp_client.session(values) as smtp:
         smtp.send_message(message)
 
 
