@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -43,7 +43,8 @@ class IntegrationUpdate(Body):
 
     name: IntegrationName = Field(default=None)  # type: ignore[assignment]
     description: Description = Field(default=None)  # type: ignore[assignment]
-    status: IntegrationStatus = Field(default=None)  # type: ignore[assignment]
+    # `error` is the connection test's to set; a person enables or disables.
+    status: Literal[IntegrationStatus.CONFIGURED, IntegrationStatus.DISABLED] | None = None
     configuration: Configuration | None = None
     settings: Configuration | None = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -55,7 +56,11 @@ async def call_app(
     path = f"/api/v1/runtime/projects/{node.project_id}/tables/{quote(table)}/"
     if record_id is not None:
         path += f"{quote(record_id, safe='')}/"
-    timeout = httpx.Timeout(node.services.settings.app_timeout, connect=CONNECT_SECONDS)
+    left = node.deadline - time.monotonic()
+    if left <= 0:
+        raise NodeFailed("the execution's time ran out", "AUTO_006")
+    seconds = min(node.services.settings.app_timeout, left)
+    timeout = httpx.Timeout(seconds, connect=min(CONNECT_SECONDS, seconds))
     headers = {"authorization": f"Bearer {app.token}"}
     try:
         async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
