@@ -39,6 +39,14 @@ class Answer:
     url: str  # after redirects
 
 
+def _parsed(text: str, base: httpx.URL | None = None) -> httpx.URL:
+    """`text` as a URL (relative to `base`, a redirect's); OutboundRefused if it is not."""
+    try:
+        return base.join(text) if base else httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise OutboundRefused("not a valid URL") from None
+
+
 def _target(url: httpx.URL) -> tuple[str, int]:
     if url.scheme not in _DEFAULT_PORTS or not url.host:
         raise OutboundRefused(f"{url}: only http and https URLs with a host")
@@ -54,7 +62,7 @@ async def send(
     follow_redirects: bool = True,
 ) -> Answer:
     """The answer to `outgoing`; OutboundRefused, TooLarge or httpx.HTTPError otherwise."""
-    url = httpx.URL(outgoing.url)
+    url = _parsed(outgoing.url)
     if outgoing.params:  # added to the URL's own query, which is kept byte for byte
         url = url.copy_merge_params(dict(outgoing.params))
     method, content = outgoing.method.upper(), outgoing.content
@@ -80,7 +88,7 @@ async def send(
                     return Answer(response.status_code, dict(response.headers), body, str(url))
             finally:
                 await response.aclose()
-            following = url.join(location)
+            following = _parsed(location, base=url)
             if following.host != url.host:
                 headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
             if response.status_code == 303 or (

@@ -137,3 +137,12 @@ def test_embedded_and_reserved_addresses(address: str) -> None:
 def test_public_addresses_pass() -> None:
     for address in ("8.8.8.8", "2606:4700:4700::1111", "1.1.1.1"):
         assert refusal(ipaddress.ip_address(address), allow_loopback=False) is None
+
+
+def test_urls_that_are_not_urls(api: Api, place: Place, web: Web) -> None:
+    for url in ("http://[::1", "http://exa mple.com/", "not a url", "http:///path"):
+        with pytest.raises(NodeFailed) as failed:
+            run(api, place, {"url": url})
+        assert failed.value.code == "OUTBOUND_REFUSED"
+    with pytest.raises(NodeFailed):  # a broken redirect fails the node, not the executor
+        run(api, place, {"url": web.url("/redirect?to=http://[::1")})

@@ -75,8 +75,9 @@ class ChatWebhook:
                 max_bytes=MAX_ANSWER_BYTES,
                 follow_redirects=False,
             )
-        except OutboundRefused as refused:
-            raise NodeFailed(f"outbound policy: {refused}", "OUTBOUND_REFUSED") from None
+        except OutboundRefused:  # its text would name the URL, a secret
+            refusal = "outbound policy: the integration's webhook_url may not be reached"
+            raise NodeFailed(refusal, "OUTBOUND_REFUSED") from None
         except (httpx.HTTPError, TooLarge) as error:
             raise NodeFailed(f"the webhook: {type(error).__name__}", "HTTP_UNREACHABLE") from None
         await node.services.log(
