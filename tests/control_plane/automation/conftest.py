@@ -1,7 +1,8 @@
-"""What the Automation tests share: an organisation with a member of each role, the
-Automation API's client helpers, and, for the executors' own tests, the services the
-engine gives a node (a real pool on the control plane's database, its settings and key)
-and a real HTTP server on loopback that records what it receives."""
+"""Helpers of the Automation tests: an HTTP client of `/api/v1/automation`, a team of one
+organisation (a user of each role) with a Studio project, and workflows built through the
+API, node by node, edge by edge (`Automation.build`). For the executors' own tests: the
+services the engine gives a node (a real pool on the control plane's database, its
+settings and key) and a real HTTP server on loopback that records what it receives."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,82 +30,122 @@ from platform_support.vault import KEY_VARIABLE
 from tests.conftest import TEST_SECRET
 from tests.control_plane.conftest import Api, Server, User
 from tests.control_plane.runtime.conftest import deploying  # noqa: F401  (a fixture here too)
+from tests.control_plane.studio.conftest import Studio, Team
 
 AUTOMATION = "/api/v1/automation"
 
 
 @dataclass
-class Team:
-    organization: str
-    owner: User
-    admin: User
-    member: User
-    client: User
-    outsider: User  # the OWNER of another organisation
-    outsiders_organization: str
+class Workflow:
+    """A workflow built by `Automation.build`: its id, and its nodes' and edges' ids by
+    the names given."""
+
+    id: str
+    nodes: dict[str, str]
+    edges: dict[tuple[str, str], str]
+
+
+class Automation:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.studio = Studio(api)
+        self.http = httpx.Client(base_url=f"{api.server.base_url}{AUTOMATION}", timeout=30)
+
+    def request(
+        self, method: str, path: str, by: User, headers: Mapping[str, str] = {}, **kwargs: Any
+    ) -> httpx.Response:
+        return self.http.request(method, path, headers={**by.headers, **headers}, **kwargs)
+
+    def project(self, team: Team, name: str = "Gestion Client") -> str:
+        return self.studio.new_project(team.owner, team.organization, name)
+
+    def workflow(self, by: User, project: str, **body: Any) -> dict[str, Any]:
+        """A new workflow (manual trigger unless `body` says otherwise)."""
+        body = {"name": "Onboarding", "project": project, "trigger_type": "manual", **body}
+        response = self.request("POST", "/workflows/", by, json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def node(self, by: User, workflow: str, node_type: str, **body: Any) -> dict[str, Any]:
+        body = {"name": node_type.title(), "node_type": node_type, **body}
+        response = self.request("POST", f"/workflows/{workflow}/nodes/", by, json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def edge(
+        self, by: User, workflow: str, source: str, target: str, **body: Any
+    ) -> dict[str, Any]:
+        body = {"source_node": source, "target_node": target, **body}
+        response = self.request("POST", f"/workflows/{workflow}/edges/", by, json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def build(
+        self,
+        by: User,
+        project: str,
+        nodes: Mapping[str, tuple[str, Mapping[str, Any]]],
+        edges: Sequence[tuple[str, str] | tuple[str, str, str]] = (),
+        **workflow: Any,
+    ) -> Workflow:
+        """A workflow with `nodes` ({name: (node_type, other keys of the node's body)})
+        joined by `edges` ((source name, target name[, condition]))."""
+        workflow_id = self.workflow(by, project, **workflow)["id"]
+        node_ids = {
+            name: self.node(by, workflow_id, node_type, name=name, **body)["id"]
+            for name, (node_type, body) in nodes.items()
+        }
+        edge_ids = {}
+        for source, target, *condition in edges:
+            extra = {"condition": condition[0]} if condition else {}
+            edge = self.edge(by, workflow_id, node_ids[source], node_ids[target], **extra)
+            edge_ids[(source, target)] = edge["id"]
+        return Workflow(workflow_id, node_ids, edge_ids)
 
 
 @pytest.fixture(scope="module")
-def team(api: Api) -> Team:
-    owner = api.new_user("owner")
-    organization = api.new_organization(owner)
-    members = {}
-    for role in ("ADMIN", "MEMBER", "CLIENT"):
-        members[role] = api.new_user(role.lower())
-        api.add_member(organization, owner, members[role], role)
-    outsider = api.new_user("outsider")
-    elsewhere = api.new_organization(outsider, "Elsewhere")
-    return Team(
-        organization,
-        owner,
-        members["ADMIN"],
-        members["MEMBER"],
-        members["CLIENT"],
-        outsider,
-        elsewhere,
+def automation(api: Api) -> Automation:
+    return Automation(api)
+
+
+@pytest.fixture(scope="module")
+def team(automation: Automation) -> Team:
+    """An organisation with a user of each role (CLIENT, MEMBER, ADMIN, OWNER), on the
+    enterprise plan so that the tests may make many projects."""
+    team = automation.studio.team("auto")
+    automation.api.query(
+        "UPDATE subscriptions SET plan_code = 'enterprise' WHERE organization_id = %s",
+        uuid.UUID(team.organization),
     )
+    return team
 
 
-def automation(
-    api: Api,
-    method: str,
-    path: str,
-    user: User | None,
-    headers: dict[str, str] | None = None,
-    **kwargs: Any,
-) -> httpx.Response:
-    """A request to the Automation API as `user` (None: without a token)."""
-    headers = {**(user.headers if user else {}), **(headers or {})}
-    return api.http.request(
-        method, f"{api.server.base_url}{AUTOMATION}{path}", headers=headers, **kwargs
-    )
+@pytest.fixture(scope="module")
+def project(automation: Automation, team: Team) -> str:
+    return automation.project(team)
 
 
-def new_integration(api: Api, team: Team, **body: Any) -> dict[str, Any]:
+# Integrations' helpers (the part `integrations`).
+
+
+@pytest.fixture(scope="module")
+def outsider(api: Api) -> tuple[User, str]:
+    """The OWNER of another organisation, and that organisation."""
+    user = api.new_user("outsider")
+    return user, api.new_organization(user, "Elsewhere")
+
+
+def new_integration(automation: Automation, team: Team, **body: Any) -> dict[str, Any]:
     """An integration of the team's organisation, created by its ADMIN."""
-    response = automation(
-        api,
-        "POST",
-        "/integrations/",
-        team.admin,
-        json={"organization_id": team.organization, **body},
-    )
+    body = {"organization_id": team.organization, **body}
+    response = automation.request("POST", "/integrations/", team.users["ADMIN"], json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-def new_project(api: Api, organization: str, owner: User) -> uuid.UUID:
-    response = api.http.post(
-        f"{api.server.base_url}/api/v1/studio/projects/",
-        headers=owner.headers,
-        json={"name": "Automated", "organization_id": organization},
-    )
-    assert response.status_code == 201, response.text
-    return uuid.UUID(response.json()["id"])
-
-
 def new_workflow(api: Api, project_id: uuid.UUID, created_by: User) -> uuid.UUID:
-    """A workflow row of the project (made by SQL: the graph part's API builds them)."""
+    """A workflow row of the project made by SQL, for the executors' own tests (which run
+    nodes without a graph)."""
     [(workflow_id,)] = api.query(
         "INSERT INTO automation_workflows (organization_id, project_id, name, trigger_type, "
         "created_by) SELECT organization_id, id, 'Flow', 'manual', %s FROM studio_projects "
@@ -113,6 +154,22 @@ def new_workflow(api: Api, project_id: uuid.UUID, created_by: User) -> uuid.UUID
         project_id,
     )
     return uuid.UUID(str(workflow_id))
+
+
+@dataclass
+class Place:
+    """A project of the team's organisation and a workflow of it, for node runs."""
+
+    organization: str
+    project_id: uuid.UUID
+    workflow_id: uuid.UUID
+
+
+@pytest.fixture(scope="module")
+def place(api: Api, team: Team, project: str) -> Place:
+    project_id = uuid.UUID(project)
+    workflow_id = new_workflow(api, project_id, team.users["ADMIN"])
+    return Place(team.organization, project_id, workflow_id)
 
 
 def settings_of(server: Server, **overrides: Any) -> Settings:
@@ -267,18 +324,3 @@ def web_server() -> Iterator[Web]:
 def web() -> Iterator[Web]:
     with web_server() as served:
         yield served
-
-
-@dataclass
-class Place:
-    """A project of the team's organisation and a workflow of it, for node runs."""
-
-    organization: str
-    project_id: uuid.UUID
-    workflow_id: uuid.UUID
-
-
-@pytest.fixture(scope="module")
-def place(api: Api, team: Team) -> Place:
-    project_id = new_project(api, team.organization, team.owner)
-    return Place(team.organization, project_id, new_workflow(api, project_id, team.admin))

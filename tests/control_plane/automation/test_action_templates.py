@@ -13,20 +13,20 @@ from control_plane.automation.engine.executors.catalogue import TEMPLATES
 from control_plane.automation.node_types import NodeType
 from tests.conftest import RunningApp
 from tests.control_plane.automation.conftest import (
+    Automation,
     Place,
-    Team,
     Web,
-    automation,
     executing,
     new_integration,
     new_workflow,
 )
 from tests.control_plane.conftest import Api, Inbox, smtp_server
 from tests.control_plane.runtime.instance_fixture import project_id, register_app
+from tests.control_plane.studio.conftest import Team
 
 
-def test_the_catalogue_has_the_seed_shape(api: Api, team: Team) -> None:
-    response = automation(api, "GET", "/action-templates/", team.member)
+def test_the_catalogue_has_the_seed_shape(api: Api, team: Team, automation: Automation) -> None:
+    response = automation.request("GET", "/action-templates/", team.users["MEMBER"])
     assert response.status_code == 200, response.text
     page = response.json()
     assert page["count"] == len(page["results"]) == len(TEMPLATES)
@@ -47,15 +47,17 @@ def _filled(value: Any, fills: dict[str, Any]) -> Any:
     return json.loads(text)
 
 
-def test_every_template_runs(api: Api, team: Team, web: Web, empty_crm: RunningApp) -> None:
+def test_every_template_runs(
+    api: Api, team: Team, web: Web, empty_crm: RunningApp, automation: Automation
+) -> None:
     register_app(api, team.organization, empty_crm)
     project = project_id(empty_crm)
-    place = Place(team.organization, project, new_workflow(api, project, team.admin))
+    place = Place(team.organization, project, new_workflow(api, project, team.users["ADMIN"]))
     with smtp_server(Inbox()) as inbox:
         port = inbox.port  # type: ignore[attr-defined]
         fills = {
             "<email integration id>": new_integration(
-                api,
+                automation,
                 team,
                 name="Mail",
                 type="email",
@@ -68,7 +70,7 @@ def test_every_template_runs(api: Api, team: Team, web: Web, empty_crm: RunningA
                 },
             )["id"],
             "<messaging integration id>": new_integration(
-                api,
+                automation,
                 team,
                 name="Chat",
                 type="messaging",
@@ -76,7 +78,7 @@ def test_every_template_runs(api: Api, team: Team, web: Web, empty_crm: RunningA
                 configuration={"webhook_url": web.url("/hook")},
             )["id"],
             "<database integration id>": new_integration(
-                api,
+                automation,
                 team,
                 name="DB",
                 type="database",

@@ -17,16 +17,16 @@ from control_plane.automation.engine.nodes import EXECUTORS, NodeFailed
 from control_plane.automation.node_types import NodeType
 from tests.conftest import RunningApp
 from tests.control_plane.automation.conftest import (
+    Automation,
     Place,
-    Team,
     Web,
-    automation,
     executing,
     new_integration,
     new_workflow,
 )
-from tests.control_plane.conftest import Api, Inbox, smtp_server
+from tests.control_plane.conftest import Api, Inbox, User, smtp_server
 from tests.control_plane.runtime.instance_fixture import project_id, register_app
+from tests.control_plane.studio.conftest import Team
 
 ACTION = NodeType.ACTION
 
@@ -57,7 +57,9 @@ def environment_issues(api: Api, place: Place, config: dict[str, Any]) -> list[A
     return asyncio.run(scenario())
 
 
-def smtp_integration(api: Api, team: Team, port: int, password: str = "") -> dict[str, Any]:
+def smtp_integration(
+    automation: Automation, team: Team, port: int, password: str = ""
+) -> dict[str, Any]:
     configuration: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": port,
@@ -68,7 +70,7 @@ def smtp_integration(api: Api, team: Team, port: int, password: str = "") -> dic
     if password:
         configuration |= {"username": "robot", "password": password}
     return new_integration(
-        api, team, name="SMTP", type="email", provider="smtp", configuration=configuration
+        automation, team, name="SMTP", type="email", provider="smtp", configuration=configuration
     )
 
 
@@ -80,9 +82,11 @@ EMAIL = {
 }
 
 
-def test_send_email_through_an_smtp_integration(api: Api, team: Team, place: Place) -> None:
+def test_send_email_through_an_smtp_integration(
+    api: Api, automation: Automation, team: Team, place: Place
+) -> None:
     with smtp_server(Inbox()) as inbox:
-        integration = smtp_integration(api, team, inbox.port)  # type: ignore[attr-defined]
+        integration = smtp_integration(automation, team, inbox.port)  # type: ignore[attr-defined]
         config = {**EMAIL, "integration": integration["id"]}
         output = run(api, place, config, input_data={"email": "ana@example.com", "name": "Ana"})
         assert output == {"email_sent": True, "via": "smtp", "integration": integration["id"]}
@@ -101,9 +105,11 @@ def test_send_email_through_the_platforms_outbox(
     assert inbox.wait_for("bo@example.com", "Bienvenue Bo").get_content().startswith("Bonjour Bo")
 
 
-def test_a_header_with_a_line_break_fails_cleanly(api: Api, team: Team, place: Place) -> None:
+def test_a_header_with_a_line_break_fails_cleanly(
+    api: Api, automation: Automation, team: Team, place: Place
+) -> None:
     with smtp_server(Inbox()) as inbox:
-        integration = smtp_integration(api, team, inbox.port)  # type: ignore[attr-defined]
+        integration = smtp_integration(automation, team, inbox.port)  # type: ignore[attr-defined]
         config = {**EMAIL, "integration": integration["id"]}
         data = {"email": "ana@example.com", "name": "Ana\r\nBcc: all@example.com"}
         with pytest.raises(NodeFailed) as failed:
@@ -112,7 +118,9 @@ def test_a_header_with_a_line_break_fails_cleanly(api: Api, team: Team, place: P
         assert inbox.messages == []
 
 
-def test_dry_runs_send_nothing(api: Api, team: Team, place: Place, web: Web) -> None:
+def test_dry_runs_send_nothing(
+    api: Api, team: Team, place: Place, web: Web, automation: Automation
+) -> None:
     before = api.query("SELECT count(*) FROM mail_outbox")
     output = run(
         api, place, EMAIL, input_data={"email": "c@example.com", "name": "C"}, dry_run=True
@@ -126,7 +134,7 @@ def test_dry_runs_send_nothing(api: Api, team: Team, place: Place, web: Web) -> 
     }
     assert api.query("SELECT count(*) FROM mail_outbox") == before
     chat = new_integration(
-        api,
+        automation,
         team,
         name="Hook",
         type="messaging",
@@ -139,10 +147,10 @@ def test_dry_runs_send_nothing(api: Api, team: Team, place: Place, web: Web) -> 
 
 
 def test_webhook_posts_to_the_messaging_integration(
-    api: Api, team: Team, place: Place, web: Web
+    api: Api, team: Team, place: Place, web: Web, automation: Automation
 ) -> None:
     chat = new_integration(
-        api,
+        automation,
         team,
         name="Slack",
         type="messaging",
@@ -173,31 +181,32 @@ def test_webhook_posts_to_the_messaging_integration(
 
 
 def test_integrations_that_cannot_be_used_are_auto_004(
-    api: Api, team: Team, place: Place, web: Web
+    api: Api, team: Team, place: Place, web: Web, automation: Automation, outsider: tuple[User, str]
 ) -> None:
     chat = new_integration(
-        api,
+        automation,
         team,
         name="Chat",
         type="messaging",
         provider="slack",
         configuration={"webhook_url": web.url("/hook")},
     )
-    mail = smtp_integration(api, team, 2525)
-    outsiders = automation(
-        api,
+    mail = smtp_integration(automation, team, 2525)
+    outsiders = automation.request(
         "POST",
         "/integrations/",
-        team.outsider,
+        outsider[0],
         json={
-            "organization_id": team.outsiders_organization,
+            "organization_id": outsider[1],
             "name": "Theirs",
             "type": "messaging",
             "provider": "slack",
             "configuration": {"webhook_url": web.url("/theirs")},
         },
     ).json()
-    automation(api, "PUT", f"/integrations/{chat['id']}/", team.admin, json={"status": "disabled"})
+    automation.request(
+        "PUT", f"/integrations/{chat['id']}/", team.users["ADMIN"], json={"status": "disabled"}
+    )
     for integration in (chat["id"], mail["id"], outsiders["id"], str(uuid.uuid4()), "nope"):
         config = {"action_type": "webhook", "integration": integration, "text": "hi"}
         [issue] = environment_issues(api, place, config)
@@ -231,7 +240,7 @@ def crm_place(api: Api, team: Team, empty_crm: RunningApp) -> Place:
     organisation, with a workflow made by its ADMIN."""
     register_app(api, team.organization, empty_crm)
     project = project_id(empty_crm)
-    return Place(team.organization, project, new_workflow(api, project, team.admin))
+    return Place(team.organization, project, new_workflow(api, project, team.users["ADMIN"]))
 
 
 def test_create_and_update_records_through_the_deployed_app(

@@ -14,8 +14,9 @@ import pytest
 from control_plane.automation.engine.nodes import EXECUTORS, NodeFailed
 from control_plane.automation.node_types import NodeType
 from tests.conftest import fresh_database
-from tests.control_plane.automation.conftest import Place, Team, executing, new_integration
+from tests.control_plane.automation.conftest import Automation, Place, executing, new_integration
 from tests.control_plane.conftest import Api
+from tests.control_plane.studio.conftest import Team
 
 QUERY = NodeType.DATABASE_QUERY
 
@@ -33,9 +34,9 @@ def shop(pg_server: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def database(api: Api, team: Team, shop: str) -> str:
+def database(api: Api, team: Team, shop: str, automation: Automation) -> str:
     created = new_integration(
-        api,
+        automation,
         team,
         name="Shop DB",
         type="database",

@@ -8,12 +8,15 @@ from typing import Any
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.control_plane.automation.conftest import Team, Web, automation, new_integration
-from tests.control_plane.conftest import Api, Inbox, assert_error, smtp_server
+from tests.control_plane.automation.conftest import Automation, Web, new_integration
+from tests.control_plane.conftest import Api, Inbox, User, assert_error, smtp_server
+from tests.control_plane.studio.conftest import Team
 
 
-def checked(api: Api, team: Team, integration: dict[str, Any]) -> dict[str, Any]:
-    response = automation(api, "POST", f"/integrations/{integration['id']}/test/", team.admin)
+def checked(automation: Automation, team: Team, integration: dict[str, Any]) -> dict[str, Any]:
+    response = automation.request(
+        "POST", f"/integrations/{integration['id']}/test/", team.users["ADMIN"]
+    )
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -23,10 +26,10 @@ def login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -
     return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
 
-def test_smtp_login_checked(api: Api, team: Team) -> None:
+def test_smtp_login_checked(api: Api, team: Team, automation: Automation) -> None:
     with smtp_server(Inbox(), authenticator=login, auth_require_tls=False) as inbox:
         mail = new_integration(
-            api,
+            automation,
             team,
             name="Mail",
             type="email",
@@ -41,63 +44,69 @@ def test_smtp_login_checked(api: Api, team: Team) -> None:
             },
         )
         assert mail["health_status"]["overall"] == "unknown"
-        failed = checked(api, team, mail)
+        failed = checked(automation, team, mail)
         assert failed["status"] == "error"
         assert failed["health_status"]["overall"] == "unhealthy"
         assert failed["health_status"]["api_connection"] == "failed"
         path = f"/integrations/{mail['id']}/"
-        automation(api, "PUT", path, team.admin, json={"configuration": {"password": "right"}})
-        healthy = checked(api, team, mail)
+        automation.request(
+            "PUT", path, team.users["ADMIN"], json={"configuration": {"password": "right"}}
+        )
+        healthy = checked(automation, team, mail)
         assert (healthy["status"], healthy["health_status"]["overall"]) == ("configured", "healthy")
         assert healthy["health_status"]["last_check"].endswith("Z")
         assert inbox.messages == []  # checked, nothing sent
 
 
-def test_database_and_webhook_checks(api: Api, team: Team, web: Web) -> None:
+def test_database_and_webhook_checks(
+    api: Api, team: Team, web: Web, automation: Automation
+) -> None:
     good = new_integration(
-        api,
+        automation,
         team,
         name="DB",
         type="database",
         provider="postgresql",
         configuration={"dsn": api.server.database_url},
     )
-    assert checked(api, team, good)["health_status"]["overall"] == "healthy"
+    assert checked(automation, team, good)["health_status"]["overall"] == "healthy"
     bad = new_integration(
-        api,
+        automation,
         team,
         name="Gone",
         type="database",
         provider="postgresql",
         configuration={"dsn": api.server.database_url + "_gone"},
     )
-    assert checked(api, team, bad)["health_status"]["message"] == "OperationalError"
+    assert checked(automation, team, bad)["health_status"]["message"] == "OperationalError"
     hook = new_integration(  # the server does not allow loopback: the policy refuses it
-        api,
+        automation,
         team,
         name="Hook",
         type="messaging",
         provider="slack",
         configuration={"webhook_url": web.url("/hook")},
     )
-    assert checked(api, team, hook)["health_status"]["message"] == "OutboundRefused"
+    assert checked(automation, team, hook)["health_status"]["message"] == "OutboundRefused"
     assert web.received == []
     stripe = new_integration(
-        api,
+        automation,
         team,
         name="Pay",
         type="payment",
         provider="stripe",
         configuration={"api_key": "sk_test_x"},
     )
-    unknown = checked(api, team, stripe)
+    unknown = checked(automation, team, stripe)
     assert unknown["health_status"]["api_connection"] == "not_checked"
     assert unknown["status"] == "configured"
 
 
-def test_only_admins_check(api: Api, team: Team) -> None:
+def test_only_admins_check(
+    api: Api, team: Team, automation: Automation, outsider: tuple[User, str]
+) -> None:
     stripe = new_integration(
-        api,
+        automation,
         team,
         name="Pay",
         type="payment",
@@ -105,5 +114,5 @@ def test_only_admins_check(api: Api, team: Team) -> None:
         configuration={"api_key": "sk_test_x"},
     )
     path = f"/integrations/{stripe['id']}/test/"
-    assert_error(automation(api, "POST", path, team.member), 403, "PERMISSION_DENIED")
-    assert_error(automation(api, "POST", path, team.outsider), 404, "NOT_FOUND")
+    assert_error(automation.request("POST", path, team.users["MEMBER"]), 403, "PERMISSION_DENIED")
+    assert_error(automation.request("POST", path, outsider[0]), 404, "NOT_FOUND")

@@ -7,8 +7,9 @@ import json
 import uuid
 
 from control_plane.automation.services.integration_webhooks import SIGNATURE_HEADER, signature
-from tests.control_plane.automation.conftest import Team, automation, new_integration
-from tests.control_plane.conftest import Api, assert_error
+from tests.control_plane.automation.conftest import Automation, new_integration
+from tests.control_plane.conftest import Api, User, assert_error
+from tests.control_plane.studio.conftest import Team
 
 STRIPE = {
     "name": "Stripe Payments",
@@ -23,8 +24,10 @@ STRIPE = {
 }
 
 
-def test_create_shows_secrets_only_as_configured(api: Api, team: Team) -> None:
-    created = new_integration(api, team, **STRIPE)
+def test_create_shows_secrets_only_as_configured(
+    api: Api, team: Team, automation: Automation
+) -> None:
+    created = new_integration(automation, team, **STRIPE)
     assert created["tracking_id"] == created["id"]
     assert created["status"] == "configured"
     assert created["configuration"] == {
@@ -44,29 +47,30 @@ def test_create_shows_secrets_only_as_configured(api: Api, team: Team) -> None:
     for secret in ("sk_test_not-a-real-key-123", "whsec_not-a-real-secret-456"):
         assert secret not in configuration
         assert secret.encode() not in bytes(secrets)
-    fetched = automation(api, "GET", f"/integrations/{created['id']}/", team.member)
+    fetched = automation.request("GET", f"/integrations/{created['id']}/", team.users["MEMBER"])
     assert fetched.status_code == 200, fetched.text
     assert fetched.json()["configuration"] == created["configuration"]
 
 
-def test_list_update_delete(api: Api, team: Team) -> None:
+def test_list_update_delete(api: Api, team: Team, automation: Automation) -> None:
     created = new_integration(
-        api,
+        automation,
         team,
         name="Chat",
         type="messaging",
         provider="slack",
         configuration={"webhook_url": "https://hooks.example.com/T/B/x", "bot_name": "Bot"},
     )
-    listed = automation(api, "GET", f"/integrations/?organization={team.organization}", team.member)
+    listed = automation.request(
+        "GET", f"/integrations/?organization={team.organization}", team.users["MEMBER"]
+    )
     assert listed.status_code == 200, listed.text
     assert created["id"] in [item["id"] for item in listed.json()["results"]]
     path = f"/integrations/{created['id']}/"
-    changed = automation(
-        api,
+    changed = automation.request(
         "PUT",
         path,
-        team.admin,
+        team.users["ADMIN"],
         json={"name": "Team chat", "configuration": {"default_channel": "#ops", "bot_name": None}},
     )
     assert changed.status_code == 200, changed.text
@@ -75,13 +79,13 @@ def test_list_update_delete(api: Api, team: Team) -> None:
         "default_channel": "#ops",
         "webhook_url_configured": True,
     }
-    disabled = automation(api, "PUT", path, team.admin, json={"status": "disabled"})
+    disabled = automation.request("PUT", path, team.users["ADMIN"], json={"status": "disabled"})
     assert disabled.json()["status"] == "disabled"
-    assert automation(api, "DELETE", path, team.admin).status_code == 204
-    assert_error(automation(api, "GET", path, team.admin), 404, "NOT_FOUND")
+    assert automation.request("DELETE", path, team.users["ADMIN"]).status_code == 204
+    assert_error(automation.request("GET", path, team.users["ADMIN"]), 404, "NOT_FOUND")
 
 
-def test_bad_configurations_are_refused(api: Api, team: Team) -> None:
+def test_bad_configurations_are_refused(api: Api, team: Team, automation: Automation) -> None:
     body = {"organization_id": team.organization, "name": "Mail", "type": "email"}
     cases = [
         ({"provider": "carrier-pigeon"}, "provider"),
@@ -101,10 +105,12 @@ def test_bad_configurations_are_refused(api: Api, team: Team) -> None:
         ),
     ]
     for extra, field in cases:
-        response = automation(api, "POST", "/integrations/", team.admin, json={**body, **extra})
+        response = automation.request(
+            "POST", "/integrations/", team.users["ADMIN"], json={**body, **extra}
+        )
         assert field in assert_error(response, 400, "VALIDATION_ERROR"), response.text
     created = new_integration(
-        api,
+        automation,
         team,
         name="Mail",
         type="email",
@@ -112,37 +118,44 @@ def test_bad_configurations_are_refused(api: Api, team: Team) -> None:
         configuration={"host": "mail.example.com", "from_email": "a@example.com"},
     )
     removing = {"configuration": {"host": None}}
-    response = automation(api, "PUT", f"/integrations/{created['id']}/", team.admin, json=removing)
+    response = automation.request(
+        "PUT", f"/integrations/{created['id']}/", team.users["ADMIN"], json=removing
+    )
     assert "configuration.host" in assert_error(response, 400, "VALIDATION_ERROR")
 
 
-def test_roles_and_organizations(api: Api, team: Team) -> None:
-    created = new_integration(api, team, **STRIPE)
+def test_roles_and_organizations(
+    api: Api, team: Team, automation: Automation, outsider: tuple[User, str]
+) -> None:
+    created = new_integration(automation, team, **STRIPE)
     path = f"/integrations/{created['id']}/"
     body = {"organization_id": team.organization, **STRIPE}
     assert_error(
-        automation(api, "POST", "/integrations/", team.member, json=body), 403, "PERMISSION_DENIED"
+        automation.request("POST", "/integrations/", team.users["MEMBER"], json=body),
+        403,
+        "PERMISSION_DENIED",
     )
     assert_error(
-        automation(api, "PUT", path, team.member, json={"name": "x"}), 403, "PERMISSION_DENIED"
+        automation.request("PUT", path, team.users["MEMBER"], json={"name": "x"}),
+        403,
+        "PERMISSION_DENIED",
     )
-    assert_error(automation(api, "DELETE", path, team.member), 403, "PERMISSION_DENIED")
-    assert_error(automation(api, "GET", path, team.client), 403, "PERMISSION_DENIED")
+    assert_error(automation.request("DELETE", path, team.users["MEMBER"]), 403, "PERMISSION_DENIED")
+    assert_error(automation.request("GET", path, team.users["CLIENT"]), 403, "PERMISSION_DENIED")
     listing = f"/integrations/?organization={team.organization}"
-    assert_error(automation(api, "GET", listing, team.client), 403, "PERMISSION_DENIED")
+    assert_error(automation.request("GET", listing, team.users["CLIENT"]), 403, "PERMISSION_DENIED")
     for method in ("GET", "DELETE"):
-        assert_error(automation(api, method, path, team.outsider), 404, "NOT_FOUND")
-    assert_error(automation(api, "GET", listing, team.outsider), 404, "NOT_FOUND")
-    assert_error(automation(api, "GET", path, None), 401, "NOT_AUTHENTICATED")
+        assert_error(automation.request(method, path, outsider[0]), 404, "NOT_FOUND")
+    assert_error(automation.request("GET", listing, outsider[0]), 404, "NOT_FOUND")
+    assert_error(automation.http.request("GET", path), 401, "NOT_AUTHENTICATED")
 
 
-def test_audit_entries_name_keys_never_values(api: Api, team: Team) -> None:
-    created = new_integration(api, team, **STRIPE)
-    automation(
-        api,
+def test_audit_entries_name_keys_never_values(api: Api, team: Team, automation: Automation) -> None:
+    created = new_integration(automation, team, **STRIPE)
+    automation.request(
         "PUT",
         f"/integrations/{created['id']}/",
-        team.admin,
+        team.users["ADMIN"],
         json={"configuration": {"api_key": "sk_test_rotated-789"}},
     )
     entries = api.query(
@@ -156,12 +169,14 @@ def test_audit_entries_name_keys_never_values(api: Api, team: Team) -> None:
     assert "api_key" in entries[1][1]
 
 
-def test_signed_calls_back_become_platform_events(api: Api, team: Team) -> None:
-    created = new_integration(api, team, **STRIPE)
+def test_signed_calls_back_become_platform_events(
+    api: Api, team: Team, automation: Automation
+) -> None:
+    created = new_integration(automation, team, **STRIPE)
     path = f"/integrations/{created['id']}/webhook/"
     body = json.dumps({"type": "payment_intent.succeeded", "amount": 1200}).encode()
     good = signature("whsec_not-a-real-secret-456", body)
-    answer = automation(api, "POST", path, None, content=body, headers={SIGNATURE_HEADER: good})
+    answer = automation.http.request("POST", path, content=body, headers={SIGNATURE_HEADER: good})
     assert answer.status_code == 202, answer.text
     [(name, payload, organization)] = api.query(
         "SELECT name, payload, organization_id::text FROM platform_events WHERE id = %s",
@@ -173,16 +188,16 @@ def test_signed_calls_back_become_platform_events(api: Api, team: Team) -> None:
     before = api.query("SELECT count(*) FROM platform_events")
     wrong = signature("whsec_guessed", body)
     for headers in ({SIGNATURE_HEADER: wrong}, {}, {SIGNATURE_HEADER: good + "0"}):
-        response = automation(api, "POST", path, None, content=body, headers=headers)
+        response = automation.http.request("POST", path, content=body, headers=headers)
         assert_error(response, 401, "INVALID_SIGNATURE")
     tampered = body.replace(b"1200", b"9999")
-    response = automation(
-        api, "POST", path, None, content=tampered, headers={SIGNATURE_HEADER: good}
+    response = automation.http.request(
+        "POST", path, content=tampered, headers={SIGNATURE_HEADER: good}
     )
     assert_error(response, 401, "INVALID_SIGNATURE")
     unknown = f"/integrations/{uuid.uuid4()}/webhook/"
-    response = automation(
-        api, "POST", unknown, None, content=body, headers={SIGNATURE_HEADER: good}
+    response = automation.http.request(
+        "POST", unknown, content=body, headers={SIGNATURE_HEADER: good}
     )
     assert_error(response, 401, "INVALID_SIGNATURE")
     assert api.query("SELECT count(*) FROM platform_events") == before

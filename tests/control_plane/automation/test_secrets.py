@@ -16,14 +16,14 @@ from psycopg import sql
 from control_plane.automation.engine.nodes import NodeFailed
 from control_plane.automation.node_types import NodeType
 from tests.control_plane.automation.conftest import (
+    Automation,
     Place,
-    Team,
     Web,
-    automation,
     executing,
     new_integration,
 )
 from tests.control_plane.conftest import Api, Inbox, smtp_server
+from tests.control_plane.studio.conftest import Team
 
 MARK = f"S3CR3T{uuid.uuid4().hex[:12]}"
 _COLUMNS = """
@@ -60,10 +60,12 @@ class Authenticator:
         return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535
 
 
-def test_secrets_are_nowhere_but_encrypted(api: Api, team: Team, place: Place, web: Web) -> None:
+def test_secrets_are_nowhere_but_encrypted(
+    api: Api, team: Team, place: Place, web: Web, automation: Automation
+) -> None:
     with smtp_server(Inbox(), authenticator=Authenticator(), auth_require_tls=False) as inbox:
         mail = new_integration(
-            api,
+            automation,
             team,
             name="Mail",
             type="email",
@@ -79,7 +81,7 @@ def test_secrets_are_nowhere_but_encrypted(api: Api, team: Team, place: Place, w
             },
         )
         chat = new_integration(
-            api,
+            automation,
             team,
             name="Chat",
             type="messaging",
@@ -87,7 +89,7 @@ def test_secrets_are_nowhere_but_encrypted(api: Api, team: Team, place: Place, w
             configuration={"webhook_url": web.url(f"/hook/{MARK}")},
         )
         database = new_integration(
-            api,
+            automation,
             team,
             name="DB",
             type="database",
@@ -95,7 +97,7 @@ def test_secrets_are_nowhere_but_encrypted(api: Api, team: Team, place: Place, w
             configuration={"dsn": f"{api.server.database_url} application_name=db-{MARK}"},
         )
         wrong = new_integration(
-            api,
+            automation,
             team,
             name="Wrong",
             type="email",
@@ -144,11 +146,15 @@ def test_secrets_are_nowhere_but_encrypted(api: Api, team: Team, place: Place, w
         assert inbox.wait_for("a@example.com", "s")
     assert len(failures) == 2  # the wrong password, the bad query
     assert failures[0].startswith("SMTP_FAILED") and failures[1].startswith("42703")
-    listed = automation(api, "GET", f"/integrations/?organization={team.organization}", team.admin)
+    listed = automation.request(
+        "GET", f"/integrations/?organization={team.organization}", team.users["ADMIN"]
+    )
     for text in (repr(outputs), repr(failures), repr(log), listed.text):
         assert MARK not in text
     for integration in (mail, chat, database, wrong):
-        shown = automation(api, "GET", f"/integrations/{integration['id']}/", team.member)
+        shown = automation.request(
+            "GET", f"/integrations/{integration['id']}/", team.users["MEMBER"]
+        )
         assert MARK not in shown.text
     assert holding(api, MARK) == []
     assert MARK not in api.server.log.read_text(errors="replace")
