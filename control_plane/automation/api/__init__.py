@@ -2,8 +2,15 @@
 
 from fastapi import APIRouter
 
-from control_plane.automation.api.routes import action_templates, integrations
+from control_plane.automation.api.routes import (
+    action_templates,
+    edges,
+    graph,
+    integrations,
+    nodes,
+    workflows,
+)
 
 router = APIRouter(prefix="/api/v1/automation")
-for module in (integrations, action_templates):
+for module in (workflows, nodes, edges, graph, integrations, action_templates):
     router.include_router(module.router)
