@@ -217,21 +217,27 @@ def test_integrations_that_cannot_be_used_are_auto_004(
     assert web.received == []
 
 
-def test_check_names_each_bad_key() -> None:
+def test_saved_as_built_checked_whole_before_a_run(api: Api, place: Place) -> None:
+    """check() (at save) refuses bad values; the keys a run needs are missing() at
+    validation (check_environment) and refused again by the run itself."""
     action = EXECUTORS[ACTION]
     assert [i.field for i in action.check({"action_type": "launch_rocket"})] == [
         "config.action_type"
     ]
-    assert [i.field for i in action.check({"action_type": "send_email", "subject": "s"})] == [
-        "config.recipient",
-        "config.body",
-    ]
+    assert action.check({"action_type": "send_email", "subject": "s"}) == []
     fields = [i.field for i in action.check({"action_type": "create_record", "table": "Drop;"})]
-    assert fields == ["config.table", "config.data"]
-    assert [
-        i.field
-        for i in action.check({"action_type": "update_record", "table": "clients", "data": {}})
-    ] == ["config.record_id"]
+    assert fields == ["config.table"]
+    cases = [
+        ({}, ["config.action_type"]),
+        ({"action_type": "send_email", "subject": "s"}, ["config.recipient", "config.body"]),
+        ({"action_type": "update_record", "table": "clients"}, ["config.data", "config.record_id"]),
+        ({"action_type": "webhook"}, ["config.integration", "config.text"]),
+    ]
+    for config, missing in cases:
+        assert [i.field for i in environment_issues(api, place, config)] == missing
+    with pytest.raises(NodeFailed, match="config.recipient") as failed:
+        run(api, place, {"action_type": "send_email", "subject": "s", "body": "b"})
+    assert failed.value.code == "AUTO_007"
 
 
 @pytest.fixture

@@ -169,7 +169,6 @@ def test_check() -> None:
         i.field for i in check({"params": "x", "read_only": "no", "max_rows": 5000, "timeout": 0})
     ]
     assert fields == [
-        "config.query",
         "config.params",
         "config.read_only",
         "config.timeout",

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from control_plane.automation import expressions
+from control_plane.automation.engine.executors import config_checks as checks
 from control_plane.automation.engine.executors.actions.records import CreateRecord, UpdateRecord
 from control_plane.automation.engine.executors.actions.send_email import SendEmail
 from control_plane.automation.engine.executors.actions.webhook import ChatWebhook
@@ -54,6 +55,8 @@ class Action:
         return True
 
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
+        if "action_type" not in config:
+            return []  # missing, said by check_environment: a node is saved as it is built
         kind = _kind(config)
         if kind is None:
             names = ", ".join(sorted(KINDS))
@@ -64,9 +67,9 @@ class Action:
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
         kind = _kind(config)
-        return (
-            [] if kind is None else await kind.check_environment(config, organization_id, services)
-        )
+        if kind is None:
+            return checks.missing(config, ("action_type",)) or self.check(config)
+        return await kind.check_environment(config, organization_id, services)
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
         kind = _kind(node.config)

@@ -42,6 +42,7 @@ from control_plane.runtime.models.environments import Environment
 from deployment.local_layout import Target
 from platform_support.secrets import read_env_file
 
+REQUIRED = ("query",)
 MAX_ROWS = 1000
 MAX_OUTPUT_BYTES = 1_048_576
 DEFAULT_TIMEOUT = 10.0
@@ -114,17 +115,21 @@ class DatabaseQuery:
         checks.number(config, "timeout", 0.1, MAX_TIMEOUT, issues)
         checks.number(config, "max_rows", 1, MAX_ROWS, issues)
         checks.choice(config, "environment", ENVIRONMENTS, issues, Environment.PRODUCTION)
-        checks.text(config, "integration", issues, required=False)
+        checks.text(config, "integration", issues)
         return issues
 
     async def check_environment(
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
-        if not config.get("integration"):
-            return []
-        return await integration_issues(services, organization_id, config, IntegrationType.DATABASE)
+        issues = checks.missing(config, REQUIRED)
+        if config.get("integration"):
+            issues += await integration_issues(
+                services, organization_id, config, IntegrationType.DATABASE
+            )
+        return issues
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
+        checks.require(node.config, REQUIRED)
         read_only = node.config.get("read_only", True) is not False
         params = expressions.render(node.config.get("params", {}), node.scope)
         query = str(node.config["query"])  # never rendered: values go in params

@@ -31,6 +31,7 @@ from control_plane.automation.node_types import NodeType
 from control_plane.automation.outbound import OutboundRefused
 from control_plane.automation.outbound_http import Answer, Outgoing, TooLarge, send
 
+REQUIRED = ("url",)
 METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_TIMEOUT = 10.0
@@ -69,7 +70,7 @@ class HttpRequest:
         checks.choice(config, "method", METHODS, issues, "GET")
         checks.mapping(config, "headers", issues)
         checks.mapping(config, "query", issues)
-        checks.text(config, "body", issues, required=False)
+        checks.text(config, "body", issues)
         checks.number(config, "timeout", 0.1, MAX_TIMEOUT, issues)
         checks.number(config, "retries", 0, MAX_RETRIES, issues)
         checks.number(config, "max_response_bytes", 1, MAX_BYTES, issues)
@@ -82,9 +83,10 @@ class HttpRequest:
     async def check_environment(
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
-        return []
+        return checks.missing(config, REQUIRED)
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
+        checks.require(node.config, REQUIRED)
         config = expressions.render(dict(node.config), node.scope)
         method = str(config.get("method", "GET")).upper()
         url = str(config["url"])

@@ -84,25 +84,30 @@ async def call_app(
 class _RecordWrite:
     updates: bool
 
+    @property
+    def required(self) -> tuple[str, ...]:
+        return ("table", "data", "record_id") if self.updates else ("table", "data")
+
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
         issues: list[ConfigIssue] = []
         checks.text(config, "table", issues)
         if isinstance(config.get("table"), str) and not _TABLE.match(config["table"]):
             issues.append(ConfigIssue("config.table", "A table's name (a-z, 0-9, _)."))
-        checks.mapping(config, "data", issues, required=True)
+        checks.mapping(config, "data", issues)
         checks.choice(config, "environment", ENVIRONMENTS, issues, Environment.PRODUCTION)
         if self.updates:
-            if not isinstance(config.get("record_id"), str | int) or config.get("record_id") == "":
-                issues.append(ConfigIssue("config.record_id", "Required: the record's id."))
+            if "record_id" in config and not isinstance(config["record_id"], str | int):
+                issues.append(ConfigIssue("config.record_id", "The record's id."))
             checks.flag(config, "replace", issues)
         return issues
 
     async def check_environment(
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
-        return []
+        return checks.missing(config, self.required)
 
     async def run(self, node: NodeRun, config: Mapping[str, Any]) -> dict[str, Any]:
+        checks.require(config, self.required)
         table, data = str(config["table"]), config["data"]
         environment = str(config.get("environment", Environment.PRODUCTION))
         record_id = str(config["record_id"]) if self.updates else None

@@ -25,6 +25,8 @@ from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeR
 from control_plane.automation.models.common import IntegrationType
 from control_plane.mail import send_later
 
+REQUIRED = ("recipient", "subject", "body")
+
 
 def compose(values: Mapping[str, Any], recipient: str, subject: str, body: str) -> EmailMessage:
     """The message (ValueError for a header that cannot be written: a line break...)."""
@@ -49,19 +51,22 @@ def deliver(values: Mapping[str, Any], message: EmailMessage) -> None:
 class SendEmail:
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
         issues: list[ConfigIssue] = []
-        for key in ("recipient", "subject", "body"):
+        for key in (*REQUIRED, "integration"):
             checks.text(config, key, issues)
-        checks.text(config, "integration", issues, required=False)
         return issues
 
     async def check_environment(
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
-        if not config.get("integration"):
-            return []
-        return await integration_issues(services, organization_id, config, IntegrationType.EMAIL)
+        issues = checks.missing(config, REQUIRED)
+        if config.get("integration"):
+            issues += await integration_issues(
+                services, organization_id, config, IntegrationType.EMAIL
+            )
+        return issues
 
     async def run(self, node: NodeRun, config: Mapping[str, Any]) -> dict[str, Any]:
+        checks.require(config, REQUIRED)
         recipient, subject = str(config["recipient"]), str(config["subject"])
         body = str(config["body"])
         if node.dry_run:

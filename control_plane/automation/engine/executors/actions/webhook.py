@@ -25,6 +25,7 @@ from control_plane.automation.outbound_http import Outgoing, TooLarge, send
 
 TIMEOUT_SECONDS = 10.0
 MAX_ANSWER_BYTES = 65_536
+REQUIRED = ("integration", "text")
 
 
 def message(config: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str]:
@@ -40,19 +41,22 @@ def message(config: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, s
 class ChatWebhook:
     def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
         issues: list[ConfigIssue] = []
-        checks.text(config, "integration", issues)
-        checks.text(config, "text", issues)
-        checks.text(config, "channel", issues, required=False)
+        for key in (*REQUIRED, "channel"):
+            checks.text(config, key, issues)
         return issues
 
     async def check_environment(
         self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
     ) -> list[ConfigIssue]:
-        return await integration_issues(
-            services, organization_id, config, IntegrationType.MESSAGING
-        )
+        issues = checks.missing(config, REQUIRED)
+        if config.get("integration"):
+            issues += await integration_issues(
+                services, organization_id, config, IntegrationType.MESSAGING
+            )
+        return issues
 
     async def run(self, node: NodeRun, config: Mapping[str, Any]) -> dict[str, Any]:
+        checks.require(config, REQUIRED)
         integration = await integration_of(
             node.services, node.organization_id, config, IntegrationType.MESSAGING
         )
