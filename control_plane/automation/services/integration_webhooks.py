@@ -2,7 +2,7 @@
 with the integration's `webhook_secret` (HMAC-SHA256 over the raw body, hex, in
 `X-Nocode-Signature: sha256=<hex>`), compared in constant time. A good call becomes the
 platform event `integration.webhook`, which `event` workflows may react to; any other
-is refused with the same 401, whether the integration exists or not."""
+is refused with the same 401, whether the integration exists, is disabled, or not."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ async def receive(
 ) -> int:
     """Record a provider's call as a platform event; its id."""
     found = await integrations.credentials(connection, integration_id)
+    if found is not None and found.status == "disabled":
+        found = None  # a disabled integration takes no calls, as if it did not exist
     secrets = json.loads(vault.decrypt(found.secrets)) if found and found.secrets else {}
     secret = secrets.get("webhook_secret")
     expected = signature(str(secret), body) if secret else ""

@@ -200,4 +200,8 @@ def test_signed_calls_back_become_platform_events(
         "POST", unknown, content=body, headers={SIGNATURE_HEADER: good}
     )
     assert_error(response, 401, "INVALID_SIGNATURE")
+    disable = {"status": "disabled"}
+    automation.request("PUT", f"/integrations/{created['id']}/", team.users["ADMIN"], json=disable)
+    response = automation.http.request("POST", path, content=body, headers={SIGNATURE_HEADER: good})
+    assert_error(response, 401, "INVALID_SIGNATURE")
     assert api.query("SELECT count(*) FROM platform_events") == before
