@@ -21,6 +21,7 @@ import httpx
 
 from control_plane.automation.engine.executors import config_checks as checks
 from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, NodeServices
+from control_plane.automation.outbound_http import TLS_CONTEXT
 from control_plane.automation.queries import actors
 from control_plane.config import vault_of
 from control_plane.errors import ApiError
@@ -63,7 +64,9 @@ async def call_app(
     timeout = httpx.Timeout(seconds, connect=min(CONNECT_SECONDS, seconds))
     headers = {"authorization": f"Bearer {app.token}"}
     try:
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        async with httpx.AsyncClient(
+            timeout=timeout, trust_env=False, verify=TLS_CONTEXT
+        ) as client:
             answer = await client.request(method, app.url + path, json=data, headers=headers)
     except httpx.HTTPError as error:
         raise NodeFailed(f"the project's app: {type(error).__name__}", "APP_UNAVAILABLE") from None
