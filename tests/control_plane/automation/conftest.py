@@ -29,7 +29,7 @@ from platform_support.secrets import read_env_file
 from platform_support.vault import KEY_VARIABLE
 from tests.conftest import TEST_SECRET
 from tests.control_plane.conftest import Api, Server, User
-from tests.control_plane.runtime.conftest import deploying  # noqa: F401  (a fixture here too)
+from tests.control_plane.runtime.conftest import deploying  # noqa: F401  (local deployments)
 from tests.control_plane.studio.conftest import Studio, Team
 
 AUTOMATION = "/api/v1/automation"
