@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from control_plane.automation.api.routes import (
     action_templates,
     edges,
+    executions,
     graph,
     integrations,
     nodes,
@@ -12,5 +13,5 @@ from control_plane.automation.api.routes import (
 )
 
 router = APIRouter(prefix="/api/v1/automation")
-for module in (workflows, nodes, edges, graph, integrations, action_templates):
+for module in (workflows, nodes, edges, graph, executions, integrations, action_templates):
     router.include_router(module.router)
