@@ -47,9 +47,11 @@ class Credentials:
     secrets: bytes | None
 
 
-# Node runs that used it: steps of nodes whose config names it (usage_statistics).
+# Node runs that used it: successful steps of live executions (not dry runs) of nodes
+# whose config names it (usage_statistics).
 _USED_SINCE = """
 (SELECT count(*) FROM run_steps AS s JOIN automation_nodes AS n ON n.id = s.node_id
+ JOIN automation_executions AS e ON e.run_id = s.run_id AND e.mode = 'live'
  WHERE n.config ->> 'integration' = i.id::text AND s.status = 'success'
    AND s.started_at >= date_trunc({unit}, now()))
 """
