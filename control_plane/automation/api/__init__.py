@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from control_plane.automation.api.routes import edges, executions, graph, nodes, workflows
+from control_plane.automation.api.routes import (
+    action_templates,
+    edges,
+    executions,
+    graph,
+    integrations,
+    nodes,
+    workflows,
+)
 
 router = APIRouter(prefix="/api/v1/automation")
-for module in (workflows, nodes, edges, graph, executions):
+for module in (workflows, nodes, edges, graph, executions, integrations, action_templates):
     router.include_router(module.router)
