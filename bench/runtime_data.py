@@ -14,7 +14,6 @@ instance_fixture.py). The platform serves the same paths, so both get the same r
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -23,8 +22,7 @@ import subprocess
 import sys
 import time
 
-import psutil
-
+from bench.harness import cpu
 from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.contenders.ours import JWT_SECRET, PROJECT_ID, Ours
 from bench.harness.pg import PgServer, start_postgres
@@ -43,17 +41,6 @@ PROFILE = "profile"
 REQUESTS = {**Ours().requests(), PROFILE: Request("GET", "/api/v1/foundation/users/profile/")}
 
 
-def _cpu_seconds(process: subprocess.Popen[bytes]) -> float:
-    """CPU time (user and system) of a server and its workers so far."""
-    root = psutil.Process(process.pid)
-    total = 0.0
-    for member in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = member.cpu_times()
-            total += times.user + times.system
-    return total
-
-
 def _row(
     kind: str,
     via: str,
@@ -66,7 +53,7 @@ def _row(
     (a figure other load on the machine does not change much)."""
     settings = Settings(connections=args.connections, threads=2)
     run_wrk(url, REQUESTS[kind], headers, settings, duration=3, nonce="warmup")
-    before = {name: _cpu_seconds(process) for name, process in servers.items()}
+    before = {name: cpu.tree_seconds([process.pid]) for name, process in servers.items()}
     results = [
         run_wrk(url, REQUESTS[kind], headers, settings, duration=args.duration, nonce=f"r{run}")
         for run in range(args.runs)
@@ -82,7 +69,7 @@ def _row(
         "errors": sum(r.non2xx + r.socket_errors + r.timeouts for r in results),
     }
     for name, process in servers.items():
-        spent = _cpu_seconds(process) - before[name]
+        spent = cpu.tree_seconds([process.pid]) - before[name]
         row[f"{name}_cpu_ms"] = round(spent * 1000 / count, 2)
     return row
 

