@@ -164,6 +164,37 @@ def new_integration(automation: Automation, team: Team, **body: Any) -> dict[str
     return dict(response.json())
 
 
+def smtp_integration(
+    automation: Automation, team: Team, port: int, name: str = "Mail", **settings: Any
+) -> dict[str, Any]:
+    """An `email` integration for an SMTP server on 127.0.0.1:`port` without TLS;
+    `settings` adds to its configuration (username, password...)."""
+    configuration = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "from_email": "robot@example.com",
+        **settings,
+    }
+    return new_integration(
+        automation, team, name=name, type="email", provider="smtp", configuration=configuration
+    )
+
+
+def chat_integration(
+    automation: Automation, team: Team, webhook_url: str, name: str = "Chat"
+) -> dict[str, Any]:
+    """A `messaging` integration (slack) posting to `webhook_url`."""
+    return new_integration(
+        automation,
+        team,
+        name=name,
+        type="messaging",
+        provider="slack",
+        configuration={"webhook_url": webhook_url},
+    )
+
+
 def new_workflow(api: Api, project_id: uuid.UUID, created_by: User) -> uuid.UUID:
     """A workflow row of the project made by SQL, for the executors' own tests (which run
     nodes without a graph)."""

@@ -16,9 +16,11 @@ from tests.control_plane.automation.conftest import (
     Automation,
     Place,
     Web,
+    chat_integration,
     executing,
     new_integration,
     new_workflow,
+    smtp_integration,
 )
 from tests.control_plane.conftest import Api, Inbox, smtp_server
 from tests.control_plane.runtime.instance_fixture import project_id, register_app
@@ -56,27 +58,10 @@ def test_every_template_runs(
     with smtp_server(Inbox()) as inbox:
         port = inbox.port  # type: ignore[attr-defined]
         fills = {
-            "<email integration id>": new_integration(
-                automation,
-                team,
-                name="Mail",
-                type="email",
-                provider="smtp",
-                configuration={
-                    "host": "127.0.0.1",
-                    "port": port,
-                    "security": "none",
-                    "from_email": "robot@example.com",
-                },
-            )["id"],
-            "<messaging integration id>": new_integration(
-                automation,
-                team,
-                name="Chat",
-                type="messaging",
-                provider="slack",
-                configuration={"webhook_url": web.url("/hook")},
-            )["id"],
+            "<email integration id>": smtp_integration(automation, team, port)["id"],
+            "<messaging integration id>": chat_integration(automation, team, web.url("/hook"))[
+                "id"
+            ],
             "<database integration id>": new_integration(
                 automation,
                 team,

@@ -20,9 +20,11 @@ from tests.control_plane.automation.conftest import (
     Automation,
     Place,
     Web,
+    chat_integration,
     executing,
     new_integration,
     new_workflow,
+    smtp_integration,
 )
 from tests.control_plane.conftest import Api, Inbox, User, smtp_server
 from tests.control_plane.runtime.instance_fixture import project_id, register_app
@@ -57,23 +59,6 @@ def environment_issues(api: Api, place: Place, config: dict[str, Any]) -> list[A
     return asyncio.run(scenario())
 
 
-def smtp_integration(
-    automation: Automation, team: Team, port: int, password: str = ""
-) -> dict[str, Any]:
-    configuration: dict[str, Any] = {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "from_email": "robot@example.com",
-        "from_name": "Robot",
-    }
-    if password:
-        configuration |= {"username": "robot", "password": password}
-    return new_integration(
-        automation, team, name="SMTP", type="email", provider="smtp", configuration=configuration
-    )
-
-
 EMAIL = {
     "action_type": "send_email",
     "recipient": "{{input_data.email}}",
@@ -86,7 +71,8 @@ def test_send_email_through_an_smtp_integration(
     api: Api, automation: Automation, team: Team, place: Place
 ) -> None:
     with smtp_server(Inbox()) as inbox:
-        integration = smtp_integration(automation, team, inbox.port)  # type: ignore[attr-defined]
+        port = inbox.port  # type: ignore[attr-defined]
+        integration = smtp_integration(automation, team, port, from_name="Robot")
         config = {**EMAIL, "integration": integration["id"]}
         output = run(api, place, config, input_data={"email": "ana@example.com", "name": "Ana"})
         assert output == {"email_sent": True, "via": "smtp", "integration": integration["id"]}
@@ -109,7 +95,8 @@ def test_a_header_with_a_line_break_fails_cleanly(
     api: Api, automation: Automation, team: Team, place: Place
 ) -> None:
     with smtp_server(Inbox()) as inbox:
-        integration = smtp_integration(automation, team, inbox.port)  # type: ignore[attr-defined]
+        port = inbox.port  # type: ignore[attr-defined]
+        integration = smtp_integration(automation, team, port, from_name="Robot")
         config = {**EMAIL, "integration": integration["id"]}
         data = {"email": "ana@example.com", "name": "Ana\r\nBcc: all@example.com"}
         with pytest.raises(NodeFailed) as failed:
@@ -133,14 +120,7 @@ def test_dry_runs_send_nothing(
         }
     }
     assert api.query("SELECT count(*) FROM mail_outbox") == before
-    chat = new_integration(
-        automation,
-        team,
-        name="Hook",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": web.url("/hook")},
-    )
+    chat = chat_integration(automation, team, web.url("/hook"), name="Hook")
     config = {"action_type": "webhook", "integration": chat["id"], "text": "hi"}
     assert run(api, place, config, dry_run=True)["dry_run"]["text"] == "hi"
     assert web.received == []
@@ -183,14 +163,7 @@ def test_webhook_posts_to_the_messaging_integration(
 def test_integrations_that_cannot_be_used_are_auto_004(
     api: Api, team: Team, place: Place, web: Web, automation: Automation, outsider: tuple[User, str]
 ) -> None:
-    chat = new_integration(
-        automation,
-        team,
-        name="Chat",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": web.url("/hook")},
-    )
+    chat = chat_integration(automation, team, web.url("/hook"))
     mail = smtp_integration(automation, team, 2525)
     outsiders = automation.request(
         "POST",

@@ -8,7 +8,13 @@ from typing import Any
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.control_plane.automation.conftest import Automation, Web, new_integration
+from tests.control_plane.automation.conftest import (
+    Automation,
+    Web,
+    chat_integration,
+    new_integration,
+    smtp_integration,
+)
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, smtp_server
 from tests.control_plane.studio.conftest import Team
 
@@ -28,21 +34,8 @@ def login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -
 
 def test_smtp_login_checked(api: Api, team: Team, automation: Automation) -> None:
     with smtp_server(Inbox(), authenticator=login, auth_require_tls=False) as inbox:
-        mail = new_integration(
-            automation,
-            team,
-            name="Mail",
-            type="email",
-            provider="smtp",
-            configuration={
-                "host": "127.0.0.1",
-                "port": inbox.port,  # type: ignore[attr-defined]
-                "security": "none",
-                "username": "robot",
-                "password": "wrong",
-                "from_email": "robot@example.com",
-            },
-        )
+        port = inbox.port  # type: ignore[attr-defined]
+        mail = smtp_integration(automation, team, port, username="robot", password="wrong")
         assert mail["health_status"]["overall"] == "unknown"
         failed = checked(automation, team, mail)
         assert failed["status"] == "error"
@@ -79,14 +72,8 @@ def test_database_and_webhook_checks(
         configuration={"dsn": api.server.database_url + "_gone"},
     )
     assert checked(automation, team, bad)["health_status"]["message"] == "OperationalError"
-    hook = new_integration(  # the server does not allow loopback: the policy refuses it
-        automation,
-        team,
-        name="Hook",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": web.url("/hook")},
-    )
+    # the server does not allow loopback: the policy refuses it
+    hook = chat_integration(automation, team, web.url("/hook"), name="Hook")
     assert checked(automation, team, hook)["health_status"]["message"] == "OutboundRefused"
     assert web.received == []
     stripe = new_integration(
