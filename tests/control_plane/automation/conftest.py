@@ -6,12 +6,13 @@ settings and key) and a real HTTP server on loopback that records what it receiv
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -101,6 +102,22 @@ class Automation:
             edge = self.edge(by, workflow_id, node_ids[source], node_ids[target], **extra)
             edge_ids[(source, target)] = edge["id"]
         return Workflow(workflow_id, node_ids, edge_ids)
+
+    def delayed(
+        self,
+        by: User,
+        project: str,
+        delay: Mapping[str, Any],
+        output: Mapping[str, Any],
+        **workflow: Any,
+    ) -> Workflow:
+        """Start -> Wait (a delay node of config `delay`) -> After (a transform of `output`)."""
+        nodes: dict[str, tuple[str, Mapping[str, Any]]] = {
+            "Start": ("trigger", {}),
+            "Wait": ("delay", {"config": delay}),
+            "After": ("transform", {"config": {"output": output}}),
+        }
+        return self.build(by, project, nodes, [("Start", "Wait"), ("Wait", "After")], **workflow)
 
     def execute(self, by: User, workflow: str, **body: Any) -> dict[str, Any]:
         """Start an execution (202); its answer."""
@@ -298,6 +315,38 @@ async def executing(
         yield Executing(services, uuid.UUID(organization), project_id, workflow_id, log)
     finally:
         await pool.close()
+
+
+def executing_in(
+    api: Api, place: Place, *, loopback: bool = True
+) -> AbstractAsyncContextManager[Executing]:
+    """`executing` in `place` on the `api`'s server (`loopback`: whether the outbound
+    policy lets nodes reach the tests' local servers)."""
+    return executing(
+        api.server,
+        place.organization,
+        place.project_id,
+        place.workflow_id,
+        automation_allow_loopback=loopback,
+    )
+
+
+def run_node(
+    api: Api,
+    place: Place,
+    node_type: NodeType,
+    config: dict[str, Any],
+    *,
+    loopback: bool = True,
+    **kw: Any,
+) -> dict[str, Any]:
+    """`Executing.run` from a test: one node in `place` (`kw`: input_data, dry_run...)."""
+
+    async def scenario() -> dict[str, Any]:
+        async with executing_in(api, place, loopback=loopback) as here:
+            return await here.run(node_type, config, **kw)
+
+    return asyncio.run(scenario())
 
 
 @dataclass

@@ -17,7 +17,7 @@ from tests.control_plane.automation.conftest import (
     Place,
     Web,
     chat_integration,
-    executing,
+    executing_in,
     new_integration,
     new_workflow,
     smtp_integration,
@@ -101,13 +101,7 @@ async def _run_templates(
     api: Api, place: Place, fills: dict[str, Any], inputs: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     outputs: dict[str, dict[str, Any]] = {}
-    async with executing(
-        api.server,
-        place.organization,
-        place.project_id,
-        place.workflow_id,
-        automation_allow_loopback=True,
-    ) as here:
+    async with executing_in(api, place) as here:
         for template in TEMPLATES:
             config = _filled(template.config_template, fills)
             if template.id == "create_record":  # the CRM's clients need an email too

@@ -20,7 +20,7 @@ from tests.control_plane.automation.conftest import (
     Place,
     Web,
     chat_integration,
-    executing,
+    executing_in,
     new_integration,
     smtp_integration,
 )
@@ -141,13 +141,7 @@ async def _run_all(
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     outputs: list[dict[str, Any]] = []
     failures: list[str] = []
-    async with executing(
-        api.server,
-        place.organization,
-        place.project_id,
-        place.workflow_id,
-        automation_allow_loopback=True,
-    ) as here:
+    async with executing_in(api, place) as here:
         for node_type, config, dry_run in nodes:
             try:
                 outputs.append(await here.run(node_type, config, dry_run=dry_run))
