@@ -18,6 +18,13 @@ from tests.control_plane.automation.conftest import (
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, smtp_server
 from tests.control_plane.studio.conftest import Team
 
+PAYMENT = {
+    "name": "Pay",
+    "type": "payment",
+    "provider": "stripe",
+    "configuration": {"api_key": "sk_test_x"},
+}
+
 
 def checked(automation: Automation, team: Team, integration: dict[str, Any]) -> dict[str, Any]:
     response = automation.request(
@@ -76,14 +83,7 @@ def test_database_and_webhook_checks(
     hook = chat_integration(automation, team, web.url("/hook"), name="Hook")
     assert checked(automation, team, hook)["health_status"]["message"] == "OutboundRefused"
     assert web.received == []
-    stripe = new_integration(
-        automation,
-        team,
-        name="Pay",
-        type="payment",
-        provider="stripe",
-        configuration={"api_key": "sk_test_x"},
-    )
+    stripe = new_integration(automation, team, **PAYMENT)
     unknown = checked(automation, team, stripe)
     assert unknown["health_status"]["api_connection"] == "not_checked"
     assert unknown["status"] == "configured"
@@ -92,14 +92,7 @@ def test_database_and_webhook_checks(
 def test_only_admins_check(
     api: Api, team: Team, automation: Automation, outsider: tuple[User, str]
 ) -> None:
-    stripe = new_integration(
-        automation,
-        team,
-        name="Pay",
-        type="payment",
-        provider="stripe",
-        configuration={"api_key": "sk_test_x"},
-    )
+    stripe = new_integration(automation, team, **PAYMENT)
     path = f"/integrations/{stripe['id']}/test/"
     assert_error(automation.request("POST", path, team.users["MEMBER"]), 403, "PERMISSION_DENIED")
     assert_error(automation.request("POST", path, outsider[0]), 404, "NOT_FOUND")
