@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from control_plane import events
 from control_plane.db import Conn
 from control_plane.errors import LIMIT_REACHED, ApiError
 from control_plane.foundation.permissions import Permission, authorize
@@ -62,7 +63,9 @@ async def create(
             project_id,
             {"name": name},
         )
-        return await public(connection, project_id)
+        created = await public(connection, project_id)
+        await emit_created(connection, created)
+        return created
 
 
 async def update(
@@ -106,6 +109,17 @@ async def delete(
         )
         await projects.delete(connection, project_id)
         await audit(connection, origin, user_id, organization_id, "project.delete", project_id)
+
+
+async def emit_created(connection: Conn, project: ProjectPublic) -> None:
+    """The platform event of a new project, in its creation's transaction."""
+    await events.emit(
+        connection,
+        project.organization_id,
+        events.PROJECT_CREATED,
+        {"project_id": str(project.id), "name": project.name},
+        project_id=project.id,
+    )
 
 
 async def public(connection: Conn, project_id: uuid.UUID) -> ProjectPublic:
