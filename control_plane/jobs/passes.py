@@ -37,8 +37,9 @@ async def _wait_for_notification(listener: AsyncConnection[Any], seconds: float)
     """Return after `seconds`, or at the first notification (and drop those queued with
     it: one run reads what they all announced)."""
     async for _ in listener.notifies(timeout=seconds, stop_after=1):
-        async for _ in listener.notifies(timeout=0.001):
-            pass
+        pass
+    async for _ in listener.notifies(timeout=0.001):  # not nested: that would wait forever
+        pass
 
 
 async def _repeat(
