@@ -65,7 +65,8 @@ def test_studio_emits_project_created_and_published(api: Api) -> None:
 
 @pytest.mark.slow
 def test_a_deployment_emits_app_deployed_or_app_deployment_failed(
-    deploying: Api, monkeypatch: pytest.MonkeyPatch
+    deploying: Api,  # noqa: F811  (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     api = deploying
     owner = api.new_user("events-deployer")
