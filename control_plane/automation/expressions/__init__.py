@@ -30,4 +30,66 @@ INTERFACE (the contract; the `expressions` helper implements it):
 
     def templates_of(value: Any) -> list[str]
         The expressions of every `{{ }}` inside `value` (for validation: check each).
+
+THE LANGUAGE (docs/automation.md, "Expressions", has the reference): our own grammar
+(grammar.py, lark LALR), compiled once per text into closures (compiler.py, cached here
+by text), operators over JSON values plus dates and durations (values.py), a fixed table
+of functions (functions.py), `{{ }}` templates (templates.py). Limits: errors.py.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from control_plane.automation.expressions import templates
+from control_plane.automation.expressions.compiler import Evaluator, compile_tree
+from control_plane.automation.expressions.errors import ExpressionError
+from control_plane.automation.expressions.grammar import parse
+from control_plane.automation.expressions.values import as_json, type_name
+
+__all__ = ["ExpressionError", "check", "evaluate", "render", "templates_of", "truthy"]
+
+
+@lru_cache(maxsize=4096)
+def _compiled(expression: str) -> Evaluator:
+    return compile_tree(parse(expression))
+
+
+@contextmanager
+def _shallow_values() -> Iterator[None]:
+    """A scope value nested a thousand levels deep (a webhook's JSON) meets Python's own
+    recursion in ==, in JSON text and in the result's conversion: an error, not a crash."""
+    try:
+        yield
+    except RecursionError:
+        raise ExpressionError("a value is nested too deeply") from None
+
+
+def check(expression: str) -> None:
+    _compiled(expression)
+
+
+def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
+    with _shallow_values():
+        return as_json(_compiled(expression)(scope))
+
+
+def truthy(expression: str, scope: Mapping[str, Any]) -> bool:
+    with _shallow_values():
+        value = _compiled(expression)(scope)
+    if value is True or value is False:
+        return value
+    raise ExpressionError(f"a condition must be true or false, not a {type_name(value)}")
+
+
+def render(value: Any, scope: Mapping[str, Any]) -> Any:
+    with _shallow_values():
+        return templates.render(value, scope, evaluate)
+
+
+def templates_of(value: Any) -> list[str]:
+    with _shallow_values():
+        return templates.templates_of(value)
