@@ -82,7 +82,6 @@ class Registry:
             raise ValueError(f"{kind.name!r} has two schedules with id {schedule_id!r}")
         self.schedules.append(Schedule(kind, cron, payload or {}, schedule_id))
 
-
     def repeat(
         self, name: str, *, every_seconds: float, channel: str | None = None
     ) -> Callable[[PassHandler], Pass]:
