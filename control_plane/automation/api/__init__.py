@@ -2,4 +2,8 @@
 
 from fastapi import APIRouter
 
+from control_plane.automation.api.routes import edges, graph, nodes, workflows
+
 router = APIRouter(prefix="/api/v1/automation")
+for module in (workflows, nodes, edges, graph):
+    router.include_router(module.router)
