@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from control_plane import events
+from control_plane.automation.services import defaults
 from control_plane.db import Conn
 from control_plane.errors import LIMIT_REACHED, ApiError
 from control_plane.foundation.permissions import Permission, authorize
@@ -63,9 +64,7 @@ async def create(
             project_id,
             {"name": name},
         )
-        created = await public(connection, project_id)
-        await emit_created(connection, created)
-        return created
+        return await created(connection, user_id, project_id)
 
 
 async def update(
@@ -111,8 +110,11 @@ async def delete(
         await audit(connection, origin, user_id, organization_id, "project.delete", project_id)
 
 
-async def emit_created(connection: Conn, project: ProjectPublic) -> None:
-    """The platform event of a new project, in its creation's transaction."""
+async def created(connection: Conn, user_id: uuid.UUID, project_id: uuid.UUID) -> ProjectPublic:
+    """What follows a project's creation in its transaction (seed 003's automatic flow):
+    its default workflows and its platform event."""
+    project = await public(connection, project_id)
+    await defaults.create_for_project(connection, project.organization_id, project.id, user_id)
     await events.emit(
         connection,
         project.organization_id,
@@ -120,6 +122,7 @@ async def emit_created(connection: Conn, project: ProjectPublic) -> None:
         {"project_id": str(project.id), "name": project.name},
         project_id=project.id,
     )
+    return project
 
 
 async def public(connection: Conn, project_id: uuid.UUID) -> ProjectPublic:
