@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     deploy_health_deadline: int = Field(
         default=60, ge=1, le=600, description="Seconds a deployed release has to answer /health"
     )
+    app_events_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=30,
+        description="Seconds the collector of record events waits for one answer of an app",
+    )
     automation_allow_loopback: bool = Field(
         default=False,
         description="Let workflows' HTTP requests reach loopback addresses (tests, one-box setups)",

@@ -158,3 +158,66 @@ def change_trigger(table: TableModel) -> str:
         f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name}\n"
         "    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();"
     )
+
+
+# Record events: every committed write of a record leaves a row in the outbox
+# `nocode_events`, written by statement triggers in the write's own transaction, so that
+# an event exists exactly when its write committed (the API, hooks, cascades, plain SQL;
+# not TRUNCATE). The app gives each event its `position` when it first serves it, under
+# a lock, so that positions follow the order in which events became visible: an event
+# committed late never lands behind a reader's cursor.
+RECORD_EVENTS = """CREATE TABLE nocode_events (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    table_name text NOT NULL,
+    operation text NOT NULL CHECK (operation IN ('created', 'updated', 'deleted')),
+    record_id bigint NOT NULL,
+    record jsonb NOT NULL,
+    occurred_at timestamptz NOT NULL DEFAULT now(),
+    position bigint
+);
+-- Partial: a write's INSERT updates the primary key only; numbering fills this index.
+CREATE UNIQUE INDEX nocode_events__position_key ON nocode_events (position)
+    WHERE position IS NOT NULL;
+CREATE SEQUENCE nocode_event_positions OWNED BY nocode_events.position;
+
+CREATE FUNCTION nocode_record_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO nocode_events (table_name, operation, record_id, record)
+        SELECT TG_TABLE_NAME, 'deleted', r.id, to_jsonb(r) FROM old_records AS r;
+    ELSE
+        INSERT INTO nocode_events (table_name, operation, record_id, record)
+        SELECT TG_TABLE_NAME, CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'updated' END,
+               r.id, to_jsonb(r)
+        FROM new_records AS r;
+    END IF;
+    RETURN NULL;
+END
+$$;"""
+
+# PostgreSQL allows transition tables on single-event triggers only: one per operation.
+_EVENT_TRIGGERS = (
+    ("created", "INSERT", "NEW TABLE AS new_records"),
+    ("updated", "UPDATE", "NEW TABLE AS new_records"),
+    ("deleted", "DELETE", "OLD TABLE AS old_records"),
+)
+
+
+def trigger_names(table_name: str, *, events: bool = True) -> list[str]:
+    """The triggers the generator puts on a table: its change counter and, unless
+    `events` is false (a schema from before record events), its record events."""
+    names = [sql_name(table_name, "changes")]
+    if events:
+        names += [sql_name(table_name, "events", operation) for operation, _, _ in _EVENT_TRIGGERS]
+    return names
+
+
+def event_triggers(table: TableModel) -> str:
+    """The statement triggers writing the table's record events to `nocode_events`."""
+    name = sql_ident(table.name)
+    return "\n".join(
+        f"CREATE TRIGGER {sql_ident(sql_name(table.name, 'events', operation))} "
+        f"AFTER {event} ON {name}\n"
+        f"    REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();"
+        for operation, event, transition in _EVENT_TRIGGERS
+    )

@@ -71,6 +71,7 @@ def table_test_imports(table: TableModel) -> str:
     return "import pytest\n" + import_block(
         {"fastapi.testclient": {"TestClient"}},
         {
+            "app.core.metadata": {"API_BASE"},
             "tests.utils.auth": {"auth"},
             f"tests.utils.{table.name}": {"URL", f"create_{table.name}", "payload"},
         },

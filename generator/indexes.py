@@ -18,8 +18,10 @@ MAX_SQL_NAME = 63
 # The rules turning a spec into a schema change now and then; a repository records the
 # revision it was generated with, so that regenerating it migrates what changed.
 # 2: unique EMAIL fields are unique regardless of case (a unique index on lower(column)).
-SCHEMA_REVISION = 2
+# 3: record events: an outbox table, `nocode_events`, and triggers on every table.
+SCHEMA_REVISION = 3
 CASE_INSENSITIVE_EMAILS = 2
+RECORD_EVENTS = 3
 
 # Text fields indexed with trigrams for `search` (long text would make the index heavy).
 _TRIGRAM_TYPES = frozenset({FieldType.TEXT_SHORT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})

@@ -113,6 +113,7 @@ def initial_migration(spec: ProjectSpec) -> str:
             "Change counters: lists reuse an exact count while its table has not changed.",
             ddl.CHANGE_TRACKING,
         ),
+        Step("Record events: every write of a record leaves an event.", ddl.RECORD_EVENTS),
     ]
     title = f"creates the tables of {spec.project.slug} {spec.project.version}"
     return change_set.migration_sql(INITIAL_MIGRATION, title)

@@ -9,7 +9,7 @@ from generator.changes.conversions import Conversion
 from generator.changes.matching import Matching, SpecMatch
 from generator.changes.model import Change, Renamed, Safety
 from generator.fieldtypes import column_type
-from generator.indexes import CASE_INSENSITIVE_EMAILS
+from generator.indexes import CASE_INSENSITIVE_EMAILS, RECORD_EVENTS
 from generator.spec.models import FieldSpec, FieldType, IndexSpec, IndexType, TableSpec
 
 # Settings that live only in the app (models, metadata), not in the database.
@@ -50,6 +50,15 @@ def classify(matched: SpecMatch, old_revision: int) -> list[Change]:
         changes += _table_changes(matched, pair.old_name, pair.old, pair.name, pair.new)
         changes += _case_folding(
             where, matched.fields[pair.name], matched.indexes[pair.name], old_revision
+        )
+    if old_revision < RECORD_EVENTS:
+        changes.append(
+            Change(
+                Safety.ADDITIVE,
+                "record events added",
+                "tables",
+                "the outbox nocode_events, written by a trigger on every table",
+            )
         )
     changes += [
         Change(

@@ -14,7 +14,7 @@ from generator.changes.conversions import Conversion
 from generator.changes.matching import SpecMatch
 from generator.changes.objects import DerivedObject, derived_objects
 from generator.changes.sql import Migration, Step
-from generator.indexes import sql_name
+from generator.indexes import RECORD_EVENTS, sql_name
 from generator.literals import sql_ident, sql_literal
 
 
@@ -32,6 +32,7 @@ def write_migration(matched: SpecMatch, old_revision: int) -> Written:
         before={t.stable_id: t for t in build_project(matched.old, old_revision).tables},
         renamed={t.stable_id: t for t in build_project(matched.old_renamed(), old_revision).tables},
         after={t.stable_id: t for t in build_project(matched.new).tables},
+        has_events=old_revision >= RECORD_EVENTS,
     )
     migration = writer.write()
     return Written(migration, tuple(writer.derived_indexes))
@@ -43,8 +44,10 @@ class _Writer:
         before: dict[str, TableModel],
         renamed: dict[str, TableModel],
         after: dict[str, TableModel],
+        has_events: bool,
     ) -> None:
         self.before, self.renamed, self.after = before, renamed, after
+        self.has_events = has_events  # the old schema has the record events' outbox
         self.migration = Migration()
         self.derived_indexes: list[tuple[str, DerivedObject]] = []  # ("added" or "dropped", index)
 
@@ -59,6 +62,8 @@ class _Writer:
         dropped = [t for stable_id, t in self.renamed.items() if stable_id not in self.after]
         if dropped:
             self._drop_tables(dropped)
+        if not self.has_events:
+            self._add_record_events([t for i, t in self.after.items() if i in self.renamed])
         added = [t for stable_id, t in self.after.items() if stable_id not in self.renamed]
         for table in added:
             self._create_table(table)
@@ -109,15 +114,20 @@ class _Writer:
         ):
             if before_object.name != after_object.name:
                 steps.append(Step("", objects.rename(new, before_object.name, after_object)))
-        trigger, renamed_trigger = sql_name(old.name, "changes"), sql_name(new.name, "changes")
-        if trigger != renamed_trigger:
-            steps.append(
-                Step(
-                    "",
-                    f"ALTER TRIGGER {sql_ident(trigger)} ON {table} "
-                    f"RENAME TO {sql_ident(renamed_trigger)};",
+        triggers = zip(
+            ddl.trigger_names(old.name, events=self.has_events),
+            ddl.trigger_names(new.name, events=self.has_events),
+            strict=True,
+        )
+        for trigger, renamed_trigger in triggers:
+            if trigger != renamed_trigger:
+                steps.append(
+                    Step(
+                        "",
+                        f"ALTER TRIGGER {sql_ident(trigger)} ON {table} "
+                        f"RENAME TO {sql_ident(renamed_trigger)};",
+                    )
                 )
-            )
 
     # Changes of a kept table ---------------------------------------------------------------
 
@@ -298,11 +308,23 @@ class _Writer:
             Step("", f"DELETE FROM nocode_changes WHERE table_name IN ({literals});"),
         ]
 
+    def _add_record_events(self, kept: list[TableModel]) -> None:
+        """The outbox of an app generated before record events, and the kept tables'
+        triggers (new tables get theirs when they are made)."""
+        self.migration.setup.append(
+            Step("Record events: every write of a record leaves an event.", ddl.RECORD_EVENTS)
+        )
+        self.migration.changes += [
+            Step(f"tables.{table.name}: records emit events", ddl.event_triggers(table))
+            for table in kept
+        ]
+
     def _create_table(self, table: TableModel) -> None:
         statements = [
             ddl.create_table(table),
             *ddl.comments(table),
             *(ddl.create_index(table, index) for index in table.indexes),
             ddl.change_trigger(table),
+            ddl.event_triggers(table),
         ]
         self.migration.changes.append(Step(f"tables.{table.name}: added", "\n".join(statements)))

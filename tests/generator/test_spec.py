@@ -107,8 +107,9 @@ def test_system_columns_and_tables_are_reserved() -> None:
         "tables.notes.fields.created_at: 'created_at' is a column every table already has"
     ]
     table = copy.deepcopy(MINIMAL["tables"]["notes"])
-    (issue,) = issues_of(spec_with(**{"tables.schema_migrations": table}))
-    assert issue.startswith("tables.schema_migrations: ")
+    for reserved in ("schema_migrations", "nocode_events"):
+        (issue,) = issues_of(spec_with(**{f"tables.{reserved}": table}))
+        assert issue.startswith(f"tables.{reserved}: ")
 
 
 def test_seed_limits() -> None:

@@ -130,14 +130,38 @@ def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _record_revision(repo: Path, revision: int | None) -> None:
+    """Record `revision` (None: none, as generators before revisions) in `repo`'s specs."""
+    for recorded in (repo / "nocode.spec.json", repo / ".nocode/base/nocode.spec.json"):
+        document = json.loads(recorded.read_text(encoding="utf-8"))
+        if revision is None:
+            del document["generated_by"]["schema_revision"]
+        else:
+            document["generated_by"]["schema_revision"] = revision
+        recorded.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+_EVENTS_SETUP = re.compile(r"-- Record events:.*?\n\$\$;\n\n", re.DOTALL)
+_EVENT_TRIGGER = re.compile(r"CREATE TRIGGER \w+__events_\w+ .*?;\n", re.DOTALL)
+
+
+def as_generated_before_record_events(repo: Path) -> None:
+    """Make `repo` what a generator of schema revision 2 wrote: no outbox of record events
+    (nocode_events) and no event triggers in its first migration."""
+    _record_revision(repo, 2)
+    initial = repo / "migrations/0001_initial.sql"
+    sql, setups = _EVENTS_SETUP.subn("", initial.read_text(encoding="utf-8"))
+    sql, triggers = _EVENT_TRIGGER.subn("", sql)
+    assert setups == 1 and triggers > 0
+    initial.write_text(sql, encoding="utf-8")
+
+
 def as_generated_before_case_insensitive_emails(repo: Path) -> None:
     """Make `repo` what a generator of schema revision 1 wrote: the same files, but unique
     emails compared with their case (a declared unique index on the column, or a unique
-    constraint in CREATE TABLE), and no revision recorded."""
-    for recorded in (repo / "nocode.spec.json", repo / ".nocode/base/nocode.spec.json"):
-        document = json.loads(recorded.read_text(encoding="utf-8"))
-        del document["generated_by"]["schema_revision"]
-        recorded.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    constraint in CREATE TABLE), no record events, and no revision recorded."""
+    as_generated_before_record_events(repo)
+    _record_revision(repo, None)
     initial = repo / "migrations/0001_initial.sql"
     sql = initial.read_text(encoding="utf-8")
     assert "(lower(email))" in sql

@@ -98,3 +98,18 @@ class Ours(Contender):
             "create": Request("POST", BASE, CREATE_BODY),
             "patch": Request("PATCH", BASE + "{id}/", PATCH_BODY),
         }
+
+
+class OursWithoutEvents(Ours):
+    """Ours with the record events' triggers of `produits` dropped: beside `ours`, the
+    cost of the outbox on the write hot path."""
+
+    name = "ours_without_events"
+    database = "bench_ours_without_events"
+    notes = f"{Ours.notes}; no record events (their triggers dropped)"
+
+    def prepare(self, pg: PgServer) -> None:
+        super().prepare(pg)
+        with pg.connect(self.database) as connection:
+            for operation in ("created", "updated", "deleted"):
+                connection.execute(f"DROP TRIGGER produits__events_{operation} ON produits")

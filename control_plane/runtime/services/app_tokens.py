@@ -32,6 +32,7 @@ API_BASE = "/api/v1/runtime/projects/{project_id}/"
 # A token is signed once per window and handed out for the whole window, so that the app's
 # cache of verified tokens keeps working; it stays valid `lifetime` seconds past the window.
 REUSE_SECONDS = 60
+PLATFORM_SUBJECT = "platform"
 
 
 @lru_cache(maxsize=4096)
@@ -39,12 +40,22 @@ def _signed(secret: str, subject: str, role: Role, expires: int) -> str:
     return jwt.encode({"sub": subject, "role": role.value, "exp": expires}, secret, "HS256")
 
 
+def _expiry(lifetime: int) -> int:
+    """The end of the current window, plus `lifetime` seconds."""
+    return (int(time.time()) // REUSE_SECONDS + 1) * REUSE_SECONDS + lifetime
+
+
 def app_token(secret: str, user_id: uuid.UUID, role: Role, lifetime: int) -> tuple[str, int]:
     """A token for `role`, signed with the app's secret, and the seconds it is valid for
     (between `lifetime` and `lifetime` + REUSE_SECONDS)."""
-    now = time.time()
-    expires = (int(now) // REUSE_SECONDS + 1) * REUSE_SECONDS + lifetime
-    return _signed(secret, str(user_id), role, expires), expires - int(now)
+    expires = _expiry(lifetime)
+    return _signed(secret, str(user_id), role, expires), expires - int(time.time())
+
+
+def platform_token(secret: str, role: Role, lifetime: int) -> str:
+    """A token for the platform's own calls to an app (no user behind them: `sub` is
+    PLATFORM_SUBJECT), valid at least `lifetime` seconds."""
+    return _signed(secret, PLATFORM_SUBJECT, role, _expiry(lifetime))
 
 
 def not_deployed(environment: Environment) -> ApiError:

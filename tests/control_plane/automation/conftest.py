@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.control_plane.conftest import Api, User
+from tests.control_plane.runtime.conftest import deploying  # noqa: F401  (record events)
 from tests.control_plane.studio.conftest import Studio, Team
 
 AUTOMATION = "/api/v1/automation"

@@ -12,10 +12,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from psycopg.types.json import Jsonb
 
 from control_plane.runtime import paths
+from nocode.apps import development_token
 from platform_support.secrets import read_env_file
 from platform_support.vault import KEY_VARIABLE, Vault
 from tests.control_plane.conftest import Api
@@ -86,3 +88,13 @@ def make_app(
         app.repository.parent.mkdir(parents=True)
         app.generate("1.0.0")
     return app
+
+
+def app_client(app: App, url: str, role: str = "OWNER") -> httpx.Client:
+    """The deployed app's own API, with a token signed by the app's secret."""
+    token = development_token(app.repository, role, secret=app.jwt_secret)
+    return httpx.Client(
+        base_url=f"{url}/api/v1/runtime/projects/{app.project_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )

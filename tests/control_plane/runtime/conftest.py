@@ -12,8 +12,9 @@ import pytest
 
 from control_plane.runtime import paths
 from deployment.local import remove_local
-from tests.conftest import fresh_database, traversable_dir
-from tests.control_plane.conftest import Api, Inbox, User, serve
+from platform_support.secrets import read_env_file
+from tests.conftest import TEST_SECRET, fresh_database, nocode_environment, traversable_dir
+from tests.control_plane.conftest import Api, Inbox, Server, User, serve
 
 RUNTIME = "/api/v1/runtime"
 
@@ -57,3 +58,15 @@ def finished(api: Api, user: User, run_id: str, timeout: float = 600) -> dict[st
             return dict(log)
         time.sleep(0.5)
     raise AssertionError(f"run {run_id} did not finish within {timeout} s")
+
+
+def worker_environment(server: Server) -> dict[str, str]:
+    """The environment of one more worker of `server`'s jobs: its database, its data folder
+    and the key of the secrets `nocode serve` made there."""
+    return {
+        **nocode_environment(),
+        **read_env_file(server.data_dir),
+        "JWT_SECRET": TEST_SECRET,
+        "DATABASE_URL": server.database_url,
+        "NOCODE_DATA_DIR": str(server.data_dir),
+    }

@@ -20,18 +20,14 @@ from control_plane.runtime import paths
 from control_plane.runtime.jobs.deployments import LOCAL_PORTS, WORKER_LOST
 from control_plane.runtime.services.deployments import STEPS
 from deployment.local import remove_local
-from nocode.apps import development_token
-from platform_support.secrets import read_env_file
 from tests.conftest import (
     REPOSITORY,
-    TEST_SECRET,
     fresh_database,
-    nocode_environment,
     traversable_dir,
 )
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, serve
-from tests.control_plane.runtime.apps_fixture import App, make_app
-from tests.control_plane.runtime.conftest import RUNTIME, finished, runtime
+from tests.control_plane.runtime.apps_fixture import App, app_client, make_app
+from tests.control_plane.runtime.conftest import RUNTIME, finished, runtime, worker_environment
 
 # The SSH hosts of the deployment tests, and what they need on this machine (its packages,
 # the app's system user); `_namespaces_work` fails, never skips, where hosts cannot be made.
@@ -44,16 +40,6 @@ pytestmark = pytest.mark.slow
 
 def steps_of(log: dict[str, Any]) -> dict[str, str]:
     return {step["step"]: step["status"] for step in log["steps"]}
-
-
-def app_client(app: App, url: str, role: str = "OWNER") -> httpx.Client:
-    """The deployed app's own API, with a token signed by the app's secret."""
-    token = development_token(app.repository, role, secret=app.jwt_secret)
-    return httpx.Client(
-        base_url=f"{url}/api/v1/runtime/projects/{app.project_id}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
 
 
 def test_local_deploy_fail_retry_and_rollback(
@@ -193,13 +179,7 @@ def test_a_worker_killed_mid_deployment_leaves_a_failed_run(
         database = fresh_database(pg_server)
         server = serve(database, inbox, data_dir, in_process_worker="false")
         api = Api(server, inbox)
-        environment = {
-            **nocode_environment(),
-            **read_env_file(data_dir),  # the key of the secrets `nocode serve` made
-            "JWT_SECRET": TEST_SECRET,
-            "DATABASE_URL": database,
-            "NOCODE_DATA_DIR": str(data_dir),
-        }
+        environment = worker_environment(server)
 
         def spawn() -> subprocess.Popen[bytes]:
             worker = subprocess.Popen(

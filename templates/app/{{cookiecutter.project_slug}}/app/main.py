@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import health, project
+from app.api import events, health, project
 from app.api.docs import install_docs
 {% if cookiecutter._tables %}
 from app.api.routes import {{ cookiecutter._tables | sort | join(", ") }}
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {% for table in cookiecutter._tables %}
     api.include_router({{ table }}.router)
 {% endfor %}
+    api.include_router(events.router)
     api.include_router(project.unknown_tables)
     app.include_router(api)
     install_docs(app)

@@ -60,8 +60,7 @@ def client(database_url: str) -> Iterator[TestClient]:
 
 @pytest.fixture(autouse=True)
 def empty_tables(database_url: str) -> None:
-    if not PROJECT.tables:
-        return
-    tables = sql.SQL(", ").join(sql.Identifier(name) for name in PROJECT.tables)
+    names = [*PROJECT.tables, "nocode_events"]
+    tables = sql.SQL(", ").join(sql.Identifier(name) for name in names)
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(tables))

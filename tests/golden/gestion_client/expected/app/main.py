@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from app.api import health, project
+from app.api import events, health, project
 from app.api.docs import install_docs
 from app.api.routes import clients, commandes, produits
 from app.core.config import Settings, get_settings
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(clients.router)
     api.include_router(produits.router)
     api.include_router(commandes.router)
+    api.include_router(events.router)
     api.include_router(project.unknown_tables)
     app.include_router(api)
     install_docs(app)

@@ -29,6 +29,36 @@ BEGIN
 END
 $$;
 
+-- Record events: every write of a record leaves an event.
+CREATE TABLE nocode_events (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    table_name text NOT NULL,
+    operation text NOT NULL CHECK (operation IN ('created', 'updated', 'deleted')),
+    record_id bigint NOT NULL,
+    record jsonb NOT NULL,
+    occurred_at timestamptz NOT NULL DEFAULT now(),
+    position bigint
+);
+-- Partial: a write's INSERT updates the primary key only; numbering fills this index.
+CREATE UNIQUE INDEX nocode_events__position_key ON nocode_events (position)
+    WHERE position IS NOT NULL;
+CREATE SEQUENCE nocode_event_positions OWNED BY nocode_events.position;
+
+CREATE FUNCTION nocode_record_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO nocode_events (table_name, operation, record_id, record)
+        SELECT TG_TABLE_NAME, 'deleted', r.id, to_jsonb(r) FROM old_records AS r;
+    ELSE
+        INSERT INTO nocode_events (table_name, operation, record_id, record)
+        SELECT TG_TABLE_NAME, CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'updated' END,
+               r.id, to_jsonb(r)
+        FROM new_records AS r;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 -- tables.clients: added
 CREATE TABLE clients (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -52,6 +82,12 @@ CREATE INDEX clients__email_trgm_idx ON clients USING gin (email gin_trgm_ops);
 CREATE INDEX clients__telephone_trgm_idx ON clients USING gin (telephone gin_trgm_ops);
 CREATE TRIGGER clients__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clients
     FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
+CREATE TRIGGER clients__events_created AFTER INSERT ON clients
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
+CREATE TRIGGER clients__events_updated AFTER UPDATE ON clients
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
+CREATE TRIGGER clients__events_deleted AFTER DELETE ON clients
+    REFERENCING OLD TABLE AS old_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
 
 -- tables.produits: added
 CREATE TABLE produits (
@@ -80,6 +116,12 @@ CREATE INDEX produits__prix_idx ON produits (prix);
 CREATE INDEX produits__stock_idx ON produits (stock);
 CREATE TRIGGER produits__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON produits
     FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
+CREATE TRIGGER produits__events_created AFTER INSERT ON produits
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
+CREATE TRIGGER produits__events_updated AFTER UPDATE ON produits
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
+CREATE TRIGGER produits__events_deleted AFTER DELETE ON produits
+    REFERENCING OLD TABLE AS old_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
 
 -- tables.commandes: added
 CREATE TABLE commandes (
@@ -107,5 +149,11 @@ CREATE INDEX commandes__numero_trgm_idx ON commandes USING gin (numero gin_trgm_
 CREATE INDEX commandes__client_id_idx ON commandes (client_id);
 CREATE TRIGGER commandes__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON commandes
     FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
+CREATE TRIGGER commandes__events_created AFTER INSERT ON commandes
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
+CREATE TRIGGER commandes__events_updated AFTER UPDATE ON commandes
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
+CREATE TRIGGER commandes__events_deleted AFTER DELETE ON commandes
+    REFERENCING OLD TABLE AS old_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
 
 ALTER TABLE commandes ADD CONSTRAINT commandes__client_id_fkey FOREIGN KEY (client_id) REFERENCES clients (id) ON DELETE CASCADE;

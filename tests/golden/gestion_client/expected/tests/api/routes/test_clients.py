@@ -6,6 +6,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.metadata import API_BASE
 from tests.utils.auth import auth
 from tests.utils.clients import URL, create_clients, payload
 
@@ -96,3 +97,18 @@ def test_roles_follow_the_permissions(
     assert listed.status_code == (200 if can_read else 403)
     created = client.post(URL, json=payload(client), headers=auth(role))
     assert created.status_code == (201 if can_create else 403)
+
+
+def test_writes_leave_record_events(client: TestClient) -> None:
+    created = create_clients(client)
+    record_url = f"{URL}{created['id']}/"
+    updated = client.put(record_url, json={}, headers=auth()).json()
+    assert client.delete(record_url, headers=auth()).status_code == 204
+    response = client.get(f"{API_BASE}/events/", headers=auth("ADMIN"))
+    events = [e for e in response.json()["results"] if e["table"] == "clients"]
+    assert [(e["operation"], e["record_id"]) for e in events] == [
+        ("created", created["id"]),
+        ("updated", created["id"]),
+        ("deleted", created["id"]),
+    ]
+    assert [e["record"] for e in events] == [created, updated, updated]
