@@ -66,6 +66,9 @@ class Settings(BaseSettings):
         default=False,
         description="Let workflows' HTTP requests reach loopback addresses (tests, one-box setups)",
     )
+    automation_retry_backoff_seconds: float = Field(
+        default=1.0, gt=0, le=3600, description="First wait before a failed node's retry"
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
 

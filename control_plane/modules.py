@@ -5,7 +5,10 @@ importing this module declares every module's job kinds on `control_plane.jobs.r
 from fastapi import APIRouter
 
 from control_plane.automation.api import router as automation_router
-from control_plane.automation.jobs import app_events  # noqa: F401  (automation.app_events)
+from control_plane.automation.jobs import (  # noqa: F401  (their job kinds)
+    app_events,
+    executions,
+)
 from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
 from control_plane.foundation.api import router as foundation_router
 from control_plane.runtime.api import router as runtime_router

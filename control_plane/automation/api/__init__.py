@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from control_plane.automation.api.routes import edges, graph, nodes, workflows
+from control_plane.automation.api.routes import edges, executions, graph, nodes, workflows
 
 router = APIRouter(prefix="/api/v1/automation")
-for module in (workflows, nodes, edges, graph):
+for module in (workflows, nodes, edges, graph, executions):
     router.include_router(module.router)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from control_plane.automation.models.common import WorkflowStatus
+from control_plane.automation.models.executions import NodeStatistics
 from control_plane.automation.node_types import NodeType
 from control_plane.foundation.models import Body, OneLine
 
@@ -117,6 +118,8 @@ class NodePublic(BaseModel):
     safe_to_repeat: bool
     created_at: datetime
     updated_at: datetime
+    # The engine's figures of the node's live runs: only on GET one.
+    execution_statistics: NodeStatistics | None = None
 
 
 class EdgeCreate(Body):

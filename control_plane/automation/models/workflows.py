@@ -12,6 +12,7 @@ from croniter import croniter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from control_plane.automation.models.common import TriggerType, WorkflowSettings, WorkflowStatus
+from control_plane.automation.models.executions import StatisticsSummary
 from control_plane.events import NAMES as EVENT_NAMES
 from control_plane.foundation.models import Body, OneLine
 
@@ -112,4 +113,4 @@ class WorkflowPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     # The engine's figures (executions today, this week...): only on GET one.
-    statistics: dict[str, Any] | None = None
+    statistics: StatisticsSummary | None = None

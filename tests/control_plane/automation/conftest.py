@@ -4,6 +4,7 @@ API, node by node, edge by edge (`Automation.build`)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,27 @@ class Automation:
             edge = self.edge(by, workflow_id, node_ids[source], node_ids[target], **extra)
             edge_ids[(source, target)] = edge["id"]
         return Workflow(workflow_id, node_ids, edge_ids)
+
+    def execute(self, by: User, workflow: str, **body: Any) -> dict[str, Any]:
+        """Start an execution (202); its answer."""
+        response = self.request("POST", f"/workflows/{workflow}/execute/", by, json=body)
+        assert response.status_code == 202, response.text
+        return dict(response.json())
+
+    def wait_for(
+        self, by: User, execution: str, *statuses: str, timeout: float = 30
+    ) -> dict[str, Any]:
+        """The execution once its status is one of `statuses` (a final one by default)."""
+        wanted = statuses or ("completed", "failed", "cancelled")
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self.request("GET", f"/executions/{execution}/", by)
+            assert response.status_code == 200, response.text
+            found = dict(response.json())
+            if found["status"] in wanted:
+                return found
+            assert time.monotonic() < deadline, f"still {found['status']}: {found}"
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

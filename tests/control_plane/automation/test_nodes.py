@@ -55,7 +55,9 @@ def test_create_get_list_update_delete(automation: Automation, team: Team, workf
     assert node["safe_to_repeat"] is False
     assert '"position":{"x":400,"y":100}' in created.text  # integers stay integers
     path = f"{nodes}{node['id']}/"
-    assert automation.request("GET", path, team.users["MEMBER"]).json() == node
+    shown = automation.request("GET", path, team.users["MEMBER"]).json()
+    assert shown["execution_statistics"]["executions_count"] == 0
+    assert {**shown, "execution_statistics": None} == node
     listed = automation.request("GET", nodes, member).json()
     assert listed["count"] >= 1 and node in listed["results"]
     update = {"name": "Vérifier Client VIP", "position": {"x": 120, "y": 60}}

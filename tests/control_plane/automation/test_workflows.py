@@ -54,7 +54,8 @@ def test_create_shows_the_seed_shape(automation: Automation, team: Team, project
     assert_error(shown, 403, "PERMISSION_DENIED")
     shown = automation.request("GET", f"/workflows/{workflow_id}/", team.users["MEMBER"])
     assert shown.status_code == 200, shown.text
-    assert shown.json() == {**created, "statistics": None}
+    assert {**shown.json(), "statistics": None} == {**created, "statistics": None}
+    assert shown.json()["statistics"]["executions_total"] == 0
 
 
 def test_list_filters_and_pages(automation: Automation, team: Team) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, status
 
 from control_plane.automation.models.graph import NodeCreate, NodePublic, NodeUpdate
 from control_plane.automation.queries import nodes as queries
-from control_plane.automation.services import nodes
+from control_plane.automation.services import execution_records, nodes
 from control_plane.automation.services.access import authorize_workflow
 from control_plane.foundation.api.deps import Caller, Connection, Origin, Pagination
 from control_plane.foundation.permissions import Permission
@@ -43,7 +43,9 @@ async def get_node(
     workflow_id: uuid.UUID, node_id: uuid.UUID, caller: Caller, connection: Connection
 ) -> NodePublic:
     await authorize_workflow(connection, caller.id, workflow_id, Permission.AUTOMATION_READ)
-    return await nodes.existing(connection, workflow_id, node_id)
+    node = await nodes.existing(connection, workflow_id, node_id)
+    statistics = await execution_records.node_statistics(connection, node_id)
+    return node.model_copy(update={"execution_statistics": statistics})
 
 
 @router.put("/{node_id}/")

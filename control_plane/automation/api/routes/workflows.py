@@ -14,7 +14,7 @@ from control_plane.automation.models.workflows import (
     WorkflowUpdate,
 )
 from control_plane.automation.queries import workflows as queries
-from control_plane.automation.services import workflows
+from control_plane.automation.services import execution_records, workflows
 from control_plane.automation.services.access import authorize_workflow
 from control_plane.foundation.api.deps import AppSettings, Caller, Connection, Origin, Pagination
 from control_plane.foundation.models import Role
@@ -68,7 +68,9 @@ async def get_workflow(
     workflow_id: uuid.UUID, caller: Caller, connection: Connection, settings: AppSettings
 ) -> WorkflowPublic:
     await authorize_workflow(connection, caller.id, workflow_id, Permission.AUTOMATION_READ)
-    return await workflows.one(connection, workflow_id, settings.public_url)
+    workflow = await workflows.one(connection, workflow_id, settings.public_url)
+    statistics = await execution_records.statistics_summary(connection, workflow_id)
+    return workflow.model_copy(update={"statistics": statistics})
 
 
 @router.put("/{workflow_id}/")
