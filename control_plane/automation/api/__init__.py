@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from control_plane.automation.api.routes import edges, executions, graph, nodes, workflows
+from control_plane.automation.api.routes import (
+    activation,
+    edges,
+    executions,
+    graph,
+    nodes,
+    webhooks,
+    workflows,
+)
 
 router = APIRouter(prefix="/api/v1/automation")
-for module in (workflows, nodes, edges, graph, executions):
+for module in (workflows, nodes, edges, graph, executions, activation, webhooks):
     router.include_router(module.router)

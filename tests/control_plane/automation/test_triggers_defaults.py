@@ -1,12 +1,13 @@
 """Seed 003's automatic flow on the real server: a new project has its default workflows,
 made in its creation's transaction, active on its creator's behalf, valid, and editable
-as any other."""
+as any other; a failed deployment of the project's app fires the one that tells of it."""
 
 from __future__ import annotations
 
 import uuid
 
 from tests.control_plane.automation.conftest import Automation
+from tests.control_plane.automation.triggering import emit, finished_executions
 from tests.control_plane.studio.conftest import Team
 
 
@@ -55,3 +56,25 @@ def test_a_new_project_has_its_default_workflows(automation: Automation, team: T
         "notify_failed_deployment",
     )
     assert copies == 1
+
+
+def test_a_failed_deployment_fires_the_default_workflow(automation: Automation, team: Team) -> None:
+    member = team.users["MEMBER"]
+    project = automation.studio.new_project(member, team.organization, "Notified")
+    failure = {
+        "app_id": str(uuid.uuid4()),
+        "app_name": "CRM",
+        "project_id": project,
+        "environment": "production",
+        "deployment_id": str(uuid.uuid4()),
+        "kind": "deployment",
+        "error_code": "DEPLOY_001",
+        "error_message": "Health Checks failed",
+    }
+    emit(automation.api, team.organization, project, "app.deployment_failed", failure)
+    [(workflow,)] = automation.api.query(
+        "SELECT id FROM automation_workflows WHERE project_id = %s", uuid.UUID(project)
+    )
+    [execution] = finished_executions(automation.api, str(workflow), 1)
+    assert execution.trigger_type == "event" and execution.input_data["app_name"] == "CRM"
+    assert execution.input_data["event"]["name"] == "app.deployment_failed"
