@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         le=30,
         description="Seconds the collector of record events waits for one answer of an app",
     )
+    job_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days a finished job is kept (scheduled ones: 1)"
+    )
     automation_allow_loopback: bool = Field(
         default=False,
         description="Let workflows' HTTP requests reach loopback addresses (tests, one-box setups)",

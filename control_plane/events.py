@@ -23,6 +23,7 @@ APP_DEPLOYMENT_FAILED = "app.deployment_failed"
 RECORD_CREATED = "record.created"
 RECORD_UPDATED = "record.updated"
 RECORD_DELETED = "record.deleted"
+INTEGRATION_WEBHOOK = "integration.webhook"  # a provider called an integration back
 NAMES = frozenset(
     {
         PROJECT_CREATED,
@@ -32,6 +33,7 @@ NAMES = frozenset(
         RECORD_CREATED,
         RECORD_UPDATED,
         RECORD_DELETED,
+        INTEGRATION_WEBHOOK,
     }
 )
 

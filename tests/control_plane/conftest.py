@@ -74,9 +74,10 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(handler: Inbox) -> Iterator[Inbox]:
-    """A real SMTP server on loopback, handing what it receives to `handler`."""
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+def smtp_server(handler: Inbox, **options: Any) -> Iterator[Inbox]:
+    """A real SMTP server on loopback, handing what it receives to `handler`; `options`
+    go to aiosmtpd's Controller (an `authenticator`, say)."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
     handler.port = controller.port  # type: ignore[attr-defined]
     try:
