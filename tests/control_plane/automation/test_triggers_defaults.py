@@ -76,5 +76,8 @@ def test_a_failed_deployment_fires_the_default_workflow(automation: Automation, 
         "SELECT id FROM automation_workflows WHERE project_id = %s", uuid.UUID(project)
     )
     [execution] = finished_executions(automation.api, str(workflow), 1)
-    assert execution.trigger_type == "event" and execution.input_data["app_name"] == "CRM"
+    assert (execution.status, execution.trigger_type) == ("success", "event"), execution
     assert execution.input_data["event"]["name"] == "app.deployment_failed"
+    mail = automation.api.inbox.wait_for(member.email, "Deployment of CRM failed")
+    body = mail.get_content()
+    assert "production" in body and "DEPLOY_001: Health Checks failed" in body
