@@ -115,8 +115,8 @@ async def trigger(
     body: bytes,
     headers: Mapping[str, str],
 ) -> WebhookAccepted | WebhookFinished:
-    """Start the workflow with the body as its input: as a job (the default), or here,
-    waiting for its output when its trigger_config says `respond:
+    """Start the workflow with the body as its input, in this process: answering at once
+    (the default), or waiting for its output when its trigger_config says `respond:
     when_last_node_finishes`."""
     async with pool.connection() as connection:
         workflow = await _firing(connection, workflow_id)
@@ -124,22 +124,22 @@ async def trigger(
         check_caller(_secret(vault_of(settings), workflow.webhook_secret), body, headers)
         input_data = input_of(body)
         context = {"webhook": True}
-        if workflow.trigger_config.get("respond") != WHEN_LAST_NODE_FINISHES:
-            async with connection.transaction():
-                started = await executions.start(
-                    connection,
-                    workflow_id,
-                    trigger_type=TriggerType.WEBHOOK,
-                    input_data=input_data,
-                    execution_context=context,
-                    performed_by=workflow.activated_by,
-                )
-            return WebhookAccepted(
-                execution_id=started.execution_id,
-                workflow_id=workflow_id,
-                status=started.status,
-                started_at=started.started_at,
-            )
+    if workflow.trigger_config.get("respond") != WHEN_LAST_NODE_FINISHES:
+        started = await executions.start_inline(
+            pool,
+            settings,
+            workflow_id,
+            trigger_type=TriggerType.WEBHOOK,
+            input_data=input_data,
+            execution_context=context,
+            performed_by=workflow.activated_by,
+        )
+        return WebhookAccepted(
+            execution_id=started.execution_id,
+            workflow_id=workflow_id,
+            status=started.status,
+            started_at=started.started_at,
+        )
     result = await executions.run_inline(
         pool,
         settings,

@@ -42,6 +42,10 @@ def test_a_webhook_starts_an_execution_with_its_body(
     accepted = response.json()
     assert set(accepted) == {"execution_id", "workflow_id", "status", "started_at"}
     assert accepted["workflow_id"] == workflow.id and accepted["status"] == "running"
+    # Acknowledged means recorded: the run exists when the sender is answered.
+    assert accepted["execution_id"] in {
+        str(row.id) for row in executions_of(automation.api, workflow.id)
+    }
 
     # The secret itself, for senders that cannot sign.
     plain = httpx.post(url, json={"name": "Grace"}, headers={"X-Nocode-Webhook-Secret": secret})
