@@ -2,12 +2,14 @@
 webhook workflows under the same load.
 
     .venv/bin/python -m bench.automation [--only ours,n8n,n8n-legacy] [--duration 10]
-        [--runs 3] [--warmup 5]
+        [--runs 3] [--warmup 5] [--rate 250]
 
 For each engine and workflow: wrk (-t2 -c32, lua/bench.lua) for a warm-up, then `--runs`
 runs; per run the executions finished, and the CPU time of the engine's processes and of
 its database over the run. Prints a markdown table of the medians and writes
-bench/results/automation.json (every run).
+bench/results/automation.json (every run). `--rate R` paces the connections (wrk's
+`delay()`: each waits 32/R s after an answer) to read the latency at about R requests/s
+rather than at saturation.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -160,9 +162,18 @@ def main() -> int:
         action="store_false",
         help="skip the cron and delay sections",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="pace each connection to offer about this many requests/s in all (latency at "
+        "a given rate; 0: as fast as answered)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "automation.json")
     args = parser.parse_args()
     settings = Settings(duration=args.duration, runs=args.runs, warmup=args.warmup)
+    if args.rate > 0:
+        settings = replace(settings, pace_ms=round(settings.connections * 1000 / args.rate, 1))
     results: list[dict[str, object]] = []
     for name in args.only.split(","):
         # Share of the machine's CPU busy before the engine starts (other sessions' tests).
@@ -176,8 +187,9 @@ def main() -> int:
                     results[-1]["timings"] = _timings(engine, args)
         except PeerUnavailable as unavailable:
             print(f"{name}: unavailable: {unavailable}", file=sys.stderr)
-    print(f"wrk -t{settings.threads} -c{settings.connections}, {settings.warmup} s warm-up, "
-          f"{settings.runs} x {settings.duration} s, medians\n")  # fmt: skip
+    pacing = f", each connection pausing {settings.pace_ms} ms" if settings.pace_ms else ""
+    print(f"wrk -t{settings.threads} -c{settings.connections}{pacing}, {settings.warmup} s "
+          f"warm-up, {settings.runs} x {settings.duration} s, medians\n")  # fmt: skip
     print(_table(results))
     for entry in results:
         print(f"\n{entry['engine']}: {entry['notes']}; machine busy before: "

@@ -5,9 +5,10 @@ importing this module declares every module's job kinds on `control_plane.jobs.r
 from fastapi import APIRouter
 
 from control_plane.automation.api import router as automation_router
-from control_plane.automation.jobs import (  # noqa: F401  (their job kinds)
+from control_plane.automation.jobs import (  # noqa: F401  (their job kinds and passes)
     app_events,
     executions,
+    triggers,
 )
 from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
 from control_plane.foundation.api import router as foundation_router

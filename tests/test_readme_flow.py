@@ -67,7 +67,8 @@ def test_the_readmes_flow_runs_as_written(folder: Path) -> None:
             stop_group(flow.pid)
     out_text = output.read_text()
     assert flow.returncode == 0, out_text[-3000:] + errors.read_text()[-3000:]
-    # The last answer is the app token, for the caller's role, with the app's own URL.
+    assert '"output_data":{"big":true,"due":"' in out_text  # the workflow answered
+    # The app token, for the caller's role, with the app's own URL.
     assert '"role":"OWNER"' in out_text and '"api_base_url":"http://127.0.0.1:' in out_text
     assert '"search":"jean"' in out_text  # the search through the platform answered
     assert (folder / "crm" / ".git").is_dir()  # the clone

@@ -28,5 +28,8 @@ class Settings:
     warmup: int = 5
     connections: int = 32
     threads: int = 2
+    # Each connection waits this long after an answer before its next request (0: none):
+    # a paced load, to read latency at a given rate rather than at saturation.
+    pace_ms: float = 0.0
     startup_timeout: float = 120.0
     keep_logs: bool = True

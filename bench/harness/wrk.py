@@ -99,7 +99,8 @@ def run_wrk(
         str(ROWS),
         *(f"{name}: {value}" for name, value in headers.items()),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    env = os.environ | {"BENCH_PACE_MS": str(settings.pace_ms)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, env=env)
     if proc.returncode != 0:
         raise RuntimeError(
             f"wrk exited {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"

@@ -7,6 +7,12 @@
 -- "{id7}" (zero-padded to 7 digits) and "{prix}" -- keep in step with SEED_SQL in harness/pg.py.
 -- Every response outside 2xx is counted (wrk alone would count 3xx as success).
 
+-- BENCH_PACE_MS > 0: each connection waits that long after an answer (a paced load).
+local pace_ms = tonumber(os.getenv("BENCH_PACE_MS") or "") or 0
+if pace_ms > 0 then
+  function delay() return pace_ms end
+end
+
 local threads = {}
 local thread_count = 0
 

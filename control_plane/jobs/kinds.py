@@ -1,4 +1,5 @@
-"""Job kinds (name -> handler, with their retry and timeout defaults) and cron schedules.
+"""Job kinds (name -> handler, with their retry and timeout defaults), cron schedules, and
+the passes every worker repeats beside its jobs.
 
 A registry is a plain object so that tests and benchmarks can run workers on their own
 kinds; the control plane declares its kinds on the module-level `registry`.
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from croniter import croniter
+
+from control_plane.jobs.passes import Pass, PassHandler
 
 if TYPE_CHECKING:
     from control_plane.jobs.context import JobContext
@@ -39,6 +42,7 @@ class Schedule:
 class Registry:
     kinds: dict[str, JobKind] = field(default_factory=dict)
     schedules: list[Schedule] = field(default_factory=list)
+    passes: list[Pass] = field(default_factory=list)
 
     def kind(
         self,
@@ -77,6 +81,21 @@ class Registry:
         if any(s.kind is kind and s.schedule_id == schedule_id for s in self.schedules):
             raise ValueError(f"{kind.name!r} has two schedules with id {schedule_id!r}")
         self.schedules.append(Schedule(kind, cron, payload or {}, schedule_id))
+
+    def repeat(
+        self, name: str, *, every_seconds: float, channel: str | None = None
+    ) -> Callable[[PassHandler], Pass]:
+        """Decorator: every worker runs `handler(pool)` every `every_seconds`, and at once
+        when `channel` is notified (control_plane/jobs/passes.py)."""
+        if any(existing.name == name for existing in self.passes) or every_seconds <= 0:
+            raise ValueError(f"pass {name!r}: declared twice, or every_seconds <= 0")
+
+        def declare(handler: PassHandler) -> Pass:
+            work = Pass(name, handler, every_seconds, channel)
+            self.passes.append(work)
+            return work
+
+        return declare
 
 
 registry = Registry()

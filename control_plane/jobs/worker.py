@@ -1,4 +1,5 @@
-"""Workers: procrastinate's worker running our job kinds, plus crash recovery beside it.
+"""Workers: procrastinate's worker running our job kinds, plus crash recovery and the
+registry's passes (jobs/passes.py) beside it.
 
 `nocode serve` runs one in its event loop (run_worker); `nocode worker` runs one per
 process (worker_main). Any number of them, on any machines, share one database.
@@ -26,6 +27,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from control_plane.jobs.execution import Backoff, Pool, task_function
 from control_plane.jobs.kinds import Registry, registry
+from control_plane.jobs.passes import run_pass_forever
 from control_plane.jobs.queue import job_arguments
 from control_plane.jobs.recovery import recover_forever
 
@@ -137,7 +139,8 @@ async def run_worker(
     pool: Pool = AsyncConnectionPool(
         database_url,
         min_size=1,
-        max_size=2 * concurrency + 4,  # jobs' own writes, fetching, heartbeat, recovery
+        # jobs' own writes, fetching, heartbeat, recovery, and one per pass
+        max_size=2 * concurrency + 4 + len(kinds.passes),
         configure=_autocommit,
         open=False,
     )
@@ -148,6 +151,10 @@ async def run_worker(
             recovery = asyncio.create_task(
                 recover_forever(app, pool, settings.stalled_seconds, settings.recovery_seconds)
             )
+            passes = [
+                asyncio.create_task(run_pass_forever(work, pool, database_url))
+                for work in kinds.passes
+            ]
             try:
                 while not stopping.done():
                     try:
@@ -156,7 +163,8 @@ async def run_worker(
                         logger.exception("worker stopped on a database error")
                     await asyncio.wait([stopping], timeout=settings.poll_seconds)
             finally:
-                recovery.cancel()
+                for task in (recovery, *passes):
+                    task.cancel()
                 stopping.cancel()
 
 

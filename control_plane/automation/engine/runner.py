@@ -106,9 +106,14 @@ class Driver:
         async with self.pool.connection() as connection:
             await ledger.log(connection, self.execution.run_id, message)
 
+    async def claim(self) -> None:
+        """Write the run as running under this driver's lease, before any node runs."""
+        async with self.pool.connection() as connection:
+            await executions.save(connection, self._values(None, RunStatus.RUNNING))
+
     def _values(
         self,
-        walker: Walker,
+        walker: Walker | None,
         status: RunStatus,
         output: dict[str, Any] | None = None,
         code: str | None = None,
@@ -131,12 +136,14 @@ class Driver:
             "input_data": executions.jsonb(dict(self.execution.input_data)),
             "execution_context": executions.jsonb(self.record.execution_context),
             "output_data": executions.jsonb(output),
-            "execution_path": executions.jsonb(walker.path),
+            "execution_path": executions.jsonb(walker.path if walker else []),
             # A finished execution keeps what a retry from its failed node needs.
             "state": executions.jsonb({} if status is RunStatus.SUCCESS else self.state.as_json()),
             "deadline_at": self.execution.deadline_at,
             "lease": None if finished else self.lease_until,
-            "steps": executions.jsonb([step.as_json() for step in walker.steps.values()]),
+            "steps": executions.jsonb(
+                [step.as_json() for step in walker.steps.values()] if walker else []
+            ),
         }
 
     async def _write(self, connection: Conn, walker: Walker, values: dict[str, Any]) -> bool:

@@ -2,12 +2,17 @@
 run, the end of a delay, a retry's backoff, or after the worker running it died (the queue
 runs the job again: the execution replays from its saved state).
 
-`automation.recover`: every few seconds, hands to a job the executions whose writer is
+`automation.recover`, a pass every worker runs every 5 s (control_plane/jobs/passes.py),
+hands to a job the executions whose writer is
 gone: an inline run whose process outlived its lease, or a job the queue gave up on."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 
 from control_plane.automation.queries import executions
 from control_plane.automation.services import executions as service
@@ -25,9 +30,9 @@ async def resume(context: JobContext) -> None:
     await service.resume(context.pool, get_settings(), run_id, context.job_id)
 
 
-@registry.kind("automation.recover", max_attempts=1, timeout_seconds=60)
-async def recover(context: JobContext) -> None:
-    async with context.pool.connection() as connection, connection.transaction():
+@registry.repeat("automation.recover", every_seconds=5)
+async def recover(pool: AsyncConnectionPool[AsyncConnection[Any]]) -> None:
+    async with pool.connection() as connection, connection.transaction():
         for orphan in await executions.orphans(connection):
             if orphan.job_id is None:  # an inline run: a job takes it over
                 job_id = await enqueue(connection, resume, {"run_id": str(orphan.run_id)})
@@ -38,6 +43,3 @@ async def recover(context: JobContext) -> None:
                 connection, orphan.run_id, RunStatus.FAILED, error_code=LOST,
                 error_message=f"its job stopped ({orphan.job_status}) before it ended",
             )  # fmt: skip
-
-
-registry.schedule(recover, "* * * * * */5", schedule_id="automation")

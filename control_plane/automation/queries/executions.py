@@ -55,9 +55,11 @@ SAVE = """
 WITH run AS (
     INSERT INTO runs (id, organization_id, kind, status, performed_by, error_code,
                       error_message, created_at, started_at, completed_at)
-    VALUES (%(run)s, %(organization)s, 'workflow', %(status)s, %(performed_by)s,
-            %(error_code)s, %(error_message)s, %(started_at)s, %(started_at)s,
-            %(completed_at)s)
+    -- A workflow deleted meanwhile: nothing is written (the writer stops).
+    SELECT %(run)s, %(organization)s, 'workflow', %(status)s, %(performed_by)s,
+           %(error_code)s, %(error_message)s, %(started_at)s, %(started_at)s,
+           %(completed_at)s
+    WHERE EXISTS (SELECT FROM automation_workflows WHERE id = %(workflow)s)
     ON CONFLICT (id) DO UPDATE SET status = excluded.status,
         error_code = excluded.error_code, error_message = excluded.error_message,
         started_at = coalesce(runs.started_at, excluded.started_at),

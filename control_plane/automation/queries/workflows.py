@@ -111,9 +111,11 @@ TOUCH = "UPDATE automation_workflows SET updated_at = now() WHERE id = %(workflo
 
 DELETE = "DELETE FROM automation_workflows WHERE id = %(workflow)s"
 
-RUNNING_EXECUTION = """
-SELECT EXISTS (SELECT FROM automation_executions AS x JOIN runs AS r ON r.id = x.run_id
-               WHERE x.workflow_id = %(workflow)s AND r.status IN ('pending', 'running'))
+# The jobs of the workflow's executions in progress (an inline run has none).
+RUNNING_JOBS = """
+SELECT r.job_id FROM automation_executions AS x JOIN runs AS r ON r.id = x.run_id
+WHERE x.workflow_id = %(workflow)s AND r.status IN ('pending', 'running')
+  AND r.job_id IS NOT NULL
 """
 
 
@@ -176,5 +178,6 @@ async def delete(connection: Conn, workflow_id: uuid.UUID) -> None:
     await connection.execute(DELETE, {"workflow": workflow_id})
 
 
-async def has_running_execution(connection: Conn, workflow_id: uuid.UUID) -> bool:
-    return bool(await fetch_value(connection, bool, RUNNING_EXECUTION, {"workflow": workflow_id}))
+async def running_jobs(connection: Conn, workflow_id: uuid.UUID) -> list[int]:
+    cursor = await connection.execute(RUNNING_JOBS, {"workflow": workflow_id})
+    return [job_id for (job_id,) in await cursor.fetchall()]

@@ -2,13 +2,16 @@
 
 `start` writes the run, its execution row and its job in the caller's transaction;
 `run_inline` runs the execution here and writes it once at the end when no node has
-side effects (control_plane/automation/engine/runner.py says when else it writes). A
+side effects, and `start_inline` writes the run at once and runs it here in the
+background (control_plane/automation/engine/runner.py says when else it writes). A
 process that dies during an inline run leaves a lease that runs out: the recovery job
 (jobs/executions.py) then hands the execution to a job, which resumes or fails it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +39,8 @@ from control_plane.errors import ApiError
 from control_plane.jobs import enqueue
 from control_plane.runs.models import RunKind, RunStatus
 from control_plane.runs.services import ledger
+
+logger = logging.getLogger(__name__)
 
 # An inline run's process is taken for dead this long after the execution's deadline.
 LEASE_GRACE_SECONDS = 10
@@ -112,12 +117,66 @@ async def run_inline(
     """Run an execution in this process and return how it ended (`running` if it waits:
     a job goes on with it). The deadline is the sooner of the workflow's timeout and
     `timeout_seconds`."""
+    driver = await _inline_driver(
+        pool, settings, workflow_id, trigger_type, input_data, execution_context,
+        timeout_seconds, performed_by, mode,
+    )  # fmt: skip
+    return await driver.drive()
+
+
+async def start_inline(
+    pool: AsyncConnectionPool[Conn],
+    settings: Settings,
+    workflow_id: uuid.UUID,
+    *,
+    trigger_type: str,
+    input_data: dict[str, Any],
+    execution_context: dict[str, Any],
+    performed_by: uuid.UUID | None = None,
+) -> ExecutionStarted:
+    """Start an execution in this process without waiting for it: its run is written
+    (running, under this process's lease) before this returns, so that the execution the
+    caller is told of exists; the work goes on in a task of this process. Cheaper than a
+    job by the queue's round trips; a process that dies leaves a lease that runs out, and
+    the recovery hands the execution to a job, as for run_inline."""
+    driver = await _inline_driver(
+        pool, settings, workflow_id, trigger_type, input_data, execution_context,
+        None, performed_by, "live",
+    )  # fmt: skip
+    await driver.claim()
+    task = asyncio.create_task(driver.drive())
+    _background.add(task)
+    task.add_done_callback(_finished_in_background)
+    return ExecutionStarted(
+        driver.execution.run_id, workflow_id, ExecutionStatus.RUNNING, driver.record.started_at
+    )
+
+
+# The tasks of start_inline: held until they end (asyncio keeps only weak references).
+_background: set[asyncio.Task[ExecutionResult]] = set()
+
+
+def _finished_in_background(task: asyncio.Task[ExecutionResult]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        # The run keeps its lease: the recovery hands it to a job, which resumes or fails it.
+        logger.error("a background execution stopped", exc_info=task.exception())
+
+
+async def _inline_driver(
+    pool: AsyncConnectionPool[Conn], settings: Settings, workflow_id: uuid.UUID,
+    trigger_type: str, input_data: dict[str, Any], execution_context: dict[str, Any],
+    timeout_seconds: float | None, performed_by: uuid.UUID | None, mode: str,
+) -> Driver:  # fmt: skip
     async with pool.connection() as connection:
         workflow = await _facts(connection, workflow_id)
         plan = await checked_plan(connection, workflow)
     workflow_settings = WorkflowSettings.model_validate(workflow.settings)
     started = now()
-    deadline = started + timedelta(seconds=min(workflow_settings.timeout_seconds, timeout_seconds))
+    seconds: float = workflow_settings.timeout_seconds
+    if timeout_seconds is not None:
+        seconds = min(seconds, timeout_seconds)
+    deadline = started + timedelta(seconds=seconds)
     execution = Execution(
         uuid.uuid4(), workflow.id, workflow.organization_id, workflow.project_id, input_data,
         mode == "test", deadline, _retry_policy(settings, workflow_settings),
@@ -127,8 +186,7 @@ async def run_inline(
         workflow_settings,
     )  # fmt: skip
     lease = deadline + timedelta(seconds=LEASE_GRACE_SECONDS)
-    driver = Driver(pool, settings, plan, execution, record, ExecutionState(), None, lease)
-    return await driver.drive()
+    return Driver(pool, settings, plan, execution, record, ExecutionState(), None, lease)
 
 
 async def checked_plan(connection: Conn, workflow: WorkflowFacts) -> Plan:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from control_plane.automation.errors import EXECUTION_IN_PROGRESS, INVALID_DATA
+from control_plane.automation.errors import INVALID_DATA
 from control_plane.automation.models.common import (
     TriggerType,
     WorkflowSettings,
@@ -28,6 +28,7 @@ from control_plane.db import Conn
 from control_plane.errors import CONFLICT, LIMIT_REACHED, ApiError
 from control_plane.foundation.permissions import Permission
 from control_plane.foundation.services.audit import RequestOrigin, record_action
+from control_plane.jobs import cancel as cancel_job
 from control_plane.studio.services.access import authorize_project
 
 MAX_PER_PROJECT = 50
@@ -154,18 +155,17 @@ async def update(
 async def delete(
     connection: Conn, origin: RequestOrigin, user_id: uuid.UUID, workflow_id: uuid.UUID
 ) -> None:
-    """Delete the workflow with its nodes, edges and executions. A workflow with an
-    execution in progress is refused (AUTO_005): cancel it first."""
+    """Delete the workflow with its nodes, edges and executions (seed 004); executions in
+    progress are stopped: their jobs cancelled in the same transaction (a running one is
+    interrupted at its next await, a waiting one dropped from the queue), and an inline
+    run finds its run gone at its next write."""
     async with connection.transaction():
         organization_id, role = await authorize_workflow(
             connection, user_id, workflow_id, Permission.WORKFLOWS_BASIC
         )
         authorize_nodes(role, await nodes.types_of_workflow(connection, workflow_id))
-        if await workflows.has_running_execution(connection, workflow_id):
-            raise ApiError(
-                EXECUTION_IN_PROGRESS,
-                {"workflow": "An execution is in progress: cancel it first."},
-            )
+        for job_id in await workflows.running_jobs(connection, workflow_id):
+            await cancel_job(connection, job_id)
         await workflows.delete(connection, workflow_id)
         await record_action(
             connection, origin, user_id, organization_id, "workflow.delete", workflow_id

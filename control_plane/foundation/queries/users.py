@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from control_plane.db import Conn, fetch_one
+from control_plane.db import Conn, fetch_one, fetch_value
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ SELECT id, email, first_name, last_name, email_verified_at, created_at, updated_
        password_hash
 FROM users WHERE lower(email) = lower(%(email)s)
 """
+
+EMAIL_OF = "SELECT email FROM users WHERE id = %(user)s"
 
 INSERT = """
 INSERT INTO users (email, password_hash, first_name, last_name)
@@ -61,6 +63,10 @@ RETURNING id, email, first_name, last_name, email_verified_at, created_at, updat
 
 async def by_email(connection: Conn, email: str) -> UserWithPassword | None:
     return await fetch_one(connection, UserWithPassword, BY_EMAIL, {"email": email})
+
+
+async def email_of(connection: Conn, user_id: uuid.UUID) -> str | None:
+    return await fetch_value(connection, str, EMAIL_OF, {"user": user_id})
 
 
 async def create(

@@ -27,6 +27,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from control_plane import events
 from control_plane.config import Settings, get_settings, vault_of
 from control_plane.jobs import JobContext, registry
 from control_plane.runs.models import RunKind, RunStatus
@@ -268,6 +269,8 @@ async def _succeeded(
         )
         await deployments.set_app_status(connection, deployment.app_id, "deployed")
         await ledger.finish_run(connection, deployment.id, RunStatus.SUCCESS, details=details)
+        outcome = {"version": version, "commit": commit, "url": place.url}
+        await _emit(connection, deployment, events.APP_DEPLOYED, outcome)
 
 
 async def _failed(connection: Conn, deployment: Deployment, code: str, message: str) -> None:
@@ -278,6 +281,27 @@ async def _failed(connection: Conn, deployment: Deployment, code: str, message: 
         await ledger.finish_run(
             connection, deployment.id, RunStatus.FAILED, error_code=code, error_message=message
         )
+        outcome = {"error_code": code, "error_message": message}
+        await _emit(connection, deployment, events.APP_DEPLOYMENT_FAILED, outcome)
+
+
+async def _emit(
+    connection: Conn, deployment: Deployment, name: str, outcome: dict[str, Any]
+) -> None:
+    """The platform event of a deployment's outcome, in the transaction that records it."""
+    app = await deployments.app(connection, deployment.app_id)
+    if app is None:  # deleted meanwhile, with its runs: nothing happened to tell of
+        return
+    payload = {
+        "app_id": str(app.id),
+        "app_name": app.name,
+        "project_id": str(app.project_id),
+        "environment": deployment.environment,
+        "deployment_id": str(deployment.id),
+        "kind": deployment.kind.value,
+        **outcome,
+    }
+    await events.emit(connection, app.organization_id, name, payload, project_id=app.project_id)
 
 
 WORKER_LOST = "the worker running it stopped before it finished: retry it"

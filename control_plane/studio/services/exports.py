@@ -28,7 +28,7 @@ from control_plane.studio.queries.components import ComponentRow
 from control_plane.studio.services import bindings, drafts
 from control_plane.studio.services.components import checked_options
 from control_plane.studio.services.pages import frozen
-from control_plane.studio.services.projects import check_room, public
+from control_plane.studio.services.projects import check_room, created
 
 
 async def export(connection: Conn, project_id: uuid.UUID) -> ProjectExport:
@@ -191,7 +191,7 @@ async def import_project(
             project_id,
             {"name": exported.name, "versions": len(ready.history)},
         )
-        return await public(connection, project_id)
+        return await created(connection, user_id, project_id)
 
 
 async def _insert_pages(

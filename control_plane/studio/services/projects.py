@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from control_plane import events
+from control_plane.automation.services import defaults
 from control_plane.db import Conn
 from control_plane.errors import LIMIT_REACHED, ApiError
 from control_plane.foundation.permissions import Permission, authorize
@@ -62,7 +64,7 @@ async def create(
             project_id,
             {"name": name},
         )
-        return await public(connection, project_id)
+        return await created(connection, user_id, project_id)
 
 
 async def update(
@@ -108,6 +110,21 @@ async def delete(
         await record_action(
             connection, origin, user_id, organization_id, "project.delete", project_id
         )
+
+
+async def created(connection: Conn, user_id: uuid.UUID, project_id: uuid.UUID) -> ProjectPublic:
+    """What follows a project's creation in its transaction (seed 003's automatic flow):
+    its default workflows and its platform event."""
+    project = await public(connection, project_id)
+    await defaults.create_for_project(connection, project.organization_id, project.id, user_id)
+    await events.emit(
+        connection,
+        project.organization_id,
+        events.PROJECT_CREATED,
+        {"project_id": str(project.id), "name": project.name},
+        project_id=project.id,
+    )
+    return project
 
 
 async def public(connection: Conn, project_id: uuid.UUID) -> ProjectPublic:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from control_plane import events
 from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
 from control_plane.foundation.permissions import Permission
@@ -48,6 +49,13 @@ async def publish(
             "version.publish",
             project_id,
             {"number": version, "changes": len(changes)},
+        )
+        await events.emit(
+            connection,
+            organization_id,
+            events.PROJECT_PUBLISHED,
+            {"project_id": str(project_id), "name": current.name, "version": version},
+            project_id=project_id,
         )
         published = await versions.one(connection, project_id, version)
         assert published is not None

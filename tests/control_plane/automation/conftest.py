@@ -58,7 +58,14 @@ class Automation:
         return self.http.request(method, path, headers={**by.headers, **headers}, **kwargs)
 
     def project(self, team: Team, name: str = "Gestion Client") -> str:
-        return self.studio.new_project(team.owner, team.organization, name)
+        """A new project without its default workflows (test_triggers_defaults.py has
+        them), so that a test's workflows are the project's only ones."""
+        project = self.studio.new_project(team.owner, team.organization, name)
+        self.api.query(
+            "DELETE FROM automation_workflows WHERE project_id = %s AND default_key IS NOT NULL",
+            uuid.UUID(project),
+        )
+        return project
 
     def workflow(self, by: User, project: str, **body: Any) -> dict[str, Any]:
         """A new workflow (manual trigger unless `body` says otherwise)."""

@@ -3,6 +3,7 @@ limit, updates, deletion with everything the workflow holds, roles and isolation
 
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -227,24 +228,35 @@ def test_delete_takes_everything_with_it(automation: Automation, team: Team, pro
     assert_error(automation.request("DELETE", f"/workflows/{built.id}/", owner), 404, "AUTO_001")
 
 
-def test_delete_refused_while_an_execution_runs(
+def test_delete_stops_the_executions_in_progress(
     automation: Automation, team: Team, project: str
 ) -> None:
-    workflow = automation.workflow(team.owner, project)
-    run = automation.api.query(
-        "INSERT INTO runs (organization_id, kind, status) VALUES (%s, 'workflow', 'running') "
-        "RETURNING id",
-        uuid.UUID(team.organization),
-    )[0][0]
-    automation.api.query(
-        "INSERT INTO automation_executions (run_id, workflow_id, trigger_type) "
-        "VALUES (%s, %s, 'manual')",
-        run,
-        uuid.UUID(workflow["id"]),
+    member = team.users["MEMBER"]
+    built = automation.build(
+        member,
+        project,
+        {"Start": ("trigger", {}), "Wait": ("delay", {"config": {"minutes": 10}})},
+        [("Start", "Wait")],
+        settings={"timeout_seconds": 3600},
     )
-    refused = automation.request("DELETE", f"/workflows/{workflow['id']}/", team.owner)
-    assert_error(refused, 409, "AUTO_005")
-    assert automation.api.query("SELECT status FROM runs WHERE id = %s", run) == [("running",)]
+    started = automation.execute(member, built.id)
+    execution = uuid.UUID(started["execution_id"])
+    waiting_job = (
+        "SELECT j.id FROM runs r JOIN procrastinate_jobs j ON j.id = r.job_id"
+        " WHERE r.id = %s AND j.status = 'todo' AND j.scheduled_at > now()"
+    )
+    deadline = time.monotonic() + 30
+    while not (job := automation.api.query(waiting_job, execution)):
+        assert time.monotonic() < deadline, "the delay's job never waited in the queue"
+        time.sleep(0.1)
+
+    deleted = automation.request("DELETE", f"/workflows/{built.id}/", member)
+    assert deleted.status_code == 204, deleted.text
+    assert automation.api.query("SELECT count(*) FROM runs WHERE id = %s", execution) == [(0,)]
+    status = automation.api.query(
+        "SELECT status::text FROM procrastinate_jobs WHERE id = %s", job[0][0]
+    )
+    assert status == [("cancelled",)]
 
 
 def test_roles_and_isolation(automation: Automation, api: Api, team: Team, project: str) -> None:
