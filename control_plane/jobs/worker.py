@@ -41,9 +41,10 @@ class WorkerSettings:
     # a crash costs at most stalled_seconds + recovery_seconds before the job moves on.
     stalled_seconds: float = 30
     recovery_seconds: float = 10
-    # New jobs arrive by LISTEN/NOTIFY; polling catches retries that come due and
+    # New jobs arrive by LISTEN/NOTIFY; polling catches jobs that come due (retries,
+    # durable delays, cron ticks: their latency is at most this) and
     # notifications lost while the listening connection was being re-opened.
-    poll_seconds: float = 2
+    poll_seconds: float = 0.5
     # On stop, running jobs get this long to finish, then go back to the queue.
     shutdown_seconds: float = 30
 
