@@ -27,7 +27,13 @@ from aiosmtpd.controller import Controller
 from control_plane.foundation.jobs import housekeeping
 from control_plane.jobs import JobState, enqueue, get_job
 from control_plane.migrate import migrate
-from tests.conftest import TEST_SECRET, free_port, fresh_database, nocode_environment
+from tests.conftest import (
+    TEST_SECRET,
+    free_port,
+    fresh_database,
+    nocode_environment,
+    run_schemathesis,
+)
 
 FOUNDATION = "/api/v1/foundation"
 PASSWORD = "correct horse battery"
@@ -181,6 +187,14 @@ def control_plane(
     server.stop()
 
 
+@pytest.fixture
+def own_server(pg_server: str, inbox: Inbox, tmp_path: Path) -> Iterator[Server]:
+    """A server of the test's own, for a test whose writes (schemathesis') go anywhere."""
+    server = serve(fresh_database(pg_server), inbox, tmp_path)
+    yield server
+    server.stop()
+
+
 @dataclass
 class User:
     email: str
@@ -243,6 +257,12 @@ class Api:
             cursor = connection.execute(sql, params)  # type: ignore[arg-type]
             return cursor.fetchall() if cursor.description else []
 
+    def audit_entries(self, organization: str) -> int:
+        [(count,)] = self.query(
+            "SELECT count(*) FROM audit_log WHERE organization_id = %s", uuid.UUID(organization)
+        )
+        return int(count)
+
     def organization_rows(self, organization: str) -> tuple[Any, ...]:
         """Everything of an organisation that a write could change, read from the database."""
         org = uuid.UUID(organization)
@@ -283,6 +303,39 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert set(body) == {"error", "details", "code"}, body
     assert body["code"] == code, body
     return dict(body["details"])
+
+
+def fuzz(
+    api: Api,
+    caller: User,
+    workdir: Path,
+    parameters: dict[str, str],
+    *options: str,
+    max_examples: int = 30,
+) -> None:
+    """Schemathesis on the server's /api/schema/ as `caller`: no answer may be a 5xx.
+    `parameters` ("path.project_id": a real id...) get requests past the 404s to the
+    rules and the SQL; `options` narrow the operations."""
+    config = workdir / "schemathesis.toml"
+    lines = [f'"{name}" = "{value}"\n' for name, value in parameters.items()]
+    config.write_text("[parameters]\n" + "".join(lines))
+    result = run_schemathesis(
+        f"{api.server.base_url}/api/schema/",
+        caller.headers["Authorization"],
+        workdir,
+        "--checks",
+        "not_a_server_error",
+        *options,
+        "--max-examples",
+        str(max_examples),
+        "--seed",
+        "7",
+        "--generation-allow-x00",
+        "true",
+        config=config,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "passed" in result.stdout
 
 
 async def run_housekeeping(database_url: str, timeout: float = 30) -> list[str]:

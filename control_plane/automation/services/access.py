@@ -14,7 +14,6 @@ from control_plane.db import Conn
 from control_plane.errors import PERMISSION_DENIED, ApiError
 from control_plane.foundation.models import Role
 from control_plane.foundation.permissions import Permission, allowed, authorize_object
-from control_plane.foundation.services.audit import RequestOrigin, record
 
 NO_WORKFLOW = {"workflow": "No such workflow."}
 
@@ -40,25 +39,3 @@ def authorize_nodes(role: Role, nodes: Iterable[tuple[NodeType, Mapping[str, Any
                 PERMISSION_DENIED,
                 {"node_type": f"{role} may not {permission} (a {node_type} node)."},
             )
-
-
-async def audit(
-    connection: Conn,
-    origin: RequestOrigin,
-    user_id: uuid.UUID,
-    organization_id: uuid.UUID,
-    action: str,
-    object_id: uuid.UUID,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """The audit entry of an Automation write: its object type is the action's first word."""
-    await record(
-        connection,
-        origin,
-        actor_id=user_id,
-        organization_id=organization_id,
-        action=action,
-        object_type=action.split(".")[0],
-        object_id=object_id,
-        details=details,
-    )

@@ -26,14 +26,14 @@ from control_plane.automation.models.triggers import (
 from control_plane.automation.queries import graphs, triggers
 from control_plane.automation.queries.triggers import CronWorkflow, Trigger
 from control_plane.automation.services import cron, validation
-from control_plane.automation.services.access import audit, authorize_nodes, authorize_workflow
+from control_plane.automation.services.access import authorize_nodes, authorize_workflow
 from control_plane.automation.services.workflows import webhook_url
 from control_plane.config import Settings, vault_of
 from control_plane.db import Conn
 from control_plane.errors import ApiError
 from control_plane.foundation.models import Role
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 
 
 def new_webhook_secret() -> str:
@@ -84,7 +84,7 @@ async def activate(
                 workflow_id, str(workflow.trigger_config["cron"]), user_id, activated_at
             )
             await cron.schedule_coming(connection, schedule, datetime.now(UTC))
-        await audit(
+        await record_action(
             connection, origin, user_id, organization_id, "workflow.activate", workflow_id,
             {"status": status, "webhook_secret_made": secret is not None},
         )  # fmt: skip
@@ -107,7 +107,7 @@ async def deactivate(
         organization_id, _, _ = await _authorized(connection, user_id, workflow_id)
         deactivated_at = await triggers.deactivate(connection, workflow_id)
         await cron.cancel_coming(connection, workflow_id)
-        await audit(
+        await record_action(
             connection, origin, user_id, organization_id, "workflow.deactivate", workflow_id
         )
     return DeactivationPublic(
@@ -133,7 +133,7 @@ async def renew_webhook_secret(
         await _authorize_every_node(connection, role, workflow_id)
         secret = new_webhook_secret()
         await triggers.set_secret(connection, workflow_id, vault_of(settings).encrypt(secret))
-        await audit(
+        await record_action(
             connection, origin, user_id, organization_id, "workflow.webhook_secret", workflow_id
         )
     return WebhookSecretPublic(

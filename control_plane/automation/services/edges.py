@@ -8,12 +8,12 @@ import uuid
 from control_plane.automation.errors import INVALID_DATA
 from control_plane.automation.models.graph import EdgeCreate, EdgePublic
 from control_plane.automation.queries import edges, workflows
-from control_plane.automation.services.access import audit, authorize_workflow
+from control_plane.automation.services.access import authorize_workflow
 from control_plane.automation.services.node_checks import expression_issue
 from control_plane.db import Conn
 from control_plane.errors import CONFLICT, LIMIT_REACHED, NOT_FOUND, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 
 NO_EDGE = {"edge": "No such edge in this workflow."}
 # Not a seed limit: it bounds what validating or drawing one workflow may cost.
@@ -59,7 +59,7 @@ async def create(
         }
         if not await edges.insert(connection, edge_id, workflow_id, values):
             raise ApiError(CONFLICT, {"target_node": "These nodes are already joined."})
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -87,7 +87,7 @@ async def delete(
         await workflows.touch(connection, workflow_id)
         if not await edges.delete(connection, workflow_id, edge_id):
             raise ApiError(NOT_FOUND, NO_EDGE)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,

@@ -30,12 +30,12 @@ from control_plane.automation.queries import execution_records, executions
 from control_plane.automation.services import execution_records as records
 from control_plane.automation.services import executions as service
 from control_plane.automation.services import validation
-from control_plane.automation.services.access import audit, authorize_nodes, authorize_workflow
+from control_plane.automation.services.access import authorize_nodes, authorize_workflow
 from control_plane.automation.services.graph import loaded
 from control_plane.db import Conn
 from control_plane.errors import CONFLICT, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.jobs import cancel as cancel_job
 from control_plane.runs.models import RunStatus
 from control_plane.runs.services import ledger
@@ -83,7 +83,7 @@ async def execute(
             input_data=body.input_data, execution_context=body.execution_context,
             performed_by=user_id,
         )  # fmt: skip
-        await audit(
+        await record_action(
             connection, origin, user_id, organization_id, "execution.start",
             started.execution_id, {"workflow": str(workflow_id)},
         )  # fmt: skip
@@ -156,7 +156,7 @@ async def cancel(
         await executions.cancel_steps(connection, run_id)
         if found.job_id is not None:
             await cancel_job(connection, found.job_id)
-        await audit(
+        await record_action(
             connection, origin, user_id, found.organization_id, "execution.cancel", run_id,
             {"workflow": str(found.workflow_id)},
         )  # fmt: skip
@@ -204,7 +204,7 @@ async def retry(
             input_data=original.input_data, execution_context={"retry_of": str(run_id)},
             performed_by=user_id, state=state, retry_of=run_id, retry_from_node=from_node,
         )  # fmt: skip
-        await audit(
+        await record_action(
             connection, origin, user_id, original.organization_id, "execution.retry",
             started.execution_id, {"retry_of": str(run_id), "from_start": from_start},
         )  # fmt: skip

@@ -23,10 +23,10 @@ from control_plane.automation.models.integrations import IntegrationStatus
 from control_plane.automation.outbound import OutboundRefused
 from control_plane.automation.outbound_http import Outgoing, send
 from control_plane.automation.queries import integrations
-from control_plane.automation.services.integrations import audit, managed
+from control_plane.automation.services.integrations import managed
 from control_plane.config import Settings, vault_of
 from control_plane.db import Conn
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 
 PROBE_SECONDS = 10.0
 _FAILURES = (OSError, smtplib.SMTPException, psycopg.Error, httpx.HTTPError, OutboundRefused)
@@ -91,4 +91,12 @@ async def check(
         await managed(connection, user_id, integration_id)
         await integrations.set_health(connection, integration_id, health, status)
         details = {"overall": health["overall"]}
-        await audit(connection, origin, user_id, organization_id, "test", integration_id, details)
+        await record_action(
+            connection,
+            origin,
+            user_id,
+            organization_id,
+            "integration.test",
+            integration_id,
+            details,
+        )

@@ -22,7 +22,7 @@ from control_plane.automation.queries.integrations import IntegrationRow
 from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
 from control_plane.foundation.permissions import Permission, authorize, authorize_object
-from control_plane.foundation.services.audit import RequestOrigin, record
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from platform_support.vault import Vault
 
 NO_INTEGRATION = {"integration": "No such integration."}
@@ -124,8 +124,14 @@ async def create(
         await authorize(connection, user_id, body.organization_id, Permission.INTEGRATIONS_MANAGE)
         integration_id = await integrations.insert(connection, values)
         details = {"provider": body.provider, "keys": sorted(body.configuration)}
-        await audit(
-            connection, origin, user_id, body.organization_id, "create", integration_id, details
+        await record_action(
+            connection,
+            origin,
+            user_id,
+            body.organization_id,
+            "integration.create",
+            integration_id,
+            details,
         )
     return integration_id
 
@@ -166,7 +172,15 @@ async def update(
         }
         await integrations.update(connection, integration_id, values)
         details = {"fields": sorted(changes), "keys": sorted(given)}
-        await audit(connection, origin, user_id, organization_id, "update", integration_id, details)
+        await record_action(
+            connection,
+            origin,
+            user_id,
+            organization_id,
+            "integration.update",
+            integration_id,
+            details,
+        )
 
 
 def _given(changes: dict[str, Any], key: str, current: Any) -> Any:
@@ -180,7 +194,9 @@ async def delete(
     async with connection.transaction():
         organization_id = await managed(connection, user_id, integration_id)
         await integrations.delete(connection, integration_id)
-        await audit(connection, origin, user_id, organization_id, "delete", integration_id, {})
+        await record_action(
+            connection, origin, user_id, organization_id, "integration.delete", integration_id, {}
+        )
 
 
 async def managed(connection: Conn, user_id: uuid.UUID, integration_id: uuid.UUID) -> uuid.UUID:
@@ -191,27 +207,6 @@ async def managed(connection: Conn, user_id: uuid.UUID, integration_id: uuid.UUI
     )
     assert organization_id is not None
     return organization_id
-
-
-async def audit(
-    connection: Conn,
-    origin: RequestOrigin,
-    user_id: uuid.UUID,
-    organization_id: uuid.UUID,
-    action: str,
-    integration_id: uuid.UUID,
-    details: dict[str, Any],
-) -> None:
-    await record(
-        connection,
-        origin,
-        actor_id=user_id,
-        organization_id=organization_id,
-        action=f"integration.{action}",
-        object_type="integration",
-        object_id=integration_id,
-        details=details,  # key names only: never a value
-    )
 
 
 async def usable(

@@ -10,12 +10,12 @@ from control_plane.automation.errors import INVALID_DATA
 from control_plane.automation.models.graph import NodeCreate, NodePublic, NodeUpdate
 from control_plane.automation.node_types import NodeType
 from control_plane.automation.queries import nodes, workflows
-from control_plane.automation.services.access import audit, authorize_nodes, authorize_workflow
+from control_plane.automation.services.access import authorize_nodes, authorize_workflow
 from control_plane.automation.services.node_checks import config_issues
 from control_plane.db import Conn
 from control_plane.errors import LIMIT_REACHED, NOT_FOUND, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 
 NO_NODE = {"node": "No such node in this workflow."}
 # Not a seed limit: it bounds what validating or drawing one workflow may cost.
@@ -66,7 +66,7 @@ async def create(
             )
         await _check_single_trigger(connection, workflow_id, node_id, body.node_type)
         await nodes.insert(connection, node_id, workflow_id, body.model_dump(mode="json"))
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -99,7 +99,7 @@ async def update(
         if "config" in changes:
             _check_config(node.node_type, config)
         await nodes.update(connection, node_id, changes)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -127,7 +127,7 @@ async def delete(
         node = await existing(connection, workflow_id, node_id)
         authorize_nodes(role, [(node.node_type, node.config)])
         await nodes.delete(connection, node_id)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,

@@ -23,11 +23,11 @@ from control_plane.automation.models.workflows import (
 )
 from control_plane.automation.queries import nodes, workflows
 from control_plane.automation.queries.workflows import WorkflowRow
-from control_plane.automation.services.access import audit, authorize_nodes, authorize_workflow
+from control_plane.automation.services.access import authorize_nodes, authorize_workflow
 from control_plane.db import Conn
 from control_plane.errors import CONFLICT, LIMIT_REACHED, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.jobs import cancel as cancel_job
 from control_plane.studio.services.access import authorize_project
 
@@ -104,7 +104,9 @@ async def create(
             "settings": body.settings.model_dump(mode="json"),
         }
         await workflows.insert(connection, workflow_id, organization_id, user_id, values)
-        await audit(connection, origin, user_id, organization_id, "workflow.create", workflow_id)
+        await record_action(
+            connection, origin, user_id, organization_id, "workflow.create", workflow_id
+        )
         return await one(connection, workflow_id, public_url)
 
 
@@ -138,7 +140,7 @@ async def update(
             config = changes.get("trigger_config", kept)
             changes["trigger_config"] = checked_trigger_config(trigger_type, config)
         await workflows.update(connection, workflow_id, changes)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -165,7 +167,9 @@ async def delete(
         for job_id in await workflows.running_jobs(connection, workflow_id):
             await cancel_job(connection, job_id)
         await workflows.delete(connection, workflow_id)
-        await audit(connection, origin, user_id, organization_id, "workflow.delete", workflow_id)
+        await record_action(
+            connection, origin, user_id, organization_id, "workflow.delete", workflow_id
+        )
 
 
 async def one(connection: Conn, workflow_id: uuid.UUID, public_url: str) -> WorkflowPublic:

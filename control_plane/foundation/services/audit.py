@@ -51,6 +51,29 @@ async def record(
     )
 
 
+async def record_action(
+    connection: Conn,
+    origin: RequestOrigin,
+    user_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    action: str,
+    object_id: uuid.UUID | str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A member's write in an organisation: the object type is the action's first word
+    (`workflow.create` -> workflow)."""
+    await record(
+        connection,
+        origin,
+        actor_id=user_id,
+        organization_id=organization_id,
+        action=action,
+        object_type=action.split(".")[0],
+        object_id=object_id,
+        details=details,
+    )
+
+
 async def record_account(
     connection: Conn,
     origin: RequestOrigin,

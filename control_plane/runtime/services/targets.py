@@ -14,7 +14,7 @@ from control_plane.db import Conn
 from control_plane.errors import CONFLICT, ApiError
 from control_plane.foundation.permissions import Permission, authorize, authorize_object
 from control_plane.foundation.queries import organizations
-from control_plane.foundation.services.audit import RequestOrigin, record
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.runtime.models.deployments import TargetCreate, TargetPublic
 from control_plane.runtime.queries import targets
 from platform_support.vault import Vault
@@ -133,13 +133,7 @@ async def _audit(
     target_id: uuid.UUID,
     values: dict[str, Any],
 ) -> None:
-    await record(
-        connection,
-        origin,
-        actor_id=user_id,
-        organization_id=organization_id,
-        action=f"target.{action}",
-        object_type="target",
-        object_id=target_id,
-        details={"fields": sorted(values)},  # names only: never the key
+    fields = {"fields": sorted(values)}  # names only: never the key
+    await record_action(
+        connection, origin, user_id, organization_id, f"target.{action}", target_id, fields
     )

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from control_plane.db import Conn
 from control_plane.errors import NOT_FOUND, VALIDATION, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.studio.models.pages import (
     OPTIONS,
     ComponentCreate,
@@ -26,7 +26,6 @@ from control_plane.studio.queries.components import ComponentRow
 from control_plane.studio.services import bindings
 from control_plane.studio.services.access import authorize_project
 from control_plane.studio.services.pages import authorize_page
-from control_plane.studio.services.projects import audit
 
 NO_COMPONENT = {"component": "No such component."}
 
@@ -80,7 +79,9 @@ async def create(
             now,
         )
         saved = await _save(connection, row, new=True)
-        await audit(connection, origin, user_id, organization_id, "component.create", row.id)
+        await record_action(
+            connection, origin, user_id, organization_id, "component.create", row.id
+        )
         return saved
 
 
@@ -103,7 +104,7 @@ async def update(
             key: value for key, value in changes.items() if value is not None or key == "table_id"
         }
         saved = await _save(connection, replace(current, **changes), new=False)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -123,7 +124,9 @@ async def delete(
             connection, user_id, component_id, Permission.PROJECTS_WRITE
         )
         await components.delete(connection, component_id)
-        await audit(connection, origin, user_id, organization_id, "component.delete", component_id)
+        await record_action(
+            connection, origin, user_id, organization_id, "component.delete", component_id
+        )
 
 
 async def _save(connection: Conn, row: ComponentRow, *, new: bool) -> ComponentPublic:

@@ -14,7 +14,7 @@ from typing import Any
 from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
 from control_plane.foundation.permissions import Permission, authorize
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.studio.models.exports import (
     ExportedPage,
     ExportedVersion,
@@ -28,7 +28,7 @@ from control_plane.studio.queries.components import ComponentRow
 from control_plane.studio.services import bindings, drafts
 from control_plane.studio.services.components import checked_options
 from control_plane.studio.services.pages import frozen
-from control_plane.studio.services.projects import audit, check_room, created
+from control_plane.studio.services.projects import check_room, created
 
 
 async def export(connection: Conn, project_id: uuid.UUID) -> ProjectExport:
@@ -182,7 +182,7 @@ async def import_project(
             await versions.insert(
                 connection, project_id, (major, minor, patch), spec, frozen_pages, changes, None
             )
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,

@@ -9,11 +9,10 @@ from typing import Any
 from control_plane.db import Conn
 from control_plane.errors import CONFLICT, NOT_FOUND, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.studio.models.pages import PageCreate, PagePublic, PageUpdate
 from control_plane.studio.queries import components, pages
 from control_plane.studio.services.access import authorize_project
-from control_plane.studio.services.projects import audit
 
 NO_PAGE = {"page": "No such page."}
 
@@ -39,7 +38,7 @@ async def create(
         )
         await _check_route(connection, body.project, body.route, page_id)
         await pages.insert(connection, page_id, body.project, body.name, body.route, body.layout)
-        await audit(connection, origin, user_id, organization_id, "page.create", page_id)
+        await record_action(connection, origin, user_id, organization_id, "page.create", page_id)
         return await public(connection, page_id)
 
 
@@ -58,7 +57,7 @@ async def update(
             await _check_route(connection, project_id, body.route, page_id)
         await pages.update(connection, page_id, body.name, body.route, body.layout)
         changed = sorted(body.model_dump(exclude_unset=True))
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -78,7 +77,7 @@ async def delete(
             connection, user_id, page_id, Permission.PROJECTS_WRITE
         )
         await pages.delete(connection, page_id)
-        await audit(connection, origin, user_id, organization_id, "page.delete", page_id)
+        await record_action(connection, origin, user_id, organization_id, "page.delete", page_id)
 
 
 async def public(connection: Conn, page_id: uuid.UUID) -> PagePublic:

@@ -13,7 +13,7 @@ from control_plane.db import Conn
 from control_plane.errors import LIMIT_REACHED, ApiError
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.foundation.queries import organizations, subscriptions
-from control_plane.foundation.services.audit import RequestOrigin, record
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.studio.models.projects import ProjectPublic
 from control_plane.studio.queries import projects
 from control_plane.studio.services import drafts
@@ -55,7 +55,7 @@ async def create(
         await projects.insert(
             connection, project_id, organization_id, user_id, name, description, spec
         )
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -87,7 +87,7 @@ async def update(
         draft.set_project(name, description)
         drafts.checked(draft.document)
         await projects.update(connection, project_id, name, description, draft.document)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,
@@ -107,7 +107,9 @@ async def delete(
             connection, user_id, project_id, Permission.PROJECTS_WRITE
         )
         await projects.delete(connection, project_id)
-        await audit(connection, origin, user_id, organization_id, "project.delete", project_id)
+        await record_action(
+            connection, origin, user_id, organization_id, "project.delete", project_id
+        )
 
 
 async def created(connection: Conn, user_id: uuid.UUID, project_id: uuid.UUID) -> ProjectPublic:
@@ -129,25 +131,3 @@ async def public(connection: Conn, project_id: uuid.UUID) -> ProjectPublic:
     project = await projects.one(connection, project_id)
     assert project is not None  # called once the project is known
     return project
-
-
-async def audit(
-    connection: Conn,
-    origin: RequestOrigin,
-    user_id: uuid.UUID,
-    organization_id: uuid.UUID,
-    action: str,
-    object_id: uuid.UUID | str,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """The audit entry of a Studio write: its object type is the action's first word."""
-    await record(
-        connection,
-        origin,
-        actor_id=user_id,
-        organization_id=organization_id,
-        action=action,
-        object_type=action.split(".")[0],
-        object_id=object_id,
-        details=details,
-    )

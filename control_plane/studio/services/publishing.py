@@ -10,12 +10,11 @@ from control_plane import events
 from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.studio.models.versions import VersionPublic
 from control_plane.studio.queries import projects, versions
 from control_plane.studio.services import drafts, numbering, pages
 from control_plane.studio.services.access import authorize_project
-from control_plane.studio.services.projects import audit
 
 
 async def publish(
@@ -42,7 +41,7 @@ async def publish(
             connection, project_id, number, document, frozen_pages, public_changes, user_id
         )
         await projects.set_published(connection, project_id)
-        await audit(
+        await record_action(
             connection,
             origin,
             user_id,

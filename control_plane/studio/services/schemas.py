@@ -12,14 +12,13 @@ from typing import Any
 
 from control_plane.db import Conn
 from control_plane.foundation.permissions import Permission
-from control_plane.foundation.services.audit import RequestOrigin
+from control_plane.foundation.services.audit import RequestOrigin, record_action
 from control_plane.studio.models.schemas import FieldPublic, SchemaPublic
 from control_plane.studio.queries import projects
 from control_plane.studio.queries.schemas import TableRow
 from control_plane.studio.services import bindings, drafts
 from control_plane.studio.services.access import NO_PROJECT, NO_TABLE, authorize_project
 from control_plane.studio.services.drafts import Draft
-from control_plane.studio.services.projects import audit
 
 Edit = Callable[[Draft], str]
 
@@ -45,7 +44,7 @@ async def edit_draft(
         draft, object_id = await asyncio.to_thread(_edited, current.spec, edit)
         await bindings.check_kept(connection, project_id, current.spec, draft.document)
         await projects.set_spec(connection, project_id, draft.document)
-        await audit(connection, origin, user_id, organization_id, action, object_id)
+        await record_action(connection, origin, user_id, organization_id, action, object_id)
         return draft, object_id
 
 

@@ -6,12 +6,13 @@ settings and key) and a real HTTP server on loopback that records what it receiv
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -109,6 +110,22 @@ class Automation:
             edge_ids[(source, target)] = edge["id"]
         return Workflow(workflow_id, node_ids, edge_ids)
 
+    def delayed(
+        self,
+        by: User,
+        project: str,
+        delay: Mapping[str, Any],
+        output: Mapping[str, Any],
+        **workflow: Any,
+    ) -> Workflow:
+        """Start -> Wait (a delay node of config `delay`) -> After (a transform of `output`)."""
+        nodes: dict[str, tuple[str, Mapping[str, Any]]] = {
+            "Start": ("trigger", {}),
+            "Wait": ("delay", {"config": delay}),
+            "After": ("transform", {"config": {"output": output}}),
+        }
+        return self.build(by, project, nodes, [("Start", "Wait"), ("Wait", "After")], **workflow)
+
     def execute(self, by: User, workflow: str, **body: Any) -> dict[str, Any]:
         """Start an execution (202); its answer."""
         response = self.request("POST", f"/workflows/{workflow}/execute/", by, json=body)
@@ -169,6 +186,37 @@ def new_integration(automation: Automation, team: Team, **body: Any) -> dict[str
     response = automation.request("POST", "/integrations/", team.users["ADMIN"], json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def smtp_integration(
+    automation: Automation, team: Team, port: int, name: str = "Mail", **settings: Any
+) -> dict[str, Any]:
+    """An `email` integration for an SMTP server on 127.0.0.1:`port` without TLS;
+    `settings` adds to its configuration (username, password...)."""
+    configuration = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "from_email": "robot@example.com",
+        **settings,
+    }
+    return new_integration(
+        automation, team, name=name, type="email", provider="smtp", configuration=configuration
+    )
+
+
+def chat_integration(
+    automation: Automation, team: Team, webhook_url: str, name: str = "Chat"
+) -> dict[str, Any]:
+    """A `messaging` integration (slack) posting to `webhook_url`."""
+    return new_integration(
+        automation,
+        team,
+        name=name,
+        type="messaging",
+        provider="slack",
+        configuration={"webhook_url": webhook_url},
+    )
 
 
 def new_workflow(api: Api, project_id: uuid.UUID, created_by: User) -> uuid.UUID:
@@ -274,6 +322,38 @@ async def executing(
         yield Executing(services, uuid.UUID(organization), project_id, workflow_id, log)
     finally:
         await pool.close()
+
+
+def executing_in(
+    api: Api, place: Place, *, loopback: bool = True
+) -> AbstractAsyncContextManager[Executing]:
+    """`executing` in `place` on the `api`'s server (`loopback`: whether the outbound
+    policy lets nodes reach the tests' local servers)."""
+    return executing(
+        api.server,
+        place.organization,
+        place.project_id,
+        place.workflow_id,
+        automation_allow_loopback=loopback,
+    )
+
+
+def run_node(
+    api: Api,
+    place: Place,
+    node_type: NodeType,
+    config: dict[str, Any],
+    *,
+    loopback: bool = True,
+    **kw: Any,
+) -> dict[str, Any]:
+    """`Executing.run` from a test: one node in `place` (`kw`: input_data, dry_run...)."""
+
+    async def scenario() -> dict[str, Any]:
+        async with executing_in(api, place, loopback=loopback) as here:
+            return await here.run(node_type, config, **kw)
+
+    return asyncio.run(scenario())
 
 
 @dataclass

@@ -16,9 +16,11 @@ from tests.control_plane.automation.conftest import (
     Automation,
     Place,
     Web,
-    executing,
+    chat_integration,
+    executing_in,
     new_integration,
     new_workflow,
+    smtp_integration,
 )
 from tests.control_plane.conftest import Api, Inbox, smtp_server
 from tests.control_plane.runtime.instance_fixture import project_id, register_app
@@ -56,27 +58,10 @@ def test_every_template_runs(
     with smtp_server(Inbox()) as inbox:
         port = inbox.port  # type: ignore[attr-defined]
         fills = {
-            "<email integration id>": new_integration(
-                automation,
-                team,
-                name="Mail",
-                type="email",
-                provider="smtp",
-                configuration={
-                    "host": "127.0.0.1",
-                    "port": port,
-                    "security": "none",
-                    "from_email": "robot@example.com",
-                },
-            )["id"],
-            "<messaging integration id>": new_integration(
-                automation,
-                team,
-                name="Chat",
-                type="messaging",
-                provider="slack",
-                configuration={"webhook_url": web.url("/hook")},
-            )["id"],
+            "<email integration id>": smtp_integration(automation, team, port)["id"],
+            "<messaging integration id>": chat_integration(automation, team, web.url("/hook"))[
+                "id"
+            ],
             "<database integration id>": new_integration(
                 automation,
                 team,
@@ -116,13 +101,7 @@ async def _run_templates(
     api: Api, place: Place, fills: dict[str, Any], inputs: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     outputs: dict[str, dict[str, Any]] = {}
-    async with executing(
-        api.server,
-        place.organization,
-        place.project_id,
-        place.workflow_id,
-        automation_allow_loopback=True,
-    ) as here:
+    async with executing_in(api, place) as here:
         for template in TEMPLATES:
             config = _filled(template.config_template, fills)
             if template.id == "create_record":  # the CRM's clients need an email too

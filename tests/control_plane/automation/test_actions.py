@@ -20,9 +20,12 @@ from tests.control_plane.automation.conftest import (
     Automation,
     Place,
     Web,
-    executing,
+    chat_integration,
+    executing_in,
     new_integration,
     new_workflow,
+    run_node,
+    smtp_integration,
 )
 from tests.control_plane.conftest import Api, Inbox, User, smtp_server
 from tests.control_plane.runtime.instance_fixture import project_id, register_app
@@ -31,47 +34,14 @@ from tests.control_plane.studio.conftest import Team
 ACTION = NodeType.ACTION
 
 
-def run(api: Api, place: Place, config: dict[str, Any], *, loopback: bool = True, **kw: Any) -> Any:
-    async def scenario() -> dict[str, Any]:
-        async with executing(
-            api.server,
-            place.organization,
-            place.project_id,
-            place.workflow_id,
-            automation_allow_loopback=loopback,
-        ) as here:
-            return await here.run(ACTION, config, **kw)
-
-    return asyncio.run(scenario())
-
-
 def environment_issues(api: Api, place: Place, config: dict[str, Any]) -> list[Any]:
     async def scenario() -> list[Any]:
-        async with executing(
-            api.server, place.organization, place.project_id, place.workflow_id
-        ) as here:
+        async with executing_in(api, place) as here:
             return await EXECUTORS[ACTION].check_environment(
                 config, here.organization_id, here.services
             )
 
     return asyncio.run(scenario())
-
-
-def smtp_integration(
-    automation: Automation, team: Team, port: int, password: str = ""
-) -> dict[str, Any]:
-    configuration: dict[str, Any] = {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "from_email": "robot@example.com",
-        "from_name": "Robot",
-    }
-    if password:
-        configuration |= {"username": "robot", "password": password}
-    return new_integration(
-        automation, team, name="SMTP", type="email", provider="smtp", configuration=configuration
-    )
 
 
 EMAIL = {
@@ -86,9 +56,12 @@ def test_send_email_through_an_smtp_integration(
     api: Api, automation: Automation, team: Team, place: Place
 ) -> None:
     with smtp_server(Inbox()) as inbox:
-        integration = smtp_integration(automation, team, inbox.port)  # type: ignore[attr-defined]
+        port = inbox.port  # type: ignore[attr-defined]
+        integration = smtp_integration(automation, team, port, from_name="Robot")
         config = {**EMAIL, "integration": integration["id"]}
-        output = run(api, place, config, input_data={"email": "ana@example.com", "name": "Ana"})
+        output = run_node(
+            api, place, ACTION, config, input_data={"email": "ana@example.com", "name": "Ana"}
+        )
         assert output == {"email_sent": True, "via": "smtp", "integration": integration["id"]}
         message = inbox.wait_for("ana@example.com", "Bienvenue Ana")
         assert message["From"] == "Robot <robot@example.com>"
@@ -98,7 +71,9 @@ def test_send_email_through_an_smtp_integration(
 def test_send_email_through_the_platforms_outbox(
     api: Api, inbox: Inbox, team: Team, place: Place
 ) -> None:
-    output = run(api, place, EMAIL, input_data={"email": "bo@example.com", "name": "Bo"})
+    output = run_node(
+        api, place, ACTION, EMAIL, input_data={"email": "bo@example.com", "name": "Bo"}
+    )
     assert output["email_sent"] is True and output["via"] == "outbox"
     [(recipient,)] = api.query("SELECT recipient FROM mail_outbox WHERE id = %s", output["mail_id"])
     assert recipient == "bo@example.com"
@@ -109,11 +84,12 @@ def test_a_header_with_a_line_break_fails_cleanly(
     api: Api, automation: Automation, team: Team, place: Place
 ) -> None:
     with smtp_server(Inbox()) as inbox:
-        integration = smtp_integration(automation, team, inbox.port)  # type: ignore[attr-defined]
+        port = inbox.port  # type: ignore[attr-defined]
+        integration = smtp_integration(automation, team, port, from_name="Robot")
         config = {**EMAIL, "integration": integration["id"]}
         data = {"email": "ana@example.com", "name": "Ana\r\nBcc: all@example.com"}
         with pytest.raises(NodeFailed) as failed:
-            run(api, place, config, input_data=data)
+            run_node(api, place, ACTION, config, input_data=data)
         assert failed.value.code == "AUTO_007"
         assert inbox.messages == []
 
@@ -122,8 +98,8 @@ def test_dry_runs_send_nothing(
     api: Api, team: Team, place: Place, web: Web, automation: Automation
 ) -> None:
     before = api.query("SELECT count(*) FROM mail_outbox")
-    output = run(
-        api, place, EMAIL, input_data={"email": "c@example.com", "name": "C"}, dry_run=True
+    output = run_node(
+        api, place, ACTION, EMAIL, input_data={"email": "c@example.com", "name": "C"}, dry_run=True
     )
     assert output == {
         "dry_run": {
@@ -133,16 +109,9 @@ def test_dry_runs_send_nothing(
         }
     }
     assert api.query("SELECT count(*) FROM mail_outbox") == before
-    chat = new_integration(
-        automation,
-        team,
-        name="Hook",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": web.url("/hook")},
-    )
+    chat = chat_integration(automation, team, web.url("/hook"), name="Hook")
     config = {"action_type": "webhook", "integration": chat["id"], "text": "hi"}
-    assert run(api, place, config, dry_run=True)["dry_run"]["text"] == "hi"
+    assert run_node(api, place, ACTION, config, dry_run=True)["dry_run"]["text"] == "hi"
     assert web.received == []
 
 
@@ -166,7 +135,7 @@ def test_webhook_posts_to_the_messaging_integration(
         "integration": chat["id"],
         "text": "New client {{input_data.name}}",
     }
-    output = run(api, place, config, input_data={"name": "Ana"})
+    output = run_node(api, place, ACTION, config, input_data={"name": "Ana"})
     assert output == {"message_sent": True, "status": 200}
     [received] = web.received
     assert received.path == "/services/T0/B0/secret-path"
@@ -176,21 +145,14 @@ def test_webhook_posts_to_the_messaging_integration(
         "username": "WorkflowBot",
     }
     with pytest.raises(NodeFailed, match="outbound policy"):
-        run(api, place, config, input_data={"name": "Ana"}, loopback=False)
+        run_node(api, place, ACTION, config, input_data={"name": "Ana"}, loopback=False)
     assert len(web.received) == 1
 
 
 def test_integrations_that_cannot_be_used_are_auto_004(
     api: Api, team: Team, place: Place, web: Web, automation: Automation, outsider: tuple[User, str]
 ) -> None:
-    chat = new_integration(
-        automation,
-        team,
-        name="Chat",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": web.url("/hook")},
-    )
+    chat = chat_integration(automation, team, web.url("/hook"))
     mail = smtp_integration(automation, team, 2525)
     outsiders = automation.request(
         "POST",
@@ -212,7 +174,7 @@ def test_integrations_that_cannot_be_used_are_auto_004(
         [issue] = environment_issues(api, place, config)
         assert (issue.field, issue.code) == ("config.integration", "AUTO_004")
         with pytest.raises(NodeFailed) as failed:
-            run(api, place, config)
+            run_node(api, place, ACTION, config)
         assert failed.value.code == "AUTO_004"
     assert web.received == []
 
@@ -236,7 +198,7 @@ def test_saved_as_built_checked_whole_before_a_run(api: Api, place: Place) -> No
     for config, missing in cases:
         assert [i.field for i in environment_issues(api, place, config)] == missing
     with pytest.raises(NodeFailed, match="config.recipient") as failed:
-        run(api, place, {"action_type": "send_email", "subject": "s", "body": "b"})
+        run_node(api, place, ACTION, {"action_type": "send_email", "subject": "s", "body": "b"})
     assert failed.value.code == "AUTO_007"
 
 
@@ -252,9 +214,10 @@ def crm_place(api: Api, team: Team, empty_crm: RunningApp) -> Place:
 def test_create_and_update_records_through_the_deployed_app(
     api: Api, crm_place: Place, empty_crm: RunningApp
 ) -> None:
-    created = run(
+    created = run_node(
         api,
         crm_place,
+        ACTION,
         {
             "action_type": "create_record",
             "table": "clients",
@@ -264,9 +227,10 @@ def test_create_and_update_records_through_the_deployed_app(
     )
     assert created["created"] is True and created["record"]["nom"] == "Ana Lima"
     record_id = created["record_id"]
-    updated = run(
+    updated = run_node(
         api,
         crm_place,
+        ACTION,
         {
             "action_type": "update_record",
             "table": "clients",
@@ -280,9 +244,10 @@ def test_create_and_update_records_through_the_deployed_app(
         rows = connection.execute("SELECT nom, email, adresse FROM clients").fetchall()
     assert rows == [("Ana Lima", "ana@example.com", "Paris")]
     with pytest.raises(NodeFailed) as refused:  # the app's own validation
-        run(
+        run_node(
             api,
             crm_place,
+            ACTION,
             {"action_type": "create_record", "table": "clients", "data": {"nom": "x"}},
         )
     assert refused.value.code == "RUNTIME_002" and "email" in str(refused.value)
@@ -293,5 +258,5 @@ def test_create_and_update_records_through_the_deployed_app(
             "data": {},
             "environment": "staging",
         }
-        run(api, crm_place, config)
+        run_node(api, crm_place, ACTION, config)
     assert elsewhere.value.code == "APP_NOT_DEPLOYED"

@@ -4,9 +4,7 @@ one statement, a statement timeout, rows and output capped."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from typing import Any
 
 import psycopg
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from control_plane.automation.engine.nodes import EXECUTORS, NodeFailed
 from control_plane.automation.node_types import NodeType
 from tests.conftest import fresh_database
-from tests.control_plane.automation.conftest import Automation, Place, executing, new_integration
+from tests.control_plane.automation.conftest import Automation, Place, new_integration, run_node
 from tests.control_plane.conftest import Api
 from tests.control_plane.studio.conftest import Team
 
@@ -46,16 +44,6 @@ def database(api: Api, team: Team, shop: str, automation: Automation) -> str:
     return str(created["id"])
 
 
-def run(api: Api, place: Place, config: dict[str, Any], **kw: Any) -> Any:
-    async def scenario() -> dict[str, Any]:
-        async with executing(
-            api.server, place.organization, place.project_id, place.workflow_id
-        ) as here:
-            return await here.run(QUERY, config, **kw)
-
-    return asyncio.run(scenario())
-
-
 def count(shop: str) -> int:
     with psycopg.connect(shop) as connection:
         row = connection.execute("SELECT count(*) FROM items").fetchone()
@@ -64,9 +52,10 @@ def count(shop: str) -> int:
 
 
 def test_named_and_numbered_parameters(api: Api, place: Place, database: str) -> None:
-    named = run(
+    named = run_node(
         api,
         place,
+        QUERY,
         {
             "integration": database,
             "query": "SELECT id, name, price FROM items WHERE price > %(min)s ORDER BY id LIMIT 2",
@@ -79,9 +68,10 @@ def test_named_and_numbered_parameters(api: Api, place: Place, database: str) ->
         {"id": 48, "name": "item 48", "price": "72.0"},
     ]
     assert named["columns"] == ["id", "name", "price"] and named["truncated"] is False
-    numbered = run(
+    numbered = run_node(
         api,
         place,
+        QUERY,
         {
             "integration": database,
             "query": "SELECT name FROM items WHERE id = $1",
@@ -94,9 +84,10 @@ def test_named_and_numbered_parameters(api: Api, place: Place, database: str) ->
 
 def test_values_are_bound_never_spliced(api: Api, place: Place, database: str, shop: str) -> None:
     hostile = "1; DROP TABLE items; --"
-    output = run(
+    output = run_node(
         api,
         place,
+        QUERY,
         {
             "integration": database,
             "query": "SELECT %(v)s::text AS v",
@@ -112,10 +103,10 @@ def test_read_only_unless_the_node_says_so(
     api: Api, place: Place, database: str, shop: str
 ) -> None:
     with pytest.raises(NodeFailed, match="read-only") as refused:
-        run(api, place, {"integration": database, "query": "DELETE FROM items"})
+        run_node(api, place, QUERY, {"integration": database, "query": "DELETE FROM items"})
     assert refused.value.code == "25006"
     with pytest.raises(NodeFailed):  # one statement: no COMMIT to leave the read-only transaction
-        run(api, place, {"integration": database, "query": "COMMIT; DELETE FROM items"})
+        run_node(api, place, QUERY, {"integration": database, "query": "COMMIT; DELETE FROM items"})
     assert count(shop) == 50
     writing = {
         "integration": database,
@@ -125,26 +116,33 @@ def test_read_only_unless_the_node_says_so(
     }
     assert EXECUTORS[QUERY].has_side_effects(writing)
     assert (
-        run(api, place, writing, dry_run=True)["dry_run"]["would"] == "run a statement that writes"
+        run_node(api, place, QUERY, writing, dry_run=True)["dry_run"]["would"]
+        == "run a statement that writes"
     )
     assert count(shop) == 50
-    assert run(api, place, writing)["rows"] == [{"id": 51}]
-    deleted = run(api, place, {**writing, "query": "DELETE FROM items WHERE id = 51", "params": {}})
+    assert run_node(api, place, QUERY, writing)["rows"] == [{"id": 51}]
+    deleted = run_node(
+        api, place, QUERY, {**writing, "query": "DELETE FROM items WHERE id = 51", "params": {}}
+    )
     assert deleted["row_count"] == 1 and count(shop) == 50
 
 
 def test_rows_capped_and_statements_timed_out(api: Api, place: Place, database: str) -> None:
-    some = run(
-        api, place, {"integration": database, "query": "SELECT * FROM items", "max_rows": 10}
+    some = run_node(
+        api, place, QUERY, {"integration": database, "query": "SELECT * FROM items", "max_rows": 10}
     )
     assert (some["row_count"], some["truncated"]) == (10, True)
-    many = run(
-        api, place, {"integration": database, "query": "SELECT generate_series(1, 5000) AS n"}
-    )
-    assert (many["row_count"], many["truncated"]) == (1000, True)
-    wide = run(
+    many = run_node(
         api,
         place,
+        QUERY,
+        {"integration": database, "query": "SELECT generate_series(1, 5000) AS n"},
+    )
+    assert (many["row_count"], many["truncated"]) == (1000, True)
+    wide = run_node(
+        api,
+        place,
+        QUERY,
         {
             "integration": database,
             "query": "SELECT repeat('x', 100000) AS x FROM generate_series(1, 20)",
@@ -152,13 +150,18 @@ def test_rows_capped_and_statements_timed_out(api: Api, place: Place, database: 
     )
     assert wide["truncated"] is True and wide["row_count"] == 10
     with pytest.raises(NodeFailed, match="statement timeout") as slow:
-        run(api, place, {"integration": database, "query": "SELECT pg_sleep(5)", "timeout": 0.5})
+        run_node(
+            api,
+            place,
+            QUERY,
+            {"integration": database, "query": "SELECT pg_sleep(5)", "timeout": 0.5},
+        )
     assert slow.value.code == "57014"
 
 
 def test_a_project_without_a_local_app(api: Api, place: Place) -> None:
     with pytest.raises(NodeFailed) as failed:
-        run(api, place, {"query": "SELECT 1"})
+        run_node(api, place, QUERY, {"query": "SELECT 1"})
     assert failed.value.code == "APP_NOT_DEPLOYED"
 
 

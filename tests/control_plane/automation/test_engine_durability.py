@@ -166,16 +166,7 @@ def test_a_delay_outlives_every_worker(
     """While a delay waits, no worker holds it: every worker may die; the first one
     started after the delay's end resumes the execution."""
     member = crash_team.users["MEMBER"]
-    built = crashing.build(
-        member,
-        crash_project,
-        {
-            "Start": ("trigger", {}),
-            "Wait": ("delay", {"config": {"seconds": 2}}),
-            "After": ("transform", {"config": {"output": {"waited": "{{delay_seconds}}"}}}),
-        },
-        [("Start", "Wait"), ("Wait", "After")],
-    )
+    built = crashing.delayed(member, crash_project, {"seconds": 2}, {"waited": "{{delay_seconds}}"})
     execution = crashing.execute(member, built.id)["execution_id"]
 
     def waiting() -> bool:

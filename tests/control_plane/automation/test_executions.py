@@ -153,16 +153,8 @@ def test_a_delay_waits_in_the_queue_and_a_cancel_stops_it(
     automation: Automation, team: Team, project: str
 ) -> None:
     member = team.users["MEMBER"]
-    built = automation.build(
-        member,
-        project,
-        {
-            "Start": ("trigger", {}),
-            "Wait": ("delay", {"config": {"minutes": 10}}),
-            "After": ("transform", {"config": {"output": {"late": True}}}),
-        },
-        [("Start", "Wait"), ("Wait", "After")],
-        settings={"timeout_seconds": 3600},
+    built = automation.delayed(
+        member, project, {"minutes": 10}, {"late": True}, settings={"timeout_seconds": 3600}
     )
     started = automation.execute(member, built.id)
     waiting = automation.wait_for(member, started["execution_id"], "running")
@@ -193,16 +185,8 @@ def test_the_timeout_fails_the_run_with_auto_006(
     automation: Automation, team: Team, project: str
 ) -> None:
     member = team.users["MEMBER"]
-    built = automation.build(
-        member,
-        project,
-        {
-            "Start": ("trigger", {}),
-            "Wait": ("delay", {"config": {"seconds": 5}}),
-            "After": ("transform", {"config": {"output": {"late": True}}}),
-        },
-        [("Start", "Wait"), ("Wait", "After")],
-        settings={"timeout_seconds": 2},
+    built = automation.delayed(
+        member, project, {"seconds": 5}, {"late": True}, settings={"timeout_seconds": 2}
     )
     started = automation.execute(member, built.id)
     done = automation.wait_for(member, started["execution_id"])
@@ -217,15 +201,11 @@ def test_a_dry_run_reports_without_waiting_or_sending(
     member = team.users["MEMBER"]
     address = f"dry-{uuid.uuid4().hex[:8]}@example.com"
     notifications = {"on_success": True, "on_failure": True, "email": address}
-    built = automation.build(
+    built = automation.delayed(
         member,
         project,
-        {
-            "Start": ("trigger", {}),
-            "Wait": ("delay", {"config": {"hours": 2}}),
-            "After": ("transform", {"config": {"output": {"hello": "{{input_data.name}}"}}}),
-        },
-        [("Start", "Wait"), ("Wait", "After")],
+        {"hours": 2},
+        {"hello": "{{input_data.name}}"},
         settings={"notifications": notifications},
     )
     response = automation.request(

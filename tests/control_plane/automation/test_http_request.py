@@ -4,39 +4,24 @@ addresses never, redirects checked before they are followed."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-from typing import Any
 
 import pytest
 
 from control_plane.automation.engine.nodes import NodeFailed
 from control_plane.automation.node_types import NodeType
 from control_plane.automation.outbound import refusal
-from tests.control_plane.automation.conftest import Place, Web, executing
+from tests.control_plane.automation.conftest import Place, Web, run_node
 from tests.control_plane.conftest import Api
 
 HTTP = NodeType.HTTP_REQUEST
 
 
-def run(api: Api, place: Place, config: dict[str, Any], *, loopback: bool = True, **kw: Any) -> Any:
-    async def scenario() -> dict[str, Any]:
-        async with executing(
-            api.server,
-            place.organization,
-            place.project_id,
-            place.workflow_id,
-            automation_allow_loopback=loopback,
-        ) as here:
-            return await here.run(HTTP, config, **kw)
-
-    return asyncio.run(scenario())
-
-
 def test_a_request_with_headers_query_and_json(api: Api, place: Place, web: Web) -> None:
-    output = run(
+    output = run_node(
         api,
         place,
+        HTTP,
         {
             "method": "POST",
             "url": web.url("/orders"),
@@ -55,37 +40,37 @@ def test_a_request_with_headers_query_and_json(api: Api, place: Place, web: Web)
 
 def test_retries_after_5xx_then_fails_on_error_status(api: Api, place: Place, web: Web) -> None:
     web.failures_left = 2
-    output = run(api, place, {"url": web.url("/flaky"), "retries": 2})
+    output = run_node(api, place, HTTP, {"url": web.url("/flaky"), "retries": 2})
     assert output["status"] == 200 and len(web.received) == 3
     web.failures_left = 5
     with pytest.raises(NodeFailed, match="answered 503") as failed:
-        run(api, place, {"url": web.url("/flaky"), "retries": 1})
+        run_node(api, place, HTTP, {"url": web.url("/flaky"), "retries": 1})
     assert failed.value.code == "HTTP_ERROR"
     with pytest.raises(NodeFailed, match="answered 404"):
-        run(api, place, {"url": web.url("/missing")})
-    kept = run(api, place, {"url": web.url("/missing"), "fail_on_error_status": False})
+        run_node(api, place, HTTP, {"url": web.url("/missing")})
+    kept = run_node(api, place, HTTP, {"url": web.url("/missing"), "fail_on_error_status": False})
     assert kept["status"] == 404 and kept["body"] == {"error": "no"}
 
 
 def test_answers_over_the_cap_fail(api: Api, place: Place, web: Web) -> None:
     with pytest.raises(NodeFailed) as failed:
-        run(api, place, {"url": web.url("/big"), "max_response_bytes": 100_000})
+        run_node(api, place, HTTP, {"url": web.url("/big"), "max_response_bytes": 100_000})
     assert failed.value.code == "RESPONSE_TOO_LARGE"
 
 
 def test_a_dry_run_of_a_post_sends_nothing(api: Api, place: Place, web: Web) -> None:
-    output = run(api, place, {"method": "POST", "url": web.url("/x")}, dry_run=True)
+    output = run_node(api, place, HTTP, {"method": "POST", "url": web.url("/x")}, dry_run=True)
     assert output["dry_run"]["method"] == "POST"
     assert web.received == []
 
 
 def test_redirects_are_followed_and_checked(api: Api, place: Place, web: Web) -> None:
-    output = run(api, place, {"url": web.url(f"/redirect?to={web.url('/landed')}")})
+    output = run_node(api, place, HTTP, {"url": web.url(f"/redirect?to={web.url('/landed')}")})
     assert output["body"]["path"] == "/landed"
     assert output["url"] == web.url("/landed")
     for private in ("http://10.0.0.7/", "http://169.254.169.254/latest/meta-data/"):
         with pytest.raises(NodeFailed, match="outbound policy") as failed:
-            run(api, place, {"url": web.url(f"/redirect?to={private}")})
+            run_node(api, place, HTTP, {"url": web.url(f"/redirect?to={private}")})
         assert failed.value.code == "OUTBOUND_REFUSED"
     assert [r.path.partition("?")[0] for r in web.received] == [
         "/redirect",
@@ -98,10 +83,10 @@ def test_redirects_are_followed_and_checked(api: Api, place: Place, web: Web) ->
 def test_loopback_only_when_allowed(api: Api, place: Place, web: Web) -> None:
     for url in (web.url("/"), web.url("/").replace("127.0.0.1", "localhost")):
         with pytest.raises(NodeFailed, match="loopback"):
-            run(api, place, {"url": url}, loopback=False)
+            run_node(api, place, HTTP, {"url": url}, loopback=False)
     port = web.base.rpartition(":")[2]
     with pytest.raises(NodeFailed, match="loopback"):
-        run(api, place, {"url": f"http://[::ffff:127.0.0.1]:{port}/"}, loopback=False)
+        run_node(api, place, HTTP, {"url": f"http://[::ffff:127.0.0.1]:{port}/"}, loopback=False)
     assert web.received == []
 
 
@@ -123,7 +108,7 @@ def test_loopback_only_when_allowed(api: Api, place: Place, web: Web) -> None:
 )
 def test_private_and_special_addresses_are_refused(api: Api, place: Place, url: str) -> None:
     with pytest.raises(NodeFailed, match="outbound policy"):
-        run(api, place, {"url": url})
+        run_node(api, place, HTTP, {"url": url})
 
 
 @pytest.mark.parametrize(
@@ -142,7 +127,7 @@ def test_public_addresses_pass() -> None:
 def test_urls_that_are_not_urls(api: Api, place: Place, web: Web) -> None:
     for url in ("http://[::1", "http://exa mple.com/", "not a url", "http:///path"):
         with pytest.raises(NodeFailed) as failed:
-            run(api, place, {"url": url})
+            run_node(api, place, HTTP, {"url": url})
         assert failed.value.code == "OUTBOUND_REFUSED"
     with pytest.raises(NodeFailed):  # a broken redirect fails the node, not the executor
-        run(api, place, {"url": web.url("/redirect?to=http://[::1")})
+        run_node(api, place, HTTP, {"url": web.url("/redirect?to=http://[::1")})

@@ -8,9 +8,22 @@ from typing import Any
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.control_plane.automation.conftest import Automation, Web, new_integration
+from tests.control_plane.automation.conftest import (
+    Automation,
+    Web,
+    chat_integration,
+    new_integration,
+    smtp_integration,
+)
 from tests.control_plane.conftest import Api, Inbox, User, assert_error, smtp_server
 from tests.control_plane.studio.conftest import Team
+
+PAYMENT = {
+    "name": "Pay",
+    "type": "payment",
+    "provider": "stripe",
+    "configuration": {"api_key": "sk_test_x"},
+}
 
 
 def checked(automation: Automation, team: Team, integration: dict[str, Any]) -> dict[str, Any]:
@@ -28,21 +41,8 @@ def login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -
 
 def test_smtp_login_checked(api: Api, team: Team, automation: Automation) -> None:
     with smtp_server(Inbox(), authenticator=login, auth_require_tls=False) as inbox:
-        mail = new_integration(
-            automation,
-            team,
-            name="Mail",
-            type="email",
-            provider="smtp",
-            configuration={
-                "host": "127.0.0.1",
-                "port": inbox.port,  # type: ignore[attr-defined]
-                "security": "none",
-                "username": "robot",
-                "password": "wrong",
-                "from_email": "robot@example.com",
-            },
-        )
+        port = inbox.port  # type: ignore[attr-defined]
+        mail = smtp_integration(automation, team, port, username="robot", password="wrong")
         assert mail["health_status"]["overall"] == "unknown"
         failed = checked(automation, team, mail)
         assert failed["status"] == "error"
@@ -79,24 +79,11 @@ def test_database_and_webhook_checks(
         configuration={"dsn": api.server.database_url + "_gone"},
     )
     assert checked(automation, team, bad)["health_status"]["message"] == "OperationalError"
-    hook = new_integration(  # the server does not allow loopback: the policy refuses it
-        automation,
-        team,
-        name="Hook",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": web.url("/hook")},
-    )
+    # the server does not allow loopback: the policy refuses it
+    hook = chat_integration(automation, team, web.url("/hook"), name="Hook")
     assert checked(automation, team, hook)["health_status"]["message"] == "OutboundRefused"
     assert web.received == []
-    stripe = new_integration(
-        automation,
-        team,
-        name="Pay",
-        type="payment",
-        provider="stripe",
-        configuration={"api_key": "sk_test_x"},
-    )
+    stripe = new_integration(automation, team, **PAYMENT)
     unknown = checked(automation, team, stripe)
     assert unknown["health_status"]["api_connection"] == "not_checked"
     assert unknown["status"] == "configured"
@@ -105,14 +92,7 @@ def test_database_and_webhook_checks(
 def test_only_admins_check(
     api: Api, team: Team, automation: Automation, outsider: tuple[User, str]
 ) -> None:
-    stripe = new_integration(
-        automation,
-        team,
-        name="Pay",
-        type="payment",
-        provider="stripe",
-        configuration={"api_key": "sk_test_x"},
-    )
+    stripe = new_integration(automation, team, **PAYMENT)
     path = f"/integrations/{stripe['id']}/test/"
     assert_error(automation.request("POST", path, team.users["MEMBER"]), 403, "PERMISSION_DENIED")
     assert_error(automation.request("POST", path, outsider[0]), 404, "NOT_FOUND")

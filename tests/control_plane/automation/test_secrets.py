@@ -19,8 +19,10 @@ from tests.control_plane.automation.conftest import (
     Automation,
     Place,
     Web,
-    executing,
+    chat_integration,
+    executing_in,
     new_integration,
+    smtp_integration,
 )
 from tests.control_plane.conftest import Api, Inbox, smtp_server
 from tests.control_plane.studio.conftest import Team
@@ -64,30 +66,16 @@ def test_secrets_are_nowhere_but_encrypted(
     api: Api, team: Team, place: Place, web: Web, automation: Automation
 ) -> None:
     with smtp_server(Inbox(), authenticator=Authenticator(), auth_require_tls=False) as inbox:
-        mail = new_integration(
+        port = inbox.port  # type: ignore[attr-defined]
+        mail = smtp_integration(
             automation,
             team,
-            name="Mail",
-            type="email",
-            provider="smtp",
-            configuration={
-                "host": "127.0.0.1",
-                "port": inbox.port,  # type: ignore[attr-defined]
-                "security": "none",
-                "username": "robot",
-                "password": f"pw-{MARK}",
-                "from_email": "robot@example.com",
-                "webhook_secret": f"wh-{MARK}",
-            },
+            port,
+            username="robot",
+            password=f"pw-{MARK}",
+            webhook_secret=f"wh-{MARK}",
         )
-        chat = new_integration(
-            automation,
-            team,
-            name="Chat",
-            type="messaging",
-            provider="slack",
-            configuration={"webhook_url": web.url(f"/hook/{MARK}")},
-        )
+        chat = chat_integration(automation, team, web.url(f"/hook/{MARK}"))
         database = new_integration(
             automation,
             team,
@@ -96,20 +84,8 @@ def test_secrets_are_nowhere_but_encrypted(
             provider="postgresql",
             configuration={"dsn": f"{api.server.database_url} application_name=db-{MARK}"},
         )
-        wrong = new_integration(
-            automation,
-            team,
-            name="Wrong",
-            type="email",
-            provider="smtp",
-            configuration={
-                "host": "127.0.0.1",
-                "port": inbox.port,  # type: ignore[attr-defined]
-                "security": "none",
-                "username": "robot",
-                "password": f"bad-{MARK}",
-                "from_email": "robot@example.com",
-            },
+        wrong = smtp_integration(
+            automation, team, port, name="Wrong", username="robot", password=f"bad-{MARK}"
         )
         email = {
             "action_type": "send_email",
@@ -165,13 +141,7 @@ async def _run_all(
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     outputs: list[dict[str, Any]] = []
     failures: list[str] = []
-    async with executing(
-        api.server,
-        place.organization,
-        place.project_id,
-        place.workflow_id,
-        automation_allow_loopback=True,
-    ) as here:
+    async with executing_in(api, place) as here:
         for node_type, config, dry_run in nodes:
             try:
                 outputs.append(await here.run(node_type, config, dry_run=dry_run))

@@ -4,7 +4,7 @@ node saved before its required keys is an AUTO_007 issue naming them."""
 
 from __future__ import annotations
 
-from tests.control_plane.automation.conftest import Automation, new_integration
+from tests.control_plane.automation.conftest import Automation, chat_integration
 from tests.control_plane.studio.conftest import Team
 
 
@@ -12,14 +12,7 @@ def test_validate_names_unusable_integrations_and_missing_keys(
     automation: Automation, team: Team, project: str
 ) -> None:
     admin = team.users["ADMIN"]
-    chat = new_integration(
-        automation,
-        team,
-        name="Chat",
-        type="messaging",
-        provider="slack",
-        configuration={"webhook_url": "https://hooks.example.com/services/x"},
-    )
+    chat = chat_integration(automation, team, "https://hooks.example.com/services/x")
     flow = automation.build(
         admin,
         project,

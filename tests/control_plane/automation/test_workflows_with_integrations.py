@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fresh_database
-from tests.control_plane.automation.conftest import Automation, Web, new_integration
+from tests.control_plane.automation.conftest import (
+    Automation,
+    Web,
+    chat_integration,
+    smtp_integration,
+)
 from tests.control_plane.automation.test_secrets import holding
 from tests.control_plane.conftest import Api, Inbox, serve, smtp_server
 from tests.control_plane.studio.conftest import Team
@@ -38,28 +43,9 @@ def test_an_execution_of_integration_nodes(loopback_automation: Automation, web:
     admin = team.users["ADMIN"]
     project = automation.project(team)
     with smtp_server(Inbox()) as mailbox:
-        mail = new_integration(
-            automation,
-            team,
-            name="Mail",
-            type="email",
-            provider="smtp",
-            configuration={
-                "host": "127.0.0.1",
-                "port": mailbox.port,  # type: ignore[attr-defined]
-                "security": "none",
-                "from_email": "robot@example.com",
-                "webhook_secret": MARK,
-            },
-        )
-        chat = new_integration(
-            automation,
-            team,
-            name="Chat",
-            type="messaging",
-            provider="slack",
-            configuration={"webhook_url": web.url(f"/hook/{MARK}")},
-        )
+        port = mailbox.port  # type: ignore[attr-defined]
+        mail = smtp_integration(automation, team, port, webhook_secret=MARK)
+        chat = chat_integration(automation, team, web.url(f"/hook/{MARK}"))
         flow = automation.build(
             admin,
             project,

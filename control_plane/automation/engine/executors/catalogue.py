@@ -30,8 +30,34 @@ class ActionTemplate(BaseModel):
     outputs: list[Port]
 
 
-def _input(name: str, description: str, type_: str = "string") -> Port:
+def _port(name: str, type_: str, description: str) -> Port:
     return Port(name=name, type=type_, description=description)
+
+
+def _input(name: str, description: str, type_: str = "string") -> Port:
+    return _port(name, type_, description)
+
+
+def _template(
+    id_: str,
+    name: str,
+    category: str,
+    description: str,
+    config: dict[str, Any],
+    inputs: list[Port],
+    outputs: list[Port],
+    node_type: NodeType = NodeType.ACTION,
+) -> ActionTemplate:
+    return ActionTemplate(
+        id=id_,
+        name=name,
+        category=category,
+        description=description,
+        node_type=node_type,
+        config_template=config,
+        required_inputs=inputs,
+        outputs=outputs,
+    )
 
 
 _EMAIL_INPUTS = [
@@ -46,115 +72,107 @@ _EMAIL_CONFIG = {
     "body": "{{input_data.email_body}}",
 }
 _RECORD_OUTPUTS = [
-    Port(name="record", type="object", description="The record as the app answered it"),
-    Port(name="record_id", type="integer", description="Its id"),
+    _port("record", "object", "The record as the app answered it"),
+    _port("record_id", "integer", "Its id"),
 ]
 
 TEMPLATES: tuple[ActionTemplate, ...] = (
-    ActionTemplate(
-        id="send_email",
-        name="Send Email",
-        category="communication",
-        description="Send an email through the platform's mail outbox",
-        node_type=NodeType.ACTION,
-        config_template=_EMAIL_CONFIG,
-        required_inputs=_EMAIL_INPUTS,
-        outputs=[Port(name="email_sent", type="boolean", description="Queued for delivery")],
+    _template(
+        "send_email",
+        "Send Email",
+        "communication",
+        "Send an email through the platform's mail outbox",
+        _EMAIL_CONFIG,
+        _EMAIL_INPUTS,
+        [_port("email_sent", "boolean", "Queued for delivery")],
     ),
-    ActionTemplate(
-        id="send_email_smtp",
-        name="Send Email (SMTP integration)",
-        category="communication",
-        description="Send an email at once through an email integration of provider smtp",
-        node_type=NodeType.ACTION,
-        config_template={**_EMAIL_CONFIG, "integration": "<email integration id>"},
-        required_inputs=_EMAIL_INPUTS,
-        outputs=[Port(name="email_sent", type="boolean", description="Accepted by the server")],
+    _template(
+        "send_email_smtp",
+        "Send Email (SMTP integration)",
+        "communication",
+        "Send an email at once through an email integration of provider smtp",
+        {**_EMAIL_CONFIG, "integration": "<email integration id>"},
+        _EMAIL_INPUTS,
+        [_port("email_sent", "boolean", "Accepted by the server")],
     ),
-    ActionTemplate(
-        id="create_record",
-        name="Create Database Record",
-        category="data",
-        description="Create a record in a table of the project's deployed app",
-        node_type=NodeType.ACTION,
-        config_template={
+    _template(
+        "create_record",
+        "Create Database Record",
+        "data",
+        "Create a record in a table of the project's deployed app",
+        {
             "action_type": "create_record",
             "table": "<table name>",
             "data": {"<field name>": "{{input_data.field_value}}"},
         },
-        required_inputs=[_input("field_value", "A value of the new record")],
-        outputs=_RECORD_OUTPUTS,
+        [_input("field_value", "A value of the new record")],
+        _RECORD_OUTPUTS,
     ),
-    ActionTemplate(
-        id="update_record",
-        name="Update Database Record",
-        category="data",
-        description="Change fields of a record of the project's deployed app",
-        node_type=NodeType.ACTION,
-        config_template={
+    _template(
+        "update_record",
+        "Update Database Record",
+        "data",
+        "Change fields of a record of the project's deployed app",
+        {
             "action_type": "update_record",
             "table": "<table name>",
             "record_id": "{{input_data.record_id}}",
             "data": {"<field name>": "{{input_data.field_value}}"},
         },
-        required_inputs=[
+        [
             _input("record_id", "The record's id", "integer"),
             _input("field_value", "The field's new value"),
         ],
-        outputs=_RECORD_OUTPUTS,
+        _RECORD_OUTPUTS,
     ),
-    ActionTemplate(
-        id="webhook",
-        name="Post a Chat Message",
-        category="communication",
-        description="Post to a Slack-style incoming webhook of a messaging integration",
-        node_type=NodeType.ACTION,
-        config_template={
+    _template(
+        "webhook",
+        "Post a Chat Message",
+        "communication",
+        "Post to a Slack-style incoming webhook of a messaging integration",
+        {
             "action_type": "webhook",
             "integration": "<messaging integration id>",
             "text": "{{input_data.message}}",
         },
-        required_inputs=[_input("message", "The text to post")],
-        outputs=[Port(name="message_sent", type="boolean", description="Accepted by the hook")],
+        [_input("message", "The text to post")],
+        [_port("message_sent", "boolean", "Accepted by the hook")],
     ),
-    ActionTemplate(
-        id="http_request",
-        name="HTTP Request",
-        category="integration",
-        description="Call an HTTP API (public addresses only, redirects checked)",
-        node_type=NodeType.HTTP_REQUEST,
-        config_template={
+    _template(
+        "http_request",
+        "HTTP Request",
+        "integration",
+        "Call an HTTP API (public addresses only, redirects checked)",
+        {
             "method": "POST",
             "url": "{{input_data.url}}",
             "json": {"data": "{{input_data.payload}}"},
             "timeout": 10,
             "retries": 2,
         },
-        required_inputs=[
-            _input("url", "The URL to call"),
-            _input("payload", "What to send", "object"),
+        [_input("url", "The URL to call"), _input("payload", "What to send", "object")],
+        [
+            _port("status", "integer", "The HTTP status"),
+            _port("body", "object", "The answer, parsed when JSON"),
         ],
-        outputs=[
-            Port(name="status", type="integer", description="The HTTP status"),
-            Port(name="body", type="object", description="The answer, parsed when JSON"),
-        ],
+        NodeType.HTTP_REQUEST,
     ),
-    ActionTemplate(
-        id="database_query",
-        name="Database Query",
-        category="data",
-        description="Run a read-only parameterised query on a database integration",
-        node_type=NodeType.DATABASE_QUERY,
-        config_template={
+    _template(
+        "database_query",
+        "Database Query",
+        "data",
+        "Run a read-only parameterised query on a database integration",
+        {
             "integration": "<database integration id>",
             "query": "SELECT %(value)s::text AS value",
             "params": {"value": "{{input_data.value}}"},
             "read_only": True,
         },
-        required_inputs=[_input("value", "A value bound to the query")],
-        outputs=[
-            Port(name="rows", type="array", description="The rows, as objects"),
-            Port(name="row_count", type="integer", description="How many"),
+        [_input("value", "A value bound to the query")],
+        [
+            _port("rows", "array", "The rows, as objects"),
+            _port("row_count", "integer", "How many"),
         ],
+        NodeType.DATABASE_QUERY,
     ),
 )

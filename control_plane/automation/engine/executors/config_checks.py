@@ -37,6 +37,14 @@ def text(config: Mapping[str, Any], key: str, issues: Issues) -> None:
         issues.append(ConfigIssue(f"config.{key}", "A non-empty string."))
 
 
+def texts(config: Mapping[str, Any], keys: Collection[str]) -> Issues:
+    """`text` of each key: the whole check of a node whose config is only strings."""
+    issues: Issues = []
+    for key in keys:
+        text(config, key, issues)
+    return issues
+
+
 def choice(
     config: Mapping[str, Any], key: str, allowed: Collection[str], issues: Issues, default: str
 ) -> None:

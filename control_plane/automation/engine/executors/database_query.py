@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,17 +22,8 @@ from psycopg.rows import dict_row
 
 from control_plane.automation import expressions
 from control_plane.automation.engine.executors import config_checks as checks
-from control_plane.automation.engine.executors.integration_use import (
-    integration_issues,
-    integration_of,
-)
-from control_plane.automation.engine.nodes import (
-    ConfigIssue,
-    NodeFailed,
-    NodeRun,
-    NodeServices,
-    register,
-)
+from control_plane.automation.engine.executors.integration_use import UsesIntegration
+from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, register
 from control_plane.automation.models.common import IntegrationType
 from control_plane.automation.node_types import NodeType
 from control_plane.automation.queries import app_databases
@@ -42,7 +32,6 @@ from control_plane.runtime.models.environments import Environment
 from deployment.local_layout import Target
 from platform_support.secrets import read_env_file
 
-REQUIRED = ("query",)
 MAX_ROWS = 1000
 MAX_OUTPUT_BYTES = 1_048_576
 DEFAULT_TIMEOUT = 10.0
@@ -52,14 +41,9 @@ ENVIRONMENTS = frozenset(environment.value for environment in Environment)
 _STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"  # this transaction's
 
 
-async def dsn_of(node: NodeRun, config: Mapping[str, Any]) -> str:
-    """Where the query goes: the integration's DSN, or the project's app's database."""
-    if config.get("integration"):
-        integration = await integration_of(
-            node.services, node.organization_id, config, IntegrationType.DATABASE
-        )
-        return str(integration.values["dsn"])
-    environment = str(config.get("environment", Environment.PRODUCTION))
+async def app_dsn(node: NodeRun) -> str:
+    """The DSN of the project's app deployed on the local target in `environment`."""
+    environment = str(node.config.get("environment", Environment.PRODUCTION))
     async with node.services.pool.connection() as connection:
         app_id = await app_databases.local_app(connection, node.project_id, environment)
     if app_id is None:
@@ -100,8 +84,10 @@ def bounded(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
     return kept, False
 
 
-class DatabaseQuery:
+class DatabaseQuery(UsesIntegration):
     node_type = NodeType.DATABASE_QUERY
+    required = ("query",)
+    integration_type = IntegrationType.DATABASE
 
     def has_side_effects(self, config: Mapping[str, Any]) -> bool:
         return config.get("read_only", True) is False
@@ -118,24 +104,21 @@ class DatabaseQuery:
         checks.text(config, "integration", issues)
         return issues
 
-    async def check_environment(
-        self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
-    ) -> list[ConfigIssue]:
-        issues = checks.missing(config, REQUIRED)
-        if config.get("integration"):
-            issues += await integration_issues(
-                services, organization_id, config, IntegrationType.DATABASE
-            )
-        return issues
+    async def dsn(self, node: NodeRun) -> str:
+        """Where the query goes: the integration's DSN, or the project's app's database."""
+        if not node.config.get("integration"):
+            return await app_dsn(node)
+        integration = await self.integration(node, node.config)
+        return str(integration.values["dsn"])
 
     async def run(self, node: NodeRun) -> dict[str, Any]:
-        checks.require(node.config, REQUIRED)
+        checks.require(node.config, self.required)
         read_only = node.config.get("read_only", True) is not False
         params = expressions.render(node.config.get("params", {}), node.scope)
         query = str(node.config["query"])  # never rendered: values go in params
         if node.dry_run and not read_only:
             return {"dry_run": {"would": "run a statement that writes", "query": query}}
-        dsn = await dsn_of(node, node.config)
+        dsn = await self.dsn(node)
         left = node.deadline - time.monotonic()
         timeout = min(float(node.config.get("timeout", DEFAULT_TIMEOUT)), left)
         if timeout <= 0:

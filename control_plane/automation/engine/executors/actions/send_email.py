@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import uuid
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -17,15 +16,10 @@ from typing import Any
 
 from control_plane.automation import smtp_client
 from control_plane.automation.engine.executors import config_checks as checks
-from control_plane.automation.engine.executors.integration_use import (
-    integration_issues,
-    integration_of,
-)
-from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, NodeServices
+from control_plane.automation.engine.executors.integration_use import UsesIntegration
+from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun
 from control_plane.automation.models.common import IntegrationType
 from control_plane.mail import send_later
-
-REQUIRED = ("recipient", "subject", "body")
 
 
 def compose(values: Mapping[str, Any], recipient: str, subject: str, body: str) -> EmailMessage:
@@ -48,25 +42,15 @@ def deliver(values: Mapping[str, Any], message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-class SendEmail:
-    def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
-        issues: list[ConfigIssue] = []
-        for key in (*REQUIRED, "integration"):
-            checks.text(config, key, issues)
-        return issues
+class SendEmail(UsesIntegration):
+    required = ("recipient", "subject", "body")
+    integration_type = IntegrationType.EMAIL
 
-    async def check_environment(
-        self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
-    ) -> list[ConfigIssue]:
-        issues = checks.missing(config, REQUIRED)
-        if config.get("integration"):
-            issues += await integration_issues(
-                services, organization_id, config, IntegrationType.EMAIL
-            )
-        return issues
+    def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
+        return checks.texts(config, (*self.required, "integration"))
 
     async def run(self, node: NodeRun, config: Mapping[str, Any]) -> dict[str, Any]:
-        checks.require(config, REQUIRED)
+        checks.require(config, self.required)
         recipient, subject = str(config["recipient"]), str(config["subject"])
         body = str(config["body"])
         if node.dry_run:
@@ -78,9 +62,7 @@ class SendEmail:
                 mail_id = await send_later(connection, recipient, subject, body)
             await node.services.log(f"email queued in the platform's outbox ({mail_id})")
             return {"email_sent": True, "via": "outbox", "mail_id": mail_id}
-        integration = await integration_of(
-            node.services, node.organization_id, config, IntegrationType.EMAIL
-        )
+        integration = await self.integration(node, config)
         if integration.provider != "smtp":
             raise NodeFailed(f"{integration.provider} cannot send yet; use smtp.", "AUTO_004")
         try:

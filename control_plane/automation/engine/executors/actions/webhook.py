@@ -7,25 +7,20 @@ policy applies. Output: `message_sent`, `status`."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from control_plane.automation.engine.executors import config_checks as checks
-from control_plane.automation.engine.executors.integration_use import (
-    integration_issues,
-    integration_of,
-)
-from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun, NodeServices
+from control_plane.automation.engine.executors.integration_use import UsesIntegration
+from control_plane.automation.engine.nodes import ConfigIssue, NodeFailed, NodeRun
 from control_plane.automation.models.common import IntegrationType
 from control_plane.automation.outbound import OutboundRefused
 from control_plane.automation.outbound_http import Outgoing, TooLarge, send
 
 TIMEOUT_SECONDS = 10.0
 MAX_ANSWER_BYTES = 65_536
-REQUIRED = ("integration", "text")
 
 
 def message(config: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str]:
@@ -38,28 +33,16 @@ def message(config: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, s
     return body
 
 
-class ChatWebhook:
-    def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
-        issues: list[ConfigIssue] = []
-        for key in (*REQUIRED, "channel"):
-            checks.text(config, key, issues)
-        return issues
+class ChatWebhook(UsesIntegration):
+    required = ("integration", "text")
+    integration_type = IntegrationType.MESSAGING
 
-    async def check_environment(
-        self, config: Mapping[str, Any], organization_id: uuid.UUID, services: NodeServices
-    ) -> list[ConfigIssue]:
-        issues = checks.missing(config, REQUIRED)
-        if config.get("integration"):
-            issues += await integration_issues(
-                services, organization_id, config, IntegrationType.MESSAGING
-            )
-        return issues
+    def check(self, config: Mapping[str, Any]) -> list[ConfigIssue]:
+        return checks.texts(config, (*self.required, "channel"))
 
     async def run(self, node: NodeRun, config: Mapping[str, Any]) -> dict[str, Any]:
-        checks.require(config, REQUIRED)
-        integration = await integration_of(
-            node.services, node.organization_id, config, IntegrationType.MESSAGING
-        )
+        checks.require(config, self.required)
+        integration = await self.integration(node, config)
         body = message(config, integration.values)
         if node.dry_run:
             return {
