@@ -232,12 +232,8 @@ def test_delete_stops_the_executions_in_progress(
     automation: Automation, team: Team, project: str
 ) -> None:
     member = team.users["MEMBER"]
-    built = automation.build(
-        member,
-        project,
-        {"Start": ("trigger", {}), "Wait": ("delay", {"config": {"minutes": 10}})},
-        [("Start", "Wait")],
-        settings={"timeout_seconds": 3600},
+    built = automation.delayed(
+        member, project, {"minutes": 10}, {"late": True}, settings={"timeout_seconds": 3600}
     )
     started = automation.execute(member, built.id)
     execution = uuid.UUID(started["execution_id"])
