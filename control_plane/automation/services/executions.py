@@ -177,13 +177,11 @@ async def _inline_driver(
     if timeout_seconds is not None:
         seconds = min(seconds, timeout_seconds)
     deadline = started + timedelta(seconds=seconds)
-    execution = Execution(
-        uuid.uuid4(), workflow.id, workflow.organization_id, workflow.project_id, input_data,
-        mode == "test", deadline, _retry_policy(settings, workflow_settings),
-    )  # fmt: skip
-    record = Record(
-        trigger_type, mode, execution_context, performed_by, started, workflow.name,
-        workflow_settings,
+    execution, record = _execution_and_record(
+        settings, workflow, workflow_settings, uuid.uuid4(), deadline,
+        Record(trigger_type, mode, execution_context, performed_by, started, workflow.name,
+               workflow_settings),
+        input_data,
     )  # fmt: skip
     lease = deadline + timedelta(seconds=LEASE_GRACE_SECONDS)
     return Driver(pool, settings, plan, execution, record, ExecutionState(), None, lease)
@@ -226,13 +224,23 @@ def _driver(
     workflow_settings = WorkflowSettings.model_validate(workflow.settings)
     started = row.started_at or now()
     deadline = row.deadline_at or started + timedelta(seconds=workflow_settings.timeout_seconds)
-    execution = Execution(
-        row.run_id, workflow.id, workflow.organization_id, workflow.project_id, row.input_data,
-        row.mode == "test", deadline, _retry_policy(settings, workflow_settings),
-    )  # fmt: skip
-    record = Record(
-        row.trigger_type, row.mode, row.execution_context, row.performed_by, started,
-        workflow.name, workflow_settings,
+    execution, record = _execution_and_record(
+        settings, workflow, workflow_settings, row.run_id, deadline,
+        Record(row.trigger_type, row.mode, row.execution_context, row.performed_by, started,
+               workflow.name, workflow_settings),
+        row.input_data,
     )  # fmt: skip
     state = ExecutionState.of(row.state)
     return Driver(pool, settings, plan, execution, record, state, job_id)
+
+
+def _execution_and_record(
+    settings: Settings, workflow: WorkflowFacts, workflow_settings: WorkflowSettings,
+    run_id: uuid.UUID, deadline: datetime, record: Record, input_data: dict[str, Any],
+) -> tuple[Execution, Record]:  # fmt: skip
+    """The walker's view of an execution, beside the record of its facts."""
+    execution = Execution(
+        run_id, workflow.id, workflow.organization_id, workflow.project_id, input_data,
+        record.mode == "test", deadline, _retry_policy(settings, workflow_settings),
+    )  # fmt: skip
+    return execution, record
