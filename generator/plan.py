@@ -7,6 +7,9 @@ Three kinds of templates live under templates/:
   cookiecutter template on its own (see templates/app/cookiecutter.json);
 * `project/…`: files that depend on the whole spec (migrations, the recorded spec);
 * `tables/…`: one file per table, `__table__` in the path standing for its name.
+
+Skeleton files matching cookiecutter's `_copy_without_render` patterns (the admin's own
+Jinja2 pages, its scripts and styles) are copied as they are, as cookiecutter does.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -41,6 +45,7 @@ class PlannedFile:
     path: PurePosixPath
     template: str
     context: Mapping[str, Any]
+    verbatim: bool = False  # copied as it is, not rendered
 
     @property
     def owner(self) -> bool:
@@ -108,9 +113,11 @@ def plan(spec: ProjectSpec, templates: Path) -> Plan:
         raise PlanError(f"no app templates in {templates}: the installation is incomplete")
     files: list[PlannedFile] = []
     skeleton_context = {"cookiecutter": cookiecutter_context(project, metadata)}
+    copied_as_is = _copy_without_render(templates)
     for template in _templates_under(templates, SKELETON):
         output = template.relative_to(SKELETON)
-        files.append(PlannedFile(output, str(template), skeleton_context))
+        verbatim = any(fnmatch(str(output), pattern) for pattern in copied_as_is)
+        files.append(PlannedFile(output, str(template), skeleton_context, verbatim))
     for template in _templates_under(templates, PROJECT):
         output = _strip_suffix(template.relative_to(PROJECT))
         files.append(PlannedFile(output, str(template), project_context))
@@ -139,6 +146,12 @@ def cookiecutter_context(project: ProjectModel, metadata: dict[str, Any]) -> dic
         "_tables": [table.name for table in project.tables],
         "__metadata": metadata,
     }
+
+
+def _copy_without_render(templates: Path) -> list[str]:
+    settings = json.loads((templates / SKELETON.parent / "cookiecutter.json").read_text())
+    patterns: list[str] = settings.get("_copy_without_render", [])
+    return patterns
 
 
 def _templates_under(templates: Path, folder: PurePosixPath) -> list[PurePosixPath]:

@@ -37,6 +37,9 @@ def render(plan: Plan, templates: Path) -> dict[PurePosixPath, str]:
     rendered: dict[PurePosixPath, str] = {}
     issues: list[Issue] = []
     for planned in plan.files:
+        if planned.verbatim:
+            rendered[planned.path] = (templates / planned.template).read_text(encoding="utf-8")
+            continue
         try:
             template = env.get_template(planned.template)
             rendered[planned.path] = template.render(**planned.context)

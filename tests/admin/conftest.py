@@ -1,0 +1,73 @@
+"""The admin in a real browser: Debian's chromium (apt, installed by .ci/run) driven by
+Playwright for Python; no browser is downloaded. One browser per test process, one fresh
+context (cookies, storage) per test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import RunningApp
+
+# Where tests keep their screenshots, for a person to look at after a run.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        pytest.fail("chromium is not installed: apt-get install chromium (.ci/run does)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    created = browser.new_context(locale="fr-FR")
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A page that fails its test on a script error or a Content-Security-Policy refusal."""
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    opened.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield opened
+    assert problems == []
+
+
+def sign_in(page: Page, app: RunningApp, role: str = "OWNER", target: str = "/admin/") -> None:
+    """Signs in through the form, with a token of `role`, and waits for `target`."""
+    token = app.headers(role)["Authorization"].removeprefix("Bearer ")
+    page.goto(f"{app.base_url}{target}")
+    page.get_by_label("Jeton d'accès").fill(token)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(f"{app.base_url}{target}")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
