@@ -159,9 +159,7 @@ async def _record_or_page(
     table = PROJECT.tables.get(table_name)
     if table is None or choices.RECORD_ID.fullmatch(record_id) is None:
         return _refused(request, signed_in, 404)
-    answer = await _api(request).call(
-        signed_in.token, "GET", f"tables/{table.name}/{record_id}/"
-    )
+    answer = await _api(request).call(signed_in.token, "GET", f"tables/{table.name}/{record_id}/")
     if not answer.ok:
         return api_error_page(request, answer, signed_in)
     return table, answer.body
@@ -289,7 +287,9 @@ async def delete_record(
     if isinstance(found, Response):
         return found
     table, record = found
-    answer = await _api(request).call(signed_in.token, "DELETE", f"tables/{table.name}/{record_id}/")
+    answer = await _api(request).call(
+        signed_in.token, "DELETE", f"tables/{table.name}/{record_id}/"
+    )
     if answer.ok:
         return RedirectResponse(f"/admin/tables/{table.name}/", 303)
     if answer.status in PAGE_ENDING:
