@@ -7,6 +7,7 @@ import gzip
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 # The issue's budget for the admin's assets, compressed: 200 KB, read as 200,000 bytes.
 BUDGET_BYTES = 200_000
@@ -20,6 +21,17 @@ class Asset:
     served_bytes: int  # the body as it crosses the network
     raw_bytes: int
     gzip9_bytes: int
+
+
+def shipped(base_url: str, app_dir: Path) -> set[str]:
+    """The URLs of every asset in a generated app's app/admin/static/ (its licences aside),
+    whichever pages load them."""
+    folder = app_dir / "app" / "admin" / "static"
+    return {
+        f"{base_url}/admin/static/{path.name}"
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix != ".md"
+    }
 
 
 def weigh(urls: Iterable[str]) -> list[Asset]:
