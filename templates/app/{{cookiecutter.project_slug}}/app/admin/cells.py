@@ -41,9 +41,7 @@ def row(
     readable: Container[str],
 ) -> list[Cell]:
     """The cells of `record` for `fields`; relations link only to tables in `readable`."""
-    return [
-        cell(table, spec, record.get(spec["name"]), t, language, readable) for spec in fields
-    ]
+    return [cell(table, spec, record.get(spec["name"]), t, language, readable) for spec in fields]
 
 
 def cell(

@@ -12,7 +12,7 @@ errors beside the control they name.
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -145,10 +145,12 @@ class ListView:
     def query(self, **changes: str) -> str:
         """The query string of this view, `changes` applied, empty and default values
         left out."""
-        view = replace(self, **changes)
-        pairs = [(name, getattr(view, name)) for name in PARAMETERS]
-        pairs += [(FILTER + key, value) for key, value in view.filters]
-        return urlencode([(key, value) for key, value in pairs if value not in ("", DEFAULTS.get(key))])
+        values = {name: getattr(self, name) for name in PARAMETERS} | changes
+        pairs = [(name, values[name]) for name in PARAMETERS]
+        pairs += [(FILTER + key, value) for key, value in self.filters]
+        return urlencode(
+            [(key, value) for key, value in pairs if value not in ("", DEFAULTS.get(key))]
+        )
 
     def page_query(self, number: int) -> str:
         return self.query(page=str(number))

@@ -42,13 +42,20 @@ async def list_page(request: Request, table_name: str, signed_in: SignedIn) -> R
     context = _context(request, table, view, answer, signed_in)
     if not _results_only(request):
         return render(
-            request, "list.html", context, principal=signed_in.principal, table=table,
+            request,
+            "list.html",
+            context,
+            principal=signed_in.principal,
+            table=table,
             status_code=answer.status,
         )
     # htmx swaps a 2xx answer only: a view in error is still a view to show.
     response = render(
-        request, "list_results.html", {**context, "out_of_band": True},
-        principal=signed_in.principal, table=table,
+        request,
+        "list_results.html",
+        {**context, "out_of_band": True},
+        principal=signed_in.principal,
+        table=table,
     )
     query = view.query()
     response.headers["HX-Push-Url"] = f"{request.url.path}?{query}" if query else request.url.path
