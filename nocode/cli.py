@@ -161,6 +161,7 @@ def _serve(app_dir: Path, host: str, port: int, workers: int) -> None:
                 return
             click.echo(f"api_base_url: {api_base_url(host, port, project['id'])}")
             click.echo(f"docs: http://{host}:{port}/api/docs/")
+            click.echo(f"admin: http://{host}:{port}/admin/ (sign in with a `nocode token`)")
             click.echo("press Ctrl+C to stop")
             serve_until_interrupted(server, "the app's server")
 
@@ -294,6 +295,7 @@ def demo(port: int, data_dir: Path) -> None:
         click.echo(f"platform login: {DEMO_EMAIL} / {password} (kept in {data_dir}/.env)")
         click.echo(f"the app's data through the platform: {app.platform_data_url}")
         click.echo(f"the app's own api_base_url: {app.api_base_url}")
+        click.echo(f"the app's admin: {app.admin_url} (sign in with the app token)")
         click.echo(f"app token (OWNER): {app.app_token}")
         click.echo(f"its repository: git clone {app.repository_url}")
 

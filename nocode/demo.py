@@ -35,6 +35,7 @@ class DemoApp:
     project_id: str
     app_id: str
     api_base_url: str
+    admin_url: str
     platform_data_url: str
     repository_url: str
     app_token: str
@@ -77,10 +78,12 @@ def walk_through(
     if app["status"] != "deployed":
         _deploy(platform, app, announce)
     issued = platform.call("POST", f"/runtime/apps/{app['id']}/token/")
+    deployed = platform.call("GET", f"/runtime/apps/{app['id']}/")
     return DemoApp(
         project_id=project["id"],
         app_id=app["id"],
         api_base_url=issued["api_base_url"],
+        admin_url=deployed["admin_url"],
         platform_data_url=f"{base_url}/api/v1/runtime/projects/{project['id']}/",
         repository_url=app["repository_url"],
         app_token=issued["token"],

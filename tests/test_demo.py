@@ -79,6 +79,9 @@ def check_printed(printed: dict[str, str]) -> None:
     own_url = printed["the app's own api_base_url"]
     listed = httpx.get(f"{own_url}tables/clients/", headers=own)
     assert listed.status_code == 200 and listed.json()["count"] >= 1, listed.text
+    admin = printed["the app's admin"].split(" ")[0]
+    assert admin == own_url.split("/api/")[0] + "/admin/"
+    assert httpx.get(admin).headers["location"] == "/admin/login?next=%2Fadmin%2F"
 
 
 def test_the_demo_deploys_the_crm_through_the_api_and_finds_it_again(data_dir: Path) -> None:

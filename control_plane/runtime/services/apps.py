@@ -62,7 +62,7 @@ def present(row: AppRow, public_url: str) -> AppPublic:
         error_message=row.error_message,
         generation_task_id=row.generation_job_id,
         api_base_url=f"{instance}/api/v1/runtime/projects/{row.project_id}/" if deployed else None,
-        admin_url=f"{instance}/api/docs/" if deployed else None,
+        admin_url=f"{instance}/admin/" if deployed else None,
         repository_url=repositories.repository_url(public_url, row.id),
         remote_url=row.remote_url,
         deployment_info=(

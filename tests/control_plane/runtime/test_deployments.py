@@ -90,6 +90,9 @@ def test_local_deploy_fail_retry_and_rollback(
     assert status["performance"]["error_rate"] == 0
     assert status["performance"]["response_time_ms"] > 0
     assert status["api_url"] == f"{url}/api/v1/runtime/projects/{app.project_id}/"
+    shown = runtime(api, "GET", f"/apps/{app.id}/", owner).json()
+    assert shown["admin_url"] == f"{url}/admin/"
+    assert httpx.get(shown["admin_url"]).headers["location"].startswith("/admin/login")
 
     # 1.1.0: a renamed and an added field. A second deployment while it runs waits for it,
     # unless forced: the local target takes them one after the other.
