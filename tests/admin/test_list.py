@@ -93,6 +93,8 @@ def test_pages_and_a_url_that_reproduces_the_view_without_javascript(
     expect(references(page)).to_have_text([f"REF-{n:03d}" for n in range(15, 5, -1)])
     view = page.url.removeprefix(catalogue.base_url)
     assert view == f"{PRODUITS}?page=2&page_size=10"
+    page.go_back()  # the pushed URLs are the browser's history
+    expect(status(page)).to_have_text("25 enregistrements (exact) · Page 1 sur 3")
 
     fresh = browser.new_context(locale="fr-FR", java_script_enabled=False)
     try:
@@ -137,3 +139,6 @@ def test_a_role_that_may_not_create_sees_no_new_button(page: Page, catalogue: Ru
     sign_in(page, catalogue, "CLIENT", PRODUITS)
     expect(references(page)).to_have_count(20)
     expect(page.get_by_role("link", name="Nouvel enregistrement")).to_have_count(0)
+    answer = page.goto(f"{catalogue.base_url}/admin/tables/clients/")  # CLIENT may not read it
+    assert answer is not None and answer.status == 403
+    expect(page.get_by_role("alert")).to_have_text("Votre rôle ne permet pas cette action.")
