@@ -123,13 +123,15 @@ def test_the_api_errors_are_placed_beside_their_controls() -> None:
         "page_size": "Input should be less than or equal to 100",
         "page": "Input should be greater than or equal to 1",
     }
-    placed = {error.parameter: error.element_id for error in listview.view_errors(details, TABLE)}
+    errors = listview.view_errors(details, TABLE)
+    placed = {error.parameter: error.element_id for error in errors}
     assert placed == {
         "filters.prix__gte": "filter-prix",
         "filters.cache": None,
         "page_size": "control-page_size",
         "page": None,
     }
+    assert set(listview.beside(errors)) <= set(listview.error_places(TABLE))
 
 
 def test_cells_show_values_by_type_in_the_language() -> None:

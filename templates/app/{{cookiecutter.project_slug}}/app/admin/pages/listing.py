@@ -79,13 +79,12 @@ def _context(
 ) -> dict[str, Any]:
     principal = signed_in.principal
     fields = listview.columns(table)
-    filters = listview.filter_controls(table)
     context: dict[str, Any] = {
         "view": view,
         "fields": fields,
         "sortable": {spec["name"] for spec in fields if listview.sortable(spec)},
         "numeric": {spec["name"] for spec in fields if listview.numeric(spec)},
-        "filters": filters,
+        "filters": listview.filter_controls(table),
         "page_sizes": listview.PAGE_SIZES,
         "count_modes": listview.COUNT_MODES,
         "text_operators": listview.TEXT_OPERATORS,
@@ -93,18 +92,11 @@ def _context(
         "list_url": f"/admin/tables/{table.name}/",
         "results_id": RESULTS_ID,
         "out_of_band": False,
-        "error_slots": [
-            *(f"control-{name}" for name in ("search", "page_size", "count")),
-            *(control.element_id for control in filters),
-        ],
+        "error_slots": listview.error_places(table),
     }
     if not answer.ok:
         errors = listview.view_errors(answer.details, table)
-        beside: dict[str, list[str]] = {}
-        for error in errors:
-            if error.element_id is not None:
-                beside.setdefault(error.element_id, []).append(error.message)
-        return {**context, "errors": errors, "beside": beside, "rows": None}
+        return {**context, "errors": errors, "beside": listview.beside(errors), "rows": None}
     language = language_of(request)
     readable = {shown.name for shown in readable_tables(principal)}
     t = translator(language)

@@ -25,6 +25,8 @@ FILTER = "f."
 # it, so `f.nom=x&op.nom=startswith` reads as `f.nom__startswith=x`.
 OPERATOR = "op."
 TEXT_OPERATORS = ("icontains", "startswith", "exact")
+# The view's own controls beside the filters; the API names their errors after them.
+CONTROLS = ("search", "page_size", "count")
 PAGE_SIZES = ("10", "20", "50", "100")
 COUNT_MODES = ("exact", "planned", "none")
 # What the API lists by when the view names no sort.
@@ -226,10 +228,26 @@ def view_errors(details: dict[str, Any], table: Table) -> list[ViewError]:
     errors = []
     for parameter, message in details.items():
         element_id = None
-        if parameter in ("search", "page_size", "count"):
+        if parameter in CONTROLS:
             element_id = f"control-{parameter}"
         elif parameter.startswith("filters."):
             name = parameter.removeprefix("filters.").partition("__")[0]
             element_id = f"filter-{name}" if name in filtered else None
         errors.append(ViewError(parameter, str(message), element_id))
     return errors
+
+
+def error_places(table: Table) -> list[str]:
+    """The ids of the controls an error can be shown beside: the view's, the filters'."""
+    return [f"control-{name}" for name in CONTROLS] + [
+        control.element_id for control in filter_controls(table)
+    ]
+
+
+def beside(errors: list[ViewError]) -> dict[str, list[str]]:
+    """The messages to show beside each control."""
+    placed: dict[str, list[str]] = {}
+    for error in errors:
+        if error.element_id is not None:
+            placed.setdefault(error.element_id, []).append(error.message)
+    return placed
