@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from app.admin import cells, listview
 from app.admin.api import ApiAnswer, AppApi
@@ -34,6 +34,8 @@ async def list_page(request: Request, table_name: str, signed_in: SignedIn) -> R
     if table is None:
         return api_error_page(request, ApiAnswer(404, None), signed_in)
     view = listview.ListView.from_query(request.query_params.multi_items())
+    if _needs_tidying(request, view):
+        return RedirectResponse(_view_url(request, view), status_code=303)
     api: AppApi = request.app.state.app_api
     path = f"tables/{table.name}/"
     answer = await api.call(signed_in.token, "GET", path, params=view.api_params(table))
@@ -57,9 +59,26 @@ async def list_page(request: Request, table_name: str, signed_in: SignedIn) -> R
         principal=signed_in.principal,
         table=table,
     )
-    query = view.query()
-    response.headers["HX-Push-Url"] = f"{request.url.path}?{query}" if query else request.url.path
+    response.headers["HX-Push-Url"] = _view_url(request, view)
     return response
+
+
+def _view_url(request: Request, view: listview.ListView) -> str:
+    query = view.query()
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+def _needs_tidying(request: Request, view: listview.ListView) -> bool:
+    """A plain form's submission (every box, empty or not, and the text operators) is sent
+    on to the view's own URL, the one to bookmark or share. htmx pushes that URL itself;
+    a language chosen with ?lang= is kept by the page first."""
+    query = request.url.query
+    return (
+        bool(query)
+        and not request.headers.get("HX-Request")
+        and "lang" not in request.query_params
+        and query != view.query()
+    )
 
 
 def _results_only(request: Request) -> bool:
