@@ -84,7 +84,7 @@ def number(value: int | float, places: int | None, language: str) -> str:
     amount = Decimal(str(value))
     if places is not None:
         amount = amount.quantize(Decimal(1).scaleb(-places))
-    text = f"{amount:,}"
+    text = f"{amount:,f}"  # never an exponent
     if language == "fr":  # 1 234,50 (a narrow no-break space between thousands)
         text = text.replace(",", "\u202f").replace(".", ",")
     return text

@@ -144,6 +144,7 @@ def test_cells_show_values_by_type_in_the_language() -> None:
 
     assert shown("prix", 1234.5) == cells.Cell("1\u202f234,50", number=True)
     assert shown("prix", 1234.5, "en").text == "1,234.50"
+    assert cells.number(1e-07, None, "fr") == "0,0000001"
     assert (shown("actif", True).text, shown("actif", False, "en").text) == ("Oui", "No")
     assert shown("actif", None) == cells.Cell("")
     moment = shown("vu_le", "2026-01-31T22:05:00+01:00")
