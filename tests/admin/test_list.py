@@ -1,11 +1,13 @@
 """A table's list in the admin: sorting, search, filters, pages, counts, the URL that
-reproduces the view, and what a role without create does not see. The CRM's produits
-(`catalogue`: REF-001..REF-025, stock 1..25, every second one actif)."""
+reproduces the view, and what a role without create does not see. Mostly the CRM's
+produits (`catalogue`: REF-001..REF-025, stock 1..25, every second one actif); its
+commandes for choices, dates and relations."""
 
 from __future__ import annotations
 
 import struct
 
+import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.admin.conftest import screenshot, sign_in
@@ -15,7 +17,8 @@ PRODUITS = "/admin/tables/produits/"
 
 
 def references(page: Page) -> Locator:
-    """The Référence cell of every row shown (the id comes first)."""
+    """The cell after the id in every row shown: a produit's Référence, a commande's
+    Numéro."""
     return page.locator("#results tbody tr td:nth-child(2)")
 
 
@@ -148,3 +151,38 @@ def test_a_role_that_may_not_create_sees_no_new_button(page: Page, catalogue: Ru
     answer = page.goto(f"{catalogue.base_url}/admin/tables/clients/")  # CLIENT may not read it
     assert answer is not None and answer.status == 403
     expect(page.get_by_role("alert")).to_have_text("Votre rôle ne permet pas cette action.")
+
+
+def test_choices_filter_and_relations_link_to_their_record(
+    page: Page, http: httpx.Client, empty_crm: RunningApp
+) -> None:
+    client = http.post(
+        f"{empty_crm.api}tables/clients/",
+        json={"nom": "Jean Dupont", "email": "jean@example.com"},
+        headers=empty_crm.headers(),
+    ).json()
+    for number, statut in ((1, "payee"), (2, "livree"), (3, "annulee")):
+        order = {
+            "numero": f"CMD-000{number}",
+            "client_id": client["id"],
+            "date_commande": f"2026-01-{number:02d}",
+            "statut": statut,
+            "montant_total": 1234.5,
+        }
+        created = http.post(
+            f"{empty_crm.api}tables/commandes/", json=order, headers=empty_crm.headers()
+        )
+        assert created.status_code == 201
+    sign_in(page, empty_crm, "MEMBER", "/admin/tables/commandes/")
+    page.get_by_text("Filtres", exact=True).click()
+    choices = page.get_by_role("group", name="Statut")
+    choices.get_by_label("payee").check()
+    choices.get_by_label("livree").check()
+    apply(page)
+    expect(references(page)).to_have_text(["CMD-0002", "CMD-0001"])
+    assert page.url.endswith("?f.statut__in=payee&f.statut__in=livree")
+    first = page.locator("#results tbody tr").first.locator("td")
+    expect(first.nth(3)).to_have_text("02/01/2026")
+    expect(first.nth(5)).to_have_text("1\u202f234,50")
+    first.nth(2).get_by_role("link", name=str(client["id"])).click()
+    expect(page).to_have_url(f"{empty_crm.base_url}/admin/tables/clients/{client['id']}/")
