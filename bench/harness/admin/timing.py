@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 SHOWN_JS = (Path(__file__).resolve().parent / "shown.js").read_text()
@@ -53,6 +54,8 @@ class View:
     name: str
     path: str  # from the origin, query string included
     ready: str  # CSS selector of what a person waits for: the view's results
+    # Each load starts from an empty HTTP cache, as a person's first visit does.
+    empty_cache: bool = False
 
 
 @dataclass
@@ -100,8 +103,18 @@ def _page_for(context: BrowserContext, timings: ViewTimings) -> Page:
     return page
 
 
+def _signed_in_context(browser: Browser, base_url: str, token: str) -> BrowserContext:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    sign_in(context, base_url, token)
+    return context
+
+
 def _visit(page: Page, base_url: str, timings: ViewTimings) -> Figures | None:
     """One navigation to the view; its figures, or None (and `unavailable` set)."""
+    if timings.view.empty_cache:
+        devtools = page.context.new_cdp_session(page)
+        devtools.send("Network.clearBrowserCache")
+        devtools.detach()
     response = page.goto(base_url + timings.view.path, wait_until="load")
     if response is None or response.status != 200:
         timings.unavailable = f"HTTP {response.status if response else 'no response'}"
@@ -109,7 +122,11 @@ def _visit(page: Page, base_url: str, timings: ViewTimings) -> Figures | None:
     if urlsplit(page.url).path != urlsplit(timings.view.path).path:
         timings.unavailable = f"redirected to {urlsplit(page.url).path}"
         return None
-    page.wait_for_function(DONE, timeout=30_000)
+    try:
+        page.wait_for_function(DONE, timeout=10_000)
+    except PlaywrightTimeout:
+        timings.unavailable = f"no visible {timings.view.ready!r} within 10 s"
+        return None
     figures: Figures = page.evaluate(READ_FIGURES)
     return figures
 
@@ -124,15 +141,22 @@ def time_views(
     warmups: int,
 ) -> tuple[list[ViewTimings], set[str]]:
     """Each view's figures over `runs` rounds after `warmups` unrecorded ones, and the URLs
-    of every asset the pages loaded. One signed-in browser context, so the assets are in
-    its cache after the first round, as for a person going from page to page (they are
-    served with `no-cache`: each load revalidates them). Rounds take the views in turn, so
-    a slow spell of the machine falls on all of them."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    of every asset the pages loaded. The views share one signed-in browser context, so the
+    assets are in its cache after the first round, as for a person going from page to page
+    (they are served with `no-cache`: each load revalidates them); a view that starts from
+    an empty cache has a context of its own. Rounds take the views in turn, so a slow spell
+    of the machine falls on all of them."""
+    shared = _signed_in_context(browser, base_url, token)
+    contexts = [shared]
     try:
-        sign_in(context, base_url, token)
         results = [ViewTimings(view) for view in views]
-        pages = [_page_for(context, timings) for timings in results]
+        pages = []
+        for timings in results:
+            context = shared
+            if timings.view.empty_cache:
+                context = _signed_in_context(browser, base_url, token)
+                contexts.append(context)
+            pages.append(_page_for(context, timings))
         assets: set[str] = set()
         for round_number in range(warmups + runs):
             for page, timings in zip(pages, results, strict=True):
@@ -146,4 +170,5 @@ def time_views(
                     timings.runs.append(figures)
         return results, assets
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
