@@ -1,0 +1,54 @@
+"""The admin for everyone: axe-core finds no serious fault in its pages, the keyboard
+alone reaches and works everything from the top, and a phone shows pages that fit."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.admin.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.conftest import RunningApp
+
+
+def test_axe_finds_no_serious_fault_in_the_pages(page: Page, crm: RunningApp) -> None:
+    page.goto(f"{crm.base_url}/admin/login")
+    assert_accessible(page, crm)
+    page.get_by_role("button", name="Se connecter").click()  # no token: an error beside it
+    expect(page.get_by_role("alert")).to_have_text("Saisissez un jeton.")
+    assert_accessible(page, crm)
+    sign_in(page, crm)
+    assert_accessible(page, crm)
+
+
+def test_the_keyboard_alone_skips_to_the_content_and_signs_in(page: Page, crm: RunningApp) -> None:
+    page.goto(f"{crm.base_url}/admin/login")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Aller au contenu")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Jeton d'accès")).to_be_focused()
+    page.keyboard.type(crm.headers("MEMBER")["Authorization"].removeprefix("Bearer "))
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Se connecter")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{crm.base_url}/admin/")
+    expect(page.get_by_role("heading", name="Tables", level=1)).to_be_visible()
+
+
+def overflow(page: Page) -> int:
+    """How many pixels the page is wider than the screen: 0 when it fits."""
+    extra: int = page.evaluate(
+        "Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+    return extra
+
+
+def test_a_phone_shows_pages_without_sideways_scrolling(page: Page, crm: RunningApp) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{crm.base_url}/admin/login")
+    assert overflow(page) == 0
+    sign_in(page, crm)
+    assert overflow(page) == 0
+    screenshot(page, "phone-tables")
