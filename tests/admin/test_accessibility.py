@@ -21,6 +21,23 @@ def test_axe_finds_no_serious_fault_in_the_pages(page: Page, crm: RunningApp) ->
     assert_accessible(page, crm)
 
 
+def relative_luminance(css_color: str) -> float:
+    """Of an `rgb(r, g, b)` colour, as WCAG 2 defines it."""
+    channels = [int(value) / 255 for value in re.findall(r"\d+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def focus_ring_contrast(focused: Locator) -> float:
+    """The contrast of the focused element's outline against the page behind it."""
+    ring, page = focused.evaluate(
+        "element => [getComputedStyle(element).outlineColor,"
+        " getComputedStyle(document.body).backgroundColor]"
+    )
+    lighter, darker = sorted(map(relative_luminance, (ring, page)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def test_the_keyboard_alone_skips_to_the_content_and_signs_in(page: Page, crm: RunningApp) -> None:
     page.goto(f"{crm.base_url}/admin/login")
     page.keyboard.press("Tab")
@@ -38,23 +55,6 @@ def test_the_keyboard_alone_skips_to_the_content_and_signs_in(page: Page, crm: R
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{crm.base_url}/admin/")
     expect(page.get_by_role("heading", name="Tables", level=1)).to_be_visible()
-
-
-def relative_luminance(css_color: str) -> float:
-    """Of an `rgb(r, g, b)` colour, as WCAG 2 defines it."""
-    channels = [int(value) / 255 for value in re.findall(r"\d+", css_color)[:3]]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def focus_ring_contrast(focused: Locator) -> float:
-    """The contrast of the focused element's outline against the page behind it."""
-    ring, page = focused.evaluate(
-        "element => [getComputedStyle(element).outlineColor,"
-        " getComputedStyle(document.body).backgroundColor]"
-    )
-    lighter, darker = sorted(map(relative_luminance, (ring, page)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def overflow(page: Page) -> int:
