@@ -228,12 +228,21 @@ def crm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@contextmanager
+def serving(app_dir: Path, server_url: str) -> Iterator[RunningApp]:
+    """The app of `app_dir` served on a fresh database of `server_url`, stopped after."""
+    app = start_app(app_dir, fresh_database(server_url))
+    try:
+        yield app
+    finally:
+        app.process.terminate()
+        app.process.wait(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def crm(crm_dir: Path, pg_server: str) -> Iterator[RunningApp]:
-    app = start_app(crm_dir, fresh_database(pg_server))
-    yield app
-    app.process.terminate()
-    app.process.wait(timeout=30)
+    with serving(crm_dir, pg_server) as app:
+        yield app
 
 
 @pytest.fixture

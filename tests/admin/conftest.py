@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
-from tests.conftest import RunningApp
+from generator.generate import generate
+from generator.resources import specs_dir
+from tests.conftest import RunningApp, serving
 
 # Where tests keep their screenshots, for a person to look at after a run.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
@@ -59,6 +61,16 @@ def page(context: BrowserContext) -> Iterator[Page]:
     )
     yield opened
     assert problems == []
+
+
+@pytest.fixture(scope="session")
+def inventaire(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[RunningApp]:
+    """The inventaire example served like `crm`: every field type, RESTRICT relations, a
+    table (mouvements) that MEMBER may create and read but not change."""
+    out = tmp_path_factory.mktemp("inventaire") / "inventaire"
+    generate(specs_dir() / "inventaire.yaml", out)
+    with serving(out, pg_server) as app:
+        yield app
 
 
 def sign_in(page: Page, app: RunningApp, role: str = "OWNER", target: str = "/admin/") -> None:
