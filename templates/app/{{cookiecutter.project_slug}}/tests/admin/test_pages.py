@@ -6,12 +6,20 @@ the Content-Security-Policy, and axe-core finds no serious accessibility fault."
 
 from playwright.sync_api import Page, expect
 
+from app.core.metadata import PROJECT
 from tests.admin.conftest import WORDS, assert_accessible, sign_in
 
 
-def test_sign_in_then_the_tables(page: Page, served_app: str) -> None:
+def test_sign_in_then_the_tables_and_a_list(page: Page, served_app: str) -> None:
     page.goto(f"{served_app}/admin/login")
     assert_accessible(page)
     sign_in(page, served_app)
     expect(page.get_by_role("heading", name=WORDS["tables"], level=1)).to_be_visible()
+    assert_accessible(page)
+    if not PROJECT.tables:
+        return  # no table, no list to open
+    table = next(iter(PROJECT.tables.values()))
+    page.locator(f'main a[href="/admin/tables/{table.name}/"]').click()
+    expect(page).to_have_url(f"{served_app}/admin/tables/{table.name}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(table.display_name)
     assert_accessible(page)
