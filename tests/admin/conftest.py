@@ -7,9 +7,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
 from generator.generate import generate
 from generator.resources import specs_dir
@@ -17,7 +18,10 @@ from tests.conftest import RunningApp, serving
 
 # Where tests keep their screenshots, for a person to look at after a run.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+# axe-core, as the generated repository vendors it for its own browser tests.
+AXE = Path("tests") / "admin" / "axe.min.js"
+SERIOUS = ("serious", "critical")
 
 
 def chromium_path() -> str:
@@ -83,3 +87,20 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_accessible(page: Page, app: RunningApp) -> None:
+    """Fails with axe-core's serious and critical violations in the page, one a line."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        # Through the DevTools protocol, so the page's Content-Security-Policy (no inline
+        # script: add_script_tag would be refused) stays on while axe runs.
+        page.evaluate((app.app_dir / AXE).read_text(encoding="utf-8"))
+    results: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    faults = [
+        f"{violation['impact']} {violation['id']}: {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"])
+        + f"\n    {violation['nodes'][0]['failureSummary']}"
+        for violation in results["violations"]
+        if violation["impact"] in SERIOUS
+    ]
+    assert faults == [], f"axe-core on {page.url}:\n" + "\n".join(faults)

@@ -2,8 +2,8 @@
 # What the deployment tests need on this machine, from Debian's archive: sshd for the test
 # hosts, debootstrap and apt-cacher-ng for the one with its own Debian root, and what the
 # playbook installs on hosts that share this machine's files (their namespace cannot reach
-# the archive, so it must already be here); chromium for the generated admin's browser tests.
-# Run by .ci/run, and by the tests when missing.
+# the archive, so it must already be here); chromium and an emoji font (the tables' icons)
+# for the generated admin's browser tests. Run by .ci/run, and by the tests when missing.
 set -euo pipefail
 mkdir -p /etc/postgresql-common/createcluster.d
 # No default cluster: the playbook makes one per app.
@@ -11,4 +11,5 @@ echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/50-n
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     git openssh-server openssh-client iproute2 util-linux debootstrap apt-cacher-ng \
-    postgresql postgresql-client python3-venv python3-apt supervisor chromium >/dev/null
+    postgresql postgresql-client python3-venv python3-apt supervisor \
+    chromium fonts-noto-color-emoji >/dev/null
