@@ -24,11 +24,11 @@ import time
 
 from bench.harness import cpu
 from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
-from bench.harness.contenders.ours import JWT_SECRET, PROJECT_ID, Ours
+from bench.harness.contenders.ours import JWT_SECRET, Ours
 from bench.harness.pg import PgServer, start_postgres
 from bench.harness.procs import spawn, stop, wait_healthy
+from bench.harness.served import serve_ours
 from bench.harness.wrk import Request, run_wrk
-from tests.conftest import RunningApp
 from tests.control_plane.conftest import Api, Server
 from tests.control_plane.runtime.instance_fixture import register_app
 
@@ -74,18 +74,6 @@ def _row(
     return row
 
 
-def _start_app(pg: PgServer, app: Ours) -> RunningApp:
-    shutil.rmtree(app.work_dir, ignore_errors=True)
-    app.install()
-    app.prepare(pg)
-    launch = app.launch(pg, APP_PORT)
-    process = spawn(launch.cmd, cwd=launch.cwd, env=launch.env, log=app.work_dir / "serve.log")
-    base = f"http://{HOST}:{APP_PORT}"
-    wait_healthy(f"{base}/health", process, started=time.perf_counter(), timeout=120)
-    api = f"{base}/api/v1/runtime/projects/{PROJECT_ID}/"
-    return RunningApp(app.app_dir, base, api, pg.uri(app.database), process)
-
-
 def _start_platform(pg: PgServer, workers: int) -> Server:
     database = "bench_runtime_platform"
     pg.recreate_database(database)
@@ -118,7 +106,7 @@ def main() -> int:
 
     pg = start_postgres(WORK_DIR / "runtime-pgdata")
     ours = Ours()
-    app = _start_app(pg, ours)
+    app = serve_ours(pg, ours, APP_PORT)
     platform: Server | None = None
     try:
         platform = _start_platform(pg, args.workers)

@@ -33,7 +33,7 @@ CREATE INDEX produits_created_at_idx ON produits (created_at);
 # reference/nom/prix of a seeded row (for Platformatic's full-row PUT): keep both in step.
 # created_at grows with id (one row a second), as in a real table: a default sort on
 # created_at (ours) can then walk its index instead of sorting 100,000 equal timestamps.
-SEED_SQL = f"""
+SEED_SQL = """
 INSERT INTO produits (reference, nom, description, prix, stock, actif, created_at, updated_at)
 SELECT 'REF-' || lpad(i::text, 7, '0'),
        'Produit ' || i,
@@ -43,8 +43,8 @@ SELECT 'REF-' || lpad(i::text, 7, '0'),
        i % 10 <> 0,
        ts,
        ts
-FROM generate_series(1, {ROWS}) AS i,
-     LATERAL (SELECT now() - ({ROWS} - i) * interval '1 second' AS ts) AS t
+FROM generate_series(1, {rows}) AS i,
+     LATERAL (SELECT now() - ({rows} - i) * interval '1 second' AS ts) AS t
 """
 
 
@@ -73,15 +73,15 @@ class PgServer:
         with self.connect(database) as conn:
             conn.execute(PRODUITS_DDL)
 
-    def seed_produits(self, database: str) -> int:
-        """Fill an empty produits table with ROWS rows, then VACUUM ANALYZE it."""
+    def seed_produits(self, database: str, rows: int = ROWS) -> int:
+        """Fill an empty produits table with `rows` rows, then VACUUM ANALYZE it."""
         with self.connect(database) as conn:
-            conn.execute(SEED_SQL)
+            conn.execute(SEED_SQL.format(rows=int(rows)))
             conn.execute("VACUUM ANALYZE produits")
             row = conn.execute("SELECT count(*), min(id), max(id) FROM produits").fetchone()
         assert row is not None
         count, low, high = row
-        if (count, low, high) != (ROWS, 1, ROWS):
+        if (count, low, high) != (rows, 1, rows):
             raise RuntimeError(f"{database}: seeded produits has count={count} ids {low}..{high}")
         return int(count)
 

@@ -8,7 +8,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from ..config import REPO_DIR
+from ..config import REPO_DIR, ROWS
 from ..install import PeerUnavailable
 from ..pg import PgServer
 from ..procs import run_checked
@@ -29,6 +29,9 @@ class Ours(Contender):
     database = "bench_ours"
     health_path = "/health"
     notes = f"`python -m app serve --workers {WORKERS}`; lists always return a total count"
+
+    def __init__(self, rows: int = ROWS) -> None:
+        self.rows = rows  # produits seeded by prepare()
 
     @property
     def app_dir(self) -> Path:
@@ -63,7 +66,7 @@ class Ours(Contender):
             )
         except Exception as exc:  # noqa: BLE001
             raise PeerUnavailable(f"python -m app migrate failed: {exc}") from exc
-        pg.seed_produits(self.database)
+        pg.seed_produits(self.database, self.rows)
 
     def launch(self, pg: PgServer, port: int) -> Launch:
         cmd = [

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.admin import session
 from app.admin.api import AppApi
@@ -26,11 +27,23 @@ def install_admin(app: FastAPI) -> None:
     app.state.app_api = AppApi(app)
     for pages in (sign_in, home, listing, records):
         app.include_router(pages.router)
-    assets = StaticFiles(directory=STATIC)
+    assets = _without_pathsend(StaticFiles(directory=STATIC))
     app.mount("/admin/static", GZipMiddleware(assets, minimum_size=512), name="admin-static")
     app.add_middleware(AdminHeaders)
     app.add_exception_handler(session.SignInRequired, _to_sign_in)
     app.add_exception_handler(session.CsrfRefused, _csrf_refused)
+
+
+def _without_pathsend(app: ASGIApp) -> ASGIApp:
+    """Has file responses send their bytes: granian lets them hand the file to the server
+    instead (the ASGI pathsend extension), which GZipMiddleware passes on uncompressed."""
+
+    async def send_bytes(scope: Scope, receive: Receive, send: Send) -> None:
+        extensions = dict(scope.get("extensions") or {})
+        extensions.pop("http.response.pathsend", None)
+        await app({**scope, "extensions": extensions}, receive, send)
+
+    return send_bytes
 
 
 async def _to_sign_in(request: Request, _: Exception) -> Response:
