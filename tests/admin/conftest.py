@@ -31,7 +31,9 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+# Per module: while Playwright's sync API runs, its event loop is the thread's running
+# loop, and any later test of the process calling asyncio.run() would be refused.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)

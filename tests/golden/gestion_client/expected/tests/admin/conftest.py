@@ -67,7 +67,9 @@ def _wait_healthy(base_url: str, server: "subprocess.Popen[bytes]") -> None:
     pytest.fail(f"the app did not answer at {base_url}/health")
 
 
-@pytest.fixture(scope="session")
+# Per module: while Playwright's sync API runs, its event loop is the thread's running
+# loop, and any later test of the process calling asyncio.run() would be refused.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
     with sync_playwright() as playwright:
