@@ -64,17 +64,24 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def open_session(request: Request, response: Response, token: str, expires_at: float) -> None:
-    max_age = max(0, int(expires_at - time.time()))
+def _set_private_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int
+) -> None:
+    """A cookie for the admin's pages only, that no script and no other site sees."""
     response.set_cookie(
-        TOKEN_COOKIE,
-        token,
+        name,
+        value,
         max_age=max_age,
         path=PATH,
         httponly=True,
         samesite="strict",
         secure=_secure(request),
     )
+
+
+def open_session(request: Request, response: Response, token: str, expires_at: float) -> None:
+    max_age = max(0, int(expires_at - time.time()))
+    _set_private_cookie(request, response, TOKEN_COOKIE, token, max_age)
 
 
 def close_session(response: Response) -> None:
@@ -98,15 +105,7 @@ def keep_csrf_cookie(request: Request, response: Response) -> None:
     """Sets the CSRF cookie when this request made a new token."""
     fresh: str | None = getattr(request.state, "new_csrf_token", None)
     if fresh is not None:
-        response.set_cookie(
-            CSRF_COOKIE,
-            fresh,
-            max_age=CSRF_MAX_AGE,
-            path=PATH,
-            httponly=True,
-            samesite="strict",
-            secure=_secure(request),
-        )
+        _set_private_cookie(request, response, CSRF_COOKIE, fresh, CSRF_MAX_AGE)
 
 
 async def check_csrf(request: Request) -> None:
