@@ -12,6 +12,8 @@ from control_plane.automation.jobs import (  # noqa: F401  (their job kinds and 
 )
 from control_plane.foundation import jobs  # noqa: F401  (declares the Foundation's job kinds)
 from control_plane.foundation.api import router as foundation_router
+from control_plane.insights.api import router as insights_router
+from control_plane.insights.jobs import events, metrics  # noqa: F401  (their job kinds)
 from control_plane.jobs import retention  # noqa: F401  (jobs.prune)
 from control_plane.runtime.api import router as runtime_router
 from control_plane.runtime.jobs import (  # noqa: F401  (runtime.generate, runtime.deploy)
@@ -25,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     studio_router,
     runtime_router,
     automation_router,
+    insights_router,
 )

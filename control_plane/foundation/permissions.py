@@ -7,6 +7,7 @@ member of an organisation may do. Every endpoint asks `authorize()`.
 | Studio     | lecture seule     | CRUD projets  | CRUD + membres     | tout  |
 | Runtime    | données publiques | CRUD données  | CRUD + déploiement | tout  |
 | Automation | aucun             | workflows basiques | workflows avancés | tout |
+| Insights   | usage perso       | analytics org | analytics complètes | tout |
 
 ADMIN manages the organisation and its members, but only an OWNER deletes it, changes its
 subscription, or makes and unmakes OWNERs. In Runtime, every member reads the apps and
@@ -20,6 +21,12 @@ the node types of `control_plane.automation.node_types` whose permission is
 WORKFLOWS_BASIC. ADMIN adds the advanced ones (HTTP requests, database queries, anything
 that uses an integration) and manages integrations; a database query that writes is the
 OWNER's alone.
+
+In Insights, everyone tracks events and reads their own usage (the events and activities
+they caused). A MEMBER reads the organisation's analytics, activities, dashboards and
+apps' performance, and saves dashboards of their own. ADMIN adds the platform's and the
+targets' system metrics and manages every dashboard of the organisation; OWNER all.
+Nothing crosses organisations.
 """
 
 from __future__ import annotations
@@ -56,6 +63,10 @@ class Permission(StrEnum):
     WORKFLOWS_ADVANCED = "workflows.advanced"
     INTEGRATIONS_MANAGE = "integrations.manage"
     DATABASE_WRITE = "automation.database_write"
+    INSIGHTS_TRACK = "insights.track"
+    INSIGHTS_OWN = "insights.own"
+    INSIGHTS_READ = "insights.read"
+    INSIGHTS_MANAGE = "insights.manage"
 
 
 _CLIENT = frozenset(
@@ -64,6 +75,8 @@ _CLIENT = frozenset(
         Permission.PROJECTS_READ,
         Permission.APPS_READ,
         Permission.APP_DATA,
+        Permission.INSIGHTS_TRACK,
+        Permission.INSIGHTS_OWN,
     }
 )
 _MEMBER = _CLIENT | {
@@ -72,6 +85,7 @@ _MEMBER = _CLIENT | {
     Permission.PROJECTS_WRITE,
     Permission.AUTOMATION_READ,
     Permission.WORKFLOWS_BASIC,
+    Permission.INSIGHTS_READ,
 }
 _ADMIN = _MEMBER | {
     Permission.ORGANIZATION_UPDATE,
@@ -83,6 +97,7 @@ _ADMIN = _MEMBER | {
     Permission.TARGETS_MANAGE,
     Permission.WORKFLOWS_ADVANCED,
     Permission.INTEGRATIONS_MANAGE,
+    Permission.INSIGHTS_MANAGE,
 }
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.CLIENT: _CLIENT,

@@ -1,0 +1,5 @@
+"""Exports as CSV, JSON and PDF (docs/insights.md)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/exports", tags=["insights exports"])

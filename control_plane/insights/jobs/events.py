@@ -1,0 +1,1 @@
+"""Job kinds of the events: partitions made ahead, retention, the activity collector."""

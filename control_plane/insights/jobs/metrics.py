@@ -1,0 +1,1 @@
+"""Job kinds of the metrics: apps' performance and system metrics, gathered on a schedule."""
