@@ -1,0 +1,154 @@
+"""Helpers of the reports' tests (analytics, dashboards, exports): an HTTP client of
+`/api/v1/insights`, and a team whose organisation holds a small set of events of known
+answers (`STORY`), written with their rollups as the writer keeps them (one statement:
+the events and, from the same rows, their hourly counts and daily distinct ids)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from tests.control_plane.conftest import Api, User
+from tests.control_plane.studio.conftest import Studio, Team
+
+INSIGHTS = "/api/v1/insights"
+
+_PARTITIONS = "SELECT insights_ensure_partition(day::date) FROM unnest(%(days)s::date[]) AS day"
+_RECORD = """
+WITH inserted AS (
+    INSERT INTO insights_events (organization_id, project_id, kind, name, distinct_id, user_id,
+                                 properties, occurred_at)
+    SELECT organization_id, project_id, kind, name, distinct_id, user_id, properties,
+           occurred_at
+    FROM jsonb_to_recordset(%(events)s) AS e(
+        organization_id uuid, project_id uuid, kind text, name text, distinct_id text,
+        user_id uuid, properties jsonb, occurred_at timestamptz)
+    RETURNING organization_id, project_id, name, distinct_id, occurred_at
+), counts AS (
+    INSERT INTO insights_event_counts (organization_id, project_id, name, hour, events)
+    SELECT organization_id, project_id, name, date_trunc('hour', occurred_at), count(*)
+    FROM inserted GROUP BY 1, 2, 3, 4
+    ON CONFLICT ON CONSTRAINT insights_event_counts_key
+    DO UPDATE SET events = insights_event_counts.events + excluded.events
+)
+INSERT INTO insights_event_users (organization_id, project_id, name, day, distinct_id, first_at)
+SELECT organization_id, project_id, name, (occurred_at AT TIME ZONE 'UTC')::date, distinct_id,
+       min(occurred_at)
+FROM inserted GROUP BY 1, 2, 3, 4, 5
+ON CONFLICT ON CONSTRAINT insights_event_users_key
+DO UPDATE SET first_at = least(insights_event_users.first_at, excluded.first_at)
+"""
+
+
+def record_events(database_url: str, events: Sequence[Mapping[str, Any]]) -> None:
+    """Events with their rollups, as the tracking writer commits them."""
+    days = sorted({str(event["occurred_at"])[:10] for event in events})
+    rows = [{"kind": "event", "properties": {}, **event} for event in events]
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("SET TIME ZONE 'UTC'")
+        connection.execute(_PARTITIONS, {"days": days})
+        connection.execute(_RECORD, {"events": json.dumps(rows, default=str)})
+
+
+# The first day of the story: 25 days ago, so that the default period (30 days) holds it.
+DAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=25)
+
+
+def at(days: int, hours: float) -> str:
+    return (DAY + timedelta(days=days, hours=hours)).isoformat()
+
+
+@dataclass
+class Story:
+    """A team with a project, and the events of STORY in its organisation."""
+
+    team: Team
+    project: str
+    other_project: str
+
+    @property
+    def organization(self) -> str:
+        return self.team.organization
+
+
+def story_events(story: Story, client: User) -> list[dict[str, Any]]:
+    """signup -> view -> purchase, in 14 events. Funnel (14 days): u1 does the three in
+    order; u2 stops at view; u3 viewed before signing up (step 1 only); u4 bought before
+    viewing, viewed 8 days after signing up (step 2; not within 7 days) and again on day
+    20; the CLIENT signs up and views (pro plan). u1's view of day 2 is in another
+    project."""
+    org, project = story.organization, story.project
+
+    def event(name: str, who: str, when: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "organization_id": org,
+            "project_id": project,
+            "name": name,
+            "distinct_id": who,
+            "occurred_at": when,
+            "properties": {"plan": "free"},
+            **extra,
+        }
+
+    pro = {"properties": {"plan": "pro"}}
+    return [
+        event("signup", "u1", at(0, 10)),
+        event("view", "u1", at(0, 11)),
+        event("purchase", "u1", at(1, 9), **pro),
+        event("signup", "u2", at(0, 12)),
+        event("view", "u2", at(0, 12.5)),
+        event("view", "u3", at(0, 8)),
+        event("signup", "u3", at(0, 9)),
+        event("signup", "u4", at(0, 10)),
+        event("purchase", "u4", at(0, 11)),
+        event("view", "u4", at(8, 10)),
+        event("view", "u4", at(20, 10)),
+        event("signup", client.id, at(1, 10), user_id=client.id),
+        event("view", client.id, at(1, 10.1), user_id=client.id, **pro),
+        event("view", "u1", at(2, 10), project_id=story.other_project),
+    ]
+
+
+class Insights:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.http = httpx.Client(base_url=f"{api.server.base_url}{INSIGHTS}", timeout=60)
+
+    def get(self, path: str, by: User, **params: Any) -> httpx.Response:
+        return self.http.get(path, headers=by.headers, params=params)
+
+    def report(self, by: User, organization: str, **params: Any) -> dict[str, Any]:
+        response = self.get("/analytics/", by, organization=organization, **params)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def request(self, method: str, path: str, by: User, **kwargs: Any) -> httpx.Response:
+        return self.http.request(method, path, headers=by.headers, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def insights(api: Api) -> Iterator[Insights]:
+    client = Insights(api)
+    yield client
+    client.http.close()
+
+
+@pytest.fixture(scope="module")
+def story(api: Api) -> Story:
+    studio = Studio(api)
+    team = studio.team("insights")
+    project = studio.new_project(team.owner, team.organization, "Boutique")
+    other = studio.new_project(team.owner, team.organization, "Blog")
+    story = Story(team, project, other)
+    events = story_events(story, team.users["CLIENT"])
+    elsewhere = studio.team("elsewhere")
+    stranger = {**events[0], "organization_id": elsewhere.organization, "project_id": None}
+    record_events(api.server.database_url, [*events, stranger])
+    return story
