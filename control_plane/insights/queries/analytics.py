@@ -11,7 +11,8 @@ report uses, so that each statement's plan fits its filters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,17 @@ from typing import Any
 from psycopg import sql
 
 from control_plane.db import Conn, fetch_all
+
+# A report sorts or hashes up to millions of distinct ids: in memory, not in temporary
+# files (at most a few such nodes a report, and the pool bounds the reports at once).
+_MEMORY = "SET LOCAL work_mem = '64MB'"
+
+
+@asynccontextmanager
+async def _report(connection: Conn) -> AsyncIterator[None]:
+    async with connection.transaction():
+        await connection.execute(_MEMORY)
+        yield
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ LEFT JOIN (
 ) AS c ON c.period = p.period AND c.event IS NOT DISTINCT FROM s.event
 LEFT JOIN (
     SELECT date_trunc(%(interval)s, at) AS period, {event} AS event,
-           count(DISTINCT distinct_id) AS users
+           count(DISTINCT distinct_id COLLATE "C") AS users
     FROM users GROUP BY 1, 2
 ) AS u ON u.period = p.period AND u.event IS NOT DISTINCT FROM s.event
 ORDER BY p.period, s.event
@@ -128,7 +140,8 @@ async def counts(
     statement = _COUNTS.format(
         counts=counts_source(filters), users=users_source(filters, hourly), event=event
     )
-    return await fetch_all(connection, CountsRecord, statement, values)
+    async with _report(connection):
+        return await fetch_all(connection, CountsRecord, statement, values)
 
 
 @dataclass(frozen=True)
@@ -148,7 +161,7 @@ FROM (
     GROUP BY name ORDER BY events DESC, name LIMIT %(limit)s
 ) AS top
 LEFT JOIN LATERAL (
-    SELECT count(DISTINCT distinct_id) AS users FROM ({users}) AS users
+    SELECT count(DISTINCT distinct_id COLLATE "C") AS users FROM ({users}) AS users
 ) AS u ON true
 ORDER BY top.events DESC, top.name
 """)
@@ -160,7 +173,8 @@ async def top_events(
 ) -> list[TopEventRecord]:
     users = _users_of_name(replace(filters, names=True))
     statement = _TOP_EVENTS.format(counts=counts_source(filters), users=users)
-    return await fetch_all(connection, TopEventRecord, statement, values)
+    async with _report(connection):
+        return await fetch_all(connection, TopEventRecord, statement, values)
 
 
 def _users_of_name(filters: Filters) -> sql.Composed:
@@ -218,7 +232,7 @@ async def funnel(connection: Conn, filters: Filters, values: Mapping[str, Any]) 
         steps=sql.SQL(",").join(steps),
         counts=counts,
     )
-    async with connection.cursor() as cursor:
+    async with _report(connection), connection.cursor() as cursor:
         await cursor.execute(statement, values)
         row = await cursor.fetchone()
     assert row is not None
@@ -234,7 +248,10 @@ class RetentionRecord:
 
 _RETENTION = sql.SQL("""
 WITH users AS ({users}),
-weeks AS (SELECT DISTINCT distinct_id, date_trunc('week', at)::date AS week FROM users),
+weeks AS (
+    SELECT DISTINCT distinct_id COLLATE "C" AS distinct_id, date_trunc('week', at)::date AS week
+    FROM users
+),
 cohorts AS (SELECT distinct_id, min(week) AS cohort FROM weeks GROUP BY distinct_id)
 SELECT c.cohort, (w.week - c.cohort) / 7 AS week, count(*) AS users
 FROM weeks AS w JOIN cohorts AS c USING (distinct_id)
@@ -246,4 +263,5 @@ async def retention(
     connection: Conn, filters: Filters, values: Mapping[str, Any]
 ) -> list[RetentionRecord]:
     statement = _RETENTION.format(users=users_source(filters))
-    return await fetch_all(connection, RetentionRecord, statement, values)
+    async with _report(connection):
+        return await fetch_all(connection, RetentionRecord, statement, values)
