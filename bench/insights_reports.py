@@ -210,11 +210,10 @@ def main() -> int:
             json.dumps({"events": args.events, "busy_before": busy, "reports": rows}, indent=2)
         )
         if args.hold:
-            print(f"holding: {pg.uri(database)}")
-            while True:
-                time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+            print(f"holding: {pg.uri(database)}", flush=True)
+            stops = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+            signal.sigwait(stops)
     finally:
         server.stop()
     return 0

@@ -160,19 +160,29 @@ class OutOfBounds(ValueError):
         self.problem = problem
 
 
-def period_of(query: ReportQuery, now: datetime) -> Period:
-    """The period the report covers (default: the last 30 days), or OutOfBounds naming the
-    parameter."""
-    until = query.until or now
-    since = query.since or until - timedelta(days=DEFAULT_DAYS)
+def bounded_period(
+    since: datetime | None, until: datetime | None, now: datetime, unit: Interval | None
+) -> Period:
+    """[since, until) (default: the last 30 days), aligned to `unit` (None: as given), or
+    OutOfBounds naming the parameter."""
+    until = until or now
+    since = since or until - timedelta(days=DEFAULT_DAYS)
     if since >= until:
         raise OutOfBounds("since", "must be before until")
     if until - since > timedelta(days=MAX_DAYS):
         raise OutOfBounds("since", f"a report covers at most {MAX_DAYS} days")
-    unit = query.interval if query.report == ReportKind.COUNTS else Interval.DAY
     if unit == Interval.HOUR and until - since > timedelta(days=MAX_HOURLY_DAYS):
         raise OutOfBounds("interval", f"an hourly report covers at most {MAX_HOURLY_DAYS} days")
+    if unit is None:
+        return Period(since.astimezone(UTC), until.astimezone(UTC))
     return Period(_floor(since, unit), _ceil(until, unit))
+
+
+def period_of(query: ReportQuery, now: datetime) -> Period:
+    """The period a report covers: whole hours, days or weeks (a report other than counts:
+    days)."""
+    unit = query.interval if query.report == ReportKind.COUNTS else Interval.DAY
+    return bounded_period(query.since, query.until, now, unit)
 
 
 class CountsRow(BaseModel):

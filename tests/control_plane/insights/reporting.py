@@ -67,11 +67,15 @@ def at(days: int, hours: float) -> str:
 
 @dataclass
 class Story:
-    """A team with a project, and the events of STORY in its organisation."""
+    """A team with a project, the events of `story_events` in its organisation, and its
+    activities 40 days ago (outside the reports' default period); another organisation
+    with one event and many activities."""
 
     team: Team
     project: str
     other_project: str
+    elsewhere: str
+    elsewhere_owner: User
 
     @property
     def organization(self) -> str:
@@ -133,22 +137,59 @@ class Insights:
         return self.http.request(method, path, headers=by.headers, **kwargs)
 
 
-@pytest.fixture(scope="module")
+ACTIVITIES_DAY = DAY - timedelta(days=15)
+MANY_ACTIVITIES = 20_000
+_MANY_ACTIVITIES = """
+INSERT INTO insights_events (organization_id, kind, name, distinct_id, properties, occurred_at)
+SELECT %(organization)s, 'activity', 'record.create', 'user_' || i %% 100,
+       jsonb_build_object('n', i), %(day)s::timestamptz + i * interval '1 second'
+FROM generate_series(1, %(count)s) AS i
+"""
+
+
+def story_activities(story: Story) -> list[dict[str, Any]]:
+    """The owner creates a project and publishes it; the CLIENT logs in."""
+    owner, client = story.team.owner, story.team.users["CLIENT"]
+
+    def activity(action: str, by: User, hours: float, **properties: Any) -> dict[str, Any]:
+        return {
+            "organization_id": story.organization,
+            "project_id": story.project,
+            "kind": "activity",
+            "name": action,
+            "distinct_id": by.id,
+            "user_id": by.id,
+            "properties": properties,
+            "occurred_at": (ACTIVITIES_DAY + timedelta(hours=hours)).isoformat(),
+        }
+
+    return [
+        activity("project.create", owner, 9, name="Boutique"),
+        activity("auth.login", client, 10),
+        activity("version.publish", owner, 11, number=1),
+    ]
+
+
+@pytest.fixture(scope="session")
 def insights(api: Api) -> Iterator[Insights]:
     client = Insights(api)
     yield client
     client.http.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def story(api: Api) -> Story:
     studio = Studio(api)
     team = studio.team("insights")
     project = studio.new_project(team.owner, team.organization, "Boutique")
     other = studio.new_project(team.owner, team.organization, "Blog")
-    story = Story(team, project, other)
+    outsider = api.new_user("elsewhere")
+    elsewhere = api.new_organization(outsider, "Elsewhere")
+    story = Story(team, project, other, elsewhere, outsider)
     events = story_events(story, team.users["CLIENT"])
-    elsewhere = studio.team("elsewhere")
-    stranger = {**events[0], "organization_id": elsewhere.organization, "project_id": None}
-    record_events(api.server.database_url, [*events, stranger])
+    stranger = {**events[0], "organization_id": elsewhere, "project_id": None}
+    record_events(api.server.database_url, [*events, stranger, *story_activities(story)])
+    values = {"organization": elsewhere, "day": ACTIVITIES_DAY, "count": MANY_ACTIVITIES}
+    with psycopg.connect(api.server.database_url, autocommit=True) as connection:
+        connection.execute(_MANY_ACTIVITIES, values)
     return story
