@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -83,13 +84,24 @@ def _utc(value: Any) -> Any:
     return value
 
 
+def _plausible(moment: datetime) -> datetime:
+    if not 1970 <= moment.year <= 2200:
+        raise ValueError("must be between the years 1970 and 2200")
+    return moment
+
+
 EventName = Annotated[
     str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$"), OneLine
 ]
 PropertyName = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]
 # Equality filters on `properties`: a value is a JSON scalar (text without a NUL).
-PropertyValue = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")] | int | float | bool
-Moment = Annotated[datetime, BeforeValidator(_utc)]
+PropertyValue = (
+    Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+    | int
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | bool
+)
+Moment = Annotated[datetime, BeforeValidator(_utc), AfterValidator(_plausible)]
 
 
 class ReportQuery(BaseModel):

@@ -154,6 +154,8 @@ def test_bad_parameters_are_named(insights: Insights, story: Story) -> None:
     assert "properties" in refused(report="counts", properties="[1]")
     assert "properties" in refused(report="counts", properties="{not json")
     assert "since" in refused(report="counts", since="yesterday")
+    assert "until" in refused(report="counts", until="9999-12-31T23:59:59")
+    assert "properties" in refused(report="counts", properties='{"score": NaN}')
     assert "since" in refused(report="counts", since="2026-01-02", until="2026-01-01")
     assert "since" in refused(report="counts", since="2020-01-01", until="2026-01-01")
     assert "interval" in refused(report="counts", interval="hour", since="2026-01-01",
