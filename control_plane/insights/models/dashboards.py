@@ -49,6 +49,8 @@ class DashboardReportPublic(BaseModel):
     query: dict[str, Any]
     # The report's current figures (GET of one dashboard; not in lists).
     result: ReportPublic | None = None
+    # Why there are none: a saved period that no longer holds (more than 400 days now).
+    error: dict[str, str] | None = None
 
 
 class DashboardPublic(BaseModel):

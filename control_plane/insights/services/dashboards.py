@@ -92,7 +92,11 @@ async def one(connection: Conn, user_id: uuid.UUID, dashboard_id: uuid.UUID) -> 
     dashboard = public(row)
     for report in dashboard.reports:
         query = analytics.parse(report.query)
-        period = analytics.resolve_period(query)
+        try:
+            period = analytics.resolve_period(query)
+        except ApiError as error:
+            report.error = error.details
+            continue
         report.result = await analytics.run(
             connection, row.organization_id, query, period, Scope.ORGANIZATION, user_id
         )

@@ -38,6 +38,15 @@ def test_a_dashboard_answers_its_reports_with_their_figures(
     top, funnel = (report["result"] for report in shown["reports"])
     assert [row["event"] for row in top["results"]] == ["view", "signup"]
     assert [step["users"] for step in funnel["results"]] == [5, 4, 1]
+    # A saved period that grows past 400 days is answered without figures, not refused.
+    api.query(
+        "UPDATE insights_dashboards SET reports = jsonb_set(reports, '{0,query,since}', "
+        "'\"2020-01-01T00:00:00Z\"') WHERE id = %s",
+        created["id"],
+    )
+    aged = insights.get(f"/dashboards/{created['id']}/", member).json()["reports"]
+    assert aged[0]["result"] is None and "since" in aged[0]["error"]
+    assert aged[1]["result"] is not None
     listed = insights.get("/dashboards/", member, organization=story.organization).json()
     assert created["id"] in [dashboard["id"] for dashboard in listed["results"]]
     assert all(report["result"] is None for report in listed["results"][0]["reports"])
