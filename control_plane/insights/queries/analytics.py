@@ -62,7 +62,7 @@ _PROPERTIES = sql.SQL(" AND properties @> %(properties)s")
 _OWN = sql.SQL(" AND user_id = %(user)s")
 
 
-def _where(base: sql.SQL, filters: Filters, names: sql.Composable = _NAMES) -> sql.Composed:
+def where_of(base: sql.SQL, filters: Filters, names: sql.Composable = _NAMES) -> sql.Composed:
     parts: list[sql.Composable] = [base]
     if filters.project:
         parts.append(_PROJECT)
@@ -79,11 +79,11 @@ def counts_source(filters: Filters) -> sql.Composed:
     if filters.rollups_allowed:
         return sql.SQL(
             "SELECT name, hour AS at, events FROM insights_event_counts WHERE {where}"
-        ).format(where=_where(_ROLLUP_HOURS, filters))
+        ).format(where=where_of(_ROLLUP_HOURS, filters))
     return sql.SQL(
         "SELECT name, date_trunc('hour', occurred_at) AS at, count(*) AS events "
         "FROM insights_events WHERE {where} GROUP BY 1, 2"
-    ).format(where=_where(_EVENTS_WHERE, filters))
+    ).format(where=where_of(_EVENTS_WHERE, filters))
 
 
 def users_source(filters: Filters, hourly: bool = False) -> sql.Composed:
@@ -92,12 +92,12 @@ def users_source(filters: Filters, hourly: bool = False) -> sql.Composed:
         return sql.SQL(
             "SELECT name, day::timestamptz AS at, distinct_id "
             "FROM insights_event_users WHERE {where}"
-        ).format(where=_where(_ROLLUP_DAYS, filters))
+        ).format(where=where_of(_ROLLUP_DAYS, filters))
     grain = sql.Literal("hour" if hourly else "day")
     return sql.SQL(
         "SELECT DISTINCT name, date_trunc({grain}, occurred_at) AS at, distinct_id "
         "FROM insights_events WHERE {where}"
-    ).format(grain=grain, where=_where(_EVENTS_WHERE, filters))
+    ).format(grain=grain, where=where_of(_EVENTS_WHERE, filters))
 
 
 @dataclass(frozen=True)
@@ -180,10 +180,10 @@ async def top_events(
 def _users_of_name(filters: Filters) -> sql.Composed:
     if filters.rollups_allowed:
         return sql.SQL("SELECT distinct_id FROM insights_event_users WHERE {where}").format(
-            where=_where(_ROLLUP_DAYS, filters, names=_TOP_NAME)
+            where=where_of(_ROLLUP_DAYS, filters, names=_TOP_NAME)
         )
     return sql.SQL("SELECT distinct_id FROM insights_events WHERE {where}").format(
-        where=_where(_EVENTS_WHERE, filters, names=_TOP_NAME)
+        where=where_of(_EVENTS_WHERE, filters, names=_TOP_NAME)
     )
 
 
@@ -228,7 +228,7 @@ async def funnel(connection: Conn, filters: Filters, values: Mapping[str, Any]) 
         for number in range(1, count + 1)
     )
     statement = _FUNNEL.format(
-        where=_where(_EVENTS_WHERE, replace(filters, names=True), names=_STEPS_NAMES),
+        where=where_of(_EVENTS_WHERE, replace(filters, names=True), names=_STEPS_NAMES),
         steps=sql.SQL(",").join(steps),
         counts=counts,
     )

@@ -32,6 +32,7 @@ from control_plane.insights.models.analytics import (
 )
 from control_plane.insights.queries import analytics as queries
 from control_plane.insights.queries.analytics import Filters, RetentionRecord
+from control_plane.insights.services import daily_users
 
 _STEP = {Interval.HOUR: "1 hour", Interval.DAY: "1 day", Interval.WEEK: "7 days"}
 
@@ -116,7 +117,10 @@ async def run(
     results: Results
     hourly = query.report == ReportKind.COUNTS and query.interval == Interval.HOUR
     if query.report == ReportKind.COUNTS:
-        records = await queries.counts(connection, filters, hourly, values)
+        if query.interval == Interval.DAY and filters.rollups_allowed:
+            records = await daily_users.daily_counts(connection, filters, values, period)
+        else:
+            records = await queries.counts(connection, filters, hourly, values)
         results = [CountsRow(**vars(record)) for record in records]
     elif query.report == ReportKind.TOP_EVENTS:
         top = await queries.top_events(connection, filters, values)

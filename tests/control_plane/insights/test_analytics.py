@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tests.control_plane.conftest import Api, assert_error
-from tests.control_plane.insights.reporting import DAY, Insights, Story
+from tests.control_plane.insights.reporting import DAY, Insights, Story, at, record_events
 
 
 def _by_period(results: list[dict[str, Any]]) -> dict[date, tuple[int, int]]:
@@ -166,3 +166,18 @@ def test_bad_parameters_are_named(insights: Insights, story: Story) -> None:
     assert "colour" in refused(report="counts", colour="red")
     missing = insights.get("/analytics/", owner, report="counts")
     assert "organization" in assert_error(missing, 400, "VALIDATION_ERROR")
+
+
+def test_daily_users_are_counted_again_only_for_days_with_new_events(
+    insights: Insights, story: Story, api: Api
+) -> None:
+    owner, org = story.elsewhere_owner, story.elsewhere
+    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (1, 1)}
+    event = {"organization_id": org, "name": "signup", "occurred_at": at(0, 15)}
+    record_events(api.server.database_url, [{**event, "distinct_id": "u9"}])
+    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (2, 2)}
+    record_events(api.server.database_url, [{**event, "distinct_id": "u9", "name": "view"}])
+    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (3, 2)}
+    # A day whose events did not change keeps the figure stored for it: not counted again.
+    api.query("UPDATE insights_daily_users SET users = 99 WHERE organization_id = %s", org)
+    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (3, 99)}
