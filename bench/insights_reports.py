@@ -30,11 +30,13 @@ from bench.harness.config import RESULTS_DIR, WORK_DIR
 from bench.harness.pg import PgServer, start_postgres
 from bench.harness.runner import cpu_busy
 from tests.control_plane.conftest import Api, Inbox, Server, serve
+from tests.control_plane.insights.reporting import record_events
 
 DAYS = 60
 DISTINCT_IDS = 100_000
 FUNNEL = ("view_pricing", "signup", "purchase")
 FUNNEL_STARTS_PER_DAY = 4_000
+LIVE = "counts (day, 30 days), an event tracked before each"
 
 # One day of background events: a name among ~50 (event_00 most frequent), a distinct id
 # among 100,000 (low numbers most active), one of three projects, a second of the day.
@@ -128,6 +130,8 @@ def load(pg: PgServer, database: str, organization: str, projects: list[str], ev
 
 REPORTS: dict[str, dict[str, Any]] = {
     "counts (day, 30 days)": {"report": "counts"},
+    # As in use: an event arrives before each request, so today's users are counted again.
+    LIVE: {"report": "counts"},
     "counts per event (3 names, day, 30 days)": {
         "report": "counts",
         "event": ["event_00", "event_01", "signup"],
@@ -146,6 +150,7 @@ REPORTS: dict[str, dict[str, Any]] = {
 def measure(
     server: Server, headers: dict[str, str], organization: str, runs: int
 ) -> list[dict[str, Any]]:
+    event = {"organization_id": organization, "name": "event_00", "distinct_id": "user_new"}
     rows = []
     with httpx.Client(base_url=server.base_url, headers=headers, timeout=120) as http:
         for label, parameters in REPORTS.items():
@@ -155,6 +160,9 @@ def measure(
                 params["since"] = since.isoformat()
             timings = []
             for _ in range(runs + 1):
+                if label == LIVE:
+                    now = datetime.now(UTC).isoformat()
+                    record_events(server.database_url, [{**event, "occurred_at": now}])
                 started = time.perf_counter()
                 response = http.get("/api/v1/insights/analytics/", params=params)
                 timings.append((time.perf_counter() - started) * 1000)
