@@ -17,8 +17,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from control_plane.insights.queries import platform
-from control_plane.insights.queries.platform import Connections, Queue
+from control_plane.insights.queries import platform_figures
+from control_plane.insights.queries.platform_figures import Connections, Queue
 
 logger = logging.getLogger("control_plane.metrics")
 REFRESH_SECONDS = 5.0
@@ -46,9 +46,9 @@ class PlatformCollector:
             try:
                 async with pool.connection() as connection:
                     self.figures = Figures(
-                        await platform.queue(connection),
-                        await platform.database_size(connection),
-                        await platform.connections(connection),
+                        await platform_figures.queue(connection),
+                        await platform_figures.database_size(connection),
+                        await platform_figures.connections(connection),
                     )
             except psycopg.Error as error:
                 logger.warning("platform figures not read: %s", type(error).__name__)

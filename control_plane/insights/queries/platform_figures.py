@@ -35,7 +35,7 @@ WITH waiting AS (
     WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())
 )
 SELECT (SELECT count(*) FROM waiting)::int AS queued,
-       extract(epoch FROM now() - (SELECT min(since) FROM waiting))::float8
+       round(extract(epoch FROM now() - (SELECT min(since) FROM waiting)), 1)::float8
            AS oldest_queued_seconds,
        (SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing')::int AS running,
        (SELECT count(*) FROM procrastinate_workers
