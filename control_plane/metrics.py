@@ -40,10 +40,25 @@ LATENCY = Histogram(
 )
 
 
+def route_template(scope: Scope) -> str:
+    """The request's path with each path parameter's value put back as `{name}`:
+    `/api/v1/foundation/organizations/{organization_id}/`, so that ids do not make a series
+    each; `unmatched` when no route took it. (The matched route's own `path` is relative to
+    the router it was declared on, once routers are included in routers.)"""
+    if "endpoint" not in scope:
+        return "unmatched"
+    path: str = scope["path"]
+    values = scope.get("path_params", {})
+    for name, value in sorted(values.items(), key=lambda item: -len(str(item[1]))):
+        before, found, after = path.rpartition(f"/{value}")
+        if found and value != "" and (not after or after.startswith("/")):
+            path = f"{before}/{{{name}}}{after}"
+    return path
+
+
 def record_request(scope: Scope, status: int, seconds: float) -> None:
-    """Count and time a request under its route's template (`unmatched` for a 404 of no
-    route), so that ids in paths do not make a series each."""
-    route = getattr(scope.get("route"), "path", "unmatched")
+    """Count and time a request under its route's template."""
+    route = route_template(scope)
     method = scope["method"]
     REQUESTS.labels(method, route, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
