@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.config import Settings
+from app.core.metadata import API_BASE
 from app.core.query_metrics import TimedCursor
 from app.main import create_app
-from tests.utils.auth import TEST_SECRET
+from tests.utils.auth import TEST_SECRET, auth
 {% if cookiecutter._tables %}
 from tests.utils.{{ cookiecutter._tables | first }} import create_{{ cookiecutter._tables | first }}
 {% endif %}
@@ -38,6 +39,19 @@ def strict_client(database_url: str) -> Iterator[TestClient]:
     TimedCursor.slow_seconds = usual
 
 
+{% if cookiecutter._tables %}
+def test_requests_are_counted_by_route_template(client: TestClient) -> None:
+    table = "{{ cookiecutter._tables | first }}"
+    assert client.get(f"{API_BASE}/tables/{table}/999999/", headers=auth()).status_code == 404
+    template = f"{API_BASE}/tables/{table}/" + "{record_id}/"
+    route = (("method", "GET"), ("route", template))
+    samples = scraped(client)
+    assert samples[("app_http_requests_total", (*route, ("status", "404")))] >= 1
+    unmatched = [labels for (name, labels) in samples if ("route", "unmatched") in labels]
+    assert unmatched == []  # /metrics is a route too
+
+
+{% endif %}
 def test_every_statement_is_timed(client: TestClient) -> None:
     statements = ("app_db_query_duration_seconds_count", ())
     before = scraped(client)[statements]

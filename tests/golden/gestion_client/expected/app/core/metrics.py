@@ -36,6 +36,22 @@ LATENCY = Histogram(
 )
 
 
+def route_template(scope: Scope) -> str:
+    """The request's path with each path parameter's value put back as `{name}`
+    (`/api/v1/.../tables/clients/{record_id}/`), so that ids do not make a series each;
+    `unmatched` when no route took it. (A matched route's own `path` is relative to the
+    router it was declared on.)"""
+    if "endpoint" not in scope:
+        return "unmatched"
+    path: str = scope["path"]
+    values = scope.get("path_params", {})
+    for name, value in sorted(values.items(), key=lambda item: -len(str(item[1]))):
+        before, found, after = path.rpartition(f"/{value}")
+        if found and value != "" and (not after or after.startswith("/")):
+            path = before + "/{" + name + "}" + after
+    return path
+
+
 class MetricsMiddleware:
     """A plain ASGI middleware: cheaper on the hot path than BaseHTTPMiddleware."""
 
@@ -58,7 +74,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = route_template(scope)
             method = scope["method"]
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - started)

@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.config import Settings
+from app.core.metadata import API_BASE
 from app.core.query_metrics import TimedCursor
 from app.main import create_app
-from tests.utils.auth import TEST_SECRET
+from tests.utils.auth import TEST_SECRET, auth
 from tests.utils.clients import create_clients
 
 
@@ -34,6 +35,17 @@ def strict_client(database_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         yield client
     TimedCursor.slow_seconds = usual
+
+
+def test_requests_are_counted_by_route_template(client: TestClient) -> None:
+    table = "clients"
+    assert client.get(f"{API_BASE}/tables/{table}/999999/", headers=auth()).status_code == 404
+    template = f"{API_BASE}/tables/{table}/" + "{record_id}/"
+    route = (("method", "GET"), ("route", template))
+    samples = scraped(client)
+    assert samples[("app_http_requests_total", (*route, ("status", "404")))] >= 1
+    unmatched = [labels for (name, labels) in samples if ("route", "unmatched") in labels]
+    assert unmatched == []  # /metrics is a route too
 
 
 def test_every_statement_is_timed(client: TestClient) -> None:
