@@ -105,13 +105,18 @@ class _Series:
             return None
         return round((last.value - first.value) / MEGABYTE / (span / timedelta(days=1)), 3)
 
-    def collected_at(self, key: Key) -> datetime | None:
-        row = self.newest[key].get("up")
+    def last_at(self, key: Key, metric: str) -> datetime | None:
+        row = self.newest[key].get(metric)
         return row.at if isinstance(row, Latest) else None
+
+    def collected_at(self, key: Key) -> datetime | None:
+        return self.last_at(key, "up")
 
 
 def _health(series: _Series, key: Key, platform: bool) -> HealthChecks:
     up, database_up = series.last(key, "up"), series.last(key, "database_up")
+    if series.collected_at(key) != series.last_at(key, "database_up"):
+        database_up = None  # the last collection did not hear from the app
     workers = series.last(key, "workers_alive")
     return HealthChecks(
         api=None if up is None else "healthy" if up else "unreachable",
