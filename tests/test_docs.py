@@ -189,7 +189,8 @@ def test_the_metrics_the_docs_show_are_exported(empty_crm: RunningApp, http: htt
         assert {frozenset(sample.labels) for sample in samples} == {expected}, name
     routes = {sample.labels.get("route") for sample in exported}
     assert {"/health", "/metrics", "unmatched"} <= routes
-    assert f"{empty_crm.api}tables/clients/{{record_id}}/".removeprefix(empty_crm.base_url) in routes
+    record_route = f"{empty_crm.api}tables/clients/{{record_id}}/"
+    assert record_route.removeprefix(empty_crm.base_url) in routes
 
 
 def test_the_readme_lists_every_command_and_option() -> None:
