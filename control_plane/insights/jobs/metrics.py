@@ -22,9 +22,8 @@ async def collect_metrics(context: JobContext) -> None:
     collected = await collection.collect_samples(context.pool, settings.insights_control_plane_url)
     targets = await collection.read_targets(context.pool, settings)
     await context.log(
-        f"{collected.samples} samples of {collected.instances} instances"
-        f" ({collected.reachable} answered, the control plane's included);"
-        f" {targets} targets read"
+        f"{collected.samples} samples from {collected.sources} servers"
+        f" ({collected.reachable} answered); {targets} targets read"
     )
 
 

@@ -42,7 +42,7 @@ UNREADABLE_KEY = "its key cannot be decrypted with this control plane's NOCODE_S
 
 @dataclass(frozen=True)
 class Collected:
-    instances: int
+    sources: int  # the instances, and the control plane when its URL is set
     reachable: int
     samples: int
 
@@ -76,12 +76,6 @@ async def _bounded(work: Iterable[Awaitable[Result]]) -> list[Result]:
     return await asyncio.gather(*(one(item) for item in work))
 
 
-async def _scrape_within(url: str) -> Scrape:
-    """health.scrape, bounded as a whole (each request is, not a slow trickle of bytes)."""
-    async with asyncio.timeout(TIMEOUT_SECONDS + 1):
-        return await scrape(url)
-
-
 async def collect_samples(pool: Pool, control_plane_url: str | None) -> Collected:
     async with pool.connection() as connection:
         instances = await metric_samples.deployed(connection)
@@ -89,7 +83,7 @@ async def collect_samples(pool: Pool, control_plane_url: str | None) -> Collecte
     sources: list[tuple[Deployed | None, str]] = [(i, i.url) for i in instances]
     if control_plane_url:
         sources.append((None, control_plane_url))
-    scraped = await _bounded(_scrape_safely(url) for _, url in sources)
+    scraped = await _bounded(_scrape_within(url) for _, url in sources)
     samples = [
         sample
         for (of, _), found in zip(sources, scraped, strict=True)
@@ -98,12 +92,15 @@ async def collect_samples(pool: Pool, control_plane_url: str | None) -> Collecte
     async with pool.connection() as connection:
         await metric_samples.insert(connection, samples)
     up = sum(1 for found in scraped if found.health.api == "responding")
-    return Collected(len(instances), up, len(samples))
+    return Collected(len(sources), up, len(samples))
 
 
-async def _scrape_safely(url: str) -> Scrape:
+async def _scrape_within(url: str) -> Scrape:
+    """health.scrape, bounded as a whole (its requests are, each, but not a slow trickle
+    of bytes): past the bound, the app is unreachable."""
     try:
-        return await _scrape_within(url)
+        async with asyncio.timeout(TIMEOUT_SECONDS + 1):
+            return await scrape(url)
     except TimeoutError:
         return Scrape(unreachable(), None)
 
