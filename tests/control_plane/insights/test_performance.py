@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from control_plane.insights.jobs.metrics import collect_metrics
+from control_plane.insights.jobs.metrics import collect_metrics, prune_metrics
 from tests.conftest import fresh_database, start_app
 from tests.control_plane.conftest import Api, assert_error, run_job
 from tests.control_plane.insights.conftest import Team, insights, new_team
@@ -161,3 +161,22 @@ def test_a_restart_counts_on_and_a_stopped_app_is_reported(
     assert entry["health_checks"]["api"] == "unreachable"
     assert entry["health_checks"]["database"] is None
     assert entry["metrics"]["api_requests"]["total_today"] == total
+
+
+def test_samples_older_than_the_retention_are_pruned(deploying: Api) -> None:  # noqa: F811
+    api = deploying
+    app = uuid.uuid4()
+    for days in (91, 89):  # INSIGHTS_RETENTION_DAYS: 90
+        api.query(
+            "INSERT INTO insights_metric_samples (app_id, environment, metric, at, value)"
+            " VALUES (%s, 'production', 'requests', now() - make_interval(days => %s), 1)",
+            app, days,
+        )  # fmt: skip
+    job = asyncio.run(run_job(api.server.database_url, prune_metrics))
+    assert job.log[-1].line.startswith("deleted ")
+    kept = api.query(
+        "SELECT round(extract(epoch FROM now() - at) / 86400) FROM insights_metric_samples"
+        " WHERE app_id = %s",
+        app,
+    )
+    assert kept == [(89,)]
