@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     insights_export_pdf_rows: int = Field(
         default=500, ge=1, le=5000, description="Rows at most in the table of a PDF export"
     )
+    insights_retention_days: int = Field(
+        default=90, ge=1, le=3650, description="Days raw events and metric samples are kept"
+    )
+    insights_control_plane_url: str | None = Field(
+        default=None,
+        description="Where the metrics job reads the control plane's /metrics and /health;"
+        " `nocode serve` sets its own address",
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
 

@@ -171,7 +171,7 @@ def story_activities(story: Story) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def insights(api: Api) -> Iterator[Insights]:
+def reports(api: Api) -> Iterator[Insights]:
     client = Insights(api)
     yield client
     client.http.close()

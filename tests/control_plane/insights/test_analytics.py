@@ -25,10 +25,10 @@ def _day(offset: int) -> date:
 
 
 def test_daily_counts_from_the_rollups_with_every_day_of_the_period(
-    insights: Insights, story: Story
+    reports: Insights, story: Story
 ) -> None:
     owner = story.team.owner
-    report = insights.report(owner, story.organization, report="counts")
+    report = reports.report(owner, story.organization, report="counts")
     assert report["source"] == "rollups" and report["scope"] == "organization"
     assert len(report["results"]) in (30, 31)  # every day, zeros included
     assert _by_period(report["results"]) == {
@@ -38,13 +38,13 @@ def test_daily_counts_from_the_rollups_with_every_day_of_the_period(
         _day(8): (1, 1),
         _day(20): (1, 1),
     }
-    in_project = insights.report(owner, story.organization, report="counts", project=story.project)
+    in_project = reports.report(owner, story.organization, report="counts", project=story.project)
     assert _day(2) not in _by_period(in_project["results"])
 
 
-def test_counts_per_event_per_hour_and_week(insights: Insights, story: Story) -> None:
+def test_counts_per_event_per_hour_and_week(reports: Insights, story: Story) -> None:
     owner, org = story.team.owner, story.organization
-    split = insights.report(owner, org, report="counts", event=["signup", "purchase"])
+    split = reports.report(owner, org, report="counts", event=["signup", "purchase"])
     per_event = {
         (row["period"][:10], row["event"]): (row["events"], row["users"])
         for row in split["results"]
@@ -57,26 +57,26 @@ def test_counts_per_event_per_hour_and_week(insights: Insights, story: Story) ->
         (str(_day(1)), "purchase"): (1, 1),
     }
     since, until = DAY.isoformat(), (DAY + timedelta(days=1)).isoformat()
-    hourly = insights.report(owner, org, report="counts", interval="hour", since=since, until=until)
+    hourly = reports.report(owner, org, report="counts", interval="hour", since=since, until=until)
     assert hourly["source"] == "events" and len(hourly["results"]) == 24
     hours = {row["period"][11:13]: (row["events"], row["users"]) for row in hourly["results"]}
     assert hours["10"] == (2, 2) and hours["11"] == (2, 2) and hours["12"] == (2, 1)
-    weekly = insights.report(owner, org, report="counts", interval="week")
+    weekly = reports.report(owner, org, report="counts", interval="week")
     assert sum(row["events"] for row in weekly["results"]) == 14
     assert all(datetime.fromisoformat(r["period"]).weekday() == 0 for r in weekly["results"])
 
 
-def test_top_events_with_unique_users_and_a_limit(insights: Insights, story: Story) -> None:
-    report = insights.report(story.team.owner, story.organization, report="top_events")
+def test_top_events_with_unique_users_and_a_limit(reports: Insights, story: Story) -> None:
+    report = reports.report(story.team.owner, story.organization, report="top_events")
     top = [(row["event"], row["events"], row["users"]) for row in report["results"]]
     assert top == [("view", 7, 5), ("signup", 5, 5), ("purchase", 2, 2)]
-    first = insights.report(story.team.owner, story.organization, report="top_events", limit=1)
+    first = reports.report(story.team.owner, story.organization, report="top_events", limit=1)
     assert [row["event"] for row in first["results"]] == ["view"]
 
 
-def test_funnel_counts_steps_in_order_within_the_window(insights: Insights, story: Story) -> None:
+def test_funnel_counts_steps_in_order_within_the_window(reports: Insights, story: Story) -> None:
     def funnel(**params: Any) -> list[tuple[int, float | None, float | None]]:
-        report = insights.report(
+        report = reports.report(
             story.team.owner, story.organization, report="funnel",
             steps="signup,view,purchase", **params,
         )  # fmt: skip
@@ -87,8 +87,8 @@ def test_funnel_counts_steps_in_order_within_the_window(insights: Insights, stor
     assert funnel(window_days=7) == [(5, None, None), (3, 0.6, 0.6), (1, 0.3333, 0.2)]
 
 
-def test_retention_by_cohort_week(insights: Insights, story: Story) -> None:
-    report = insights.report(story.team.owner, story.organization, report="retention")
+def test_retention_by_cohort_week(reports: Insights, story: Story) -> None:
+    report = reports.report(story.team.owner, story.organization, report="retention")
     cohorts = {row["cohort"]: row for row in report["results"]}
     monday = DAY.date() - timedelta(days=DAY.weekday())
 
@@ -105,46 +105,46 @@ def test_retention_by_cohort_week(insights: Insights, story: Story) -> None:
     assert sum(cohort["users"] for cohort in cohorts.values()) == 5
 
 
-def test_properties_filter_reads_the_raw_events(insights: Insights, story: Story) -> None:
+def test_properties_filter_reads_the_raw_events(reports: Insights, story: Story) -> None:
     pro = json.dumps({"plan": "pro"})
     owner, org = story.team.owner, story.organization
-    report = insights.report(owner, org, report="top_events", properties=pro)
+    report = reports.report(owner, org, report="top_events", properties=pro)
     assert report["source"] == "events"
     assert {(r["event"], r["events"], r["users"]) for r in report["results"]} == {
         ("purchase", 1, 1),
         ("view", 1, 1),
     }
-    counts = insights.report(owner, org, report="counts", properties=pro)
+    counts = reports.report(owner, org, report="counts", properties=pro)
     assert _by_period(counts["results"]) == {_day(1): (2, 2)}
 
 
-def test_a_client_gets_the_report_over_their_own_events(insights: Insights, story: Story) -> None:
+def test_a_client_gets_the_report_over_their_own_events(reports: Insights, story: Story) -> None:
     client = story.team.users["CLIENT"]
-    counts = insights.report(client, story.organization, report="counts")
+    counts = reports.report(client, story.organization, report="counts")
     assert counts["scope"] == "own" and counts["source"] == "events"
     assert _by_period(counts["results"]) == {_day(1): (2, 1)}
-    funnel = insights.report(client, story.organization, report="funnel", steps="signup,view")
+    funnel = reports.report(client, story.organization, report="funnel", steps="signup,view")
     assert [step["users"] for step in funnel["results"]] == [1, 1]
-    member = insights.report(story.team.users["MEMBER"], story.organization, report="top_events")
+    member = reports.report(story.team.users["MEMBER"], story.organization, report="top_events")
     assert member["scope"] == "organization"
 
 
-def test_nothing_crosses_organisations(insights: Insights, story: Story, api: Api) -> None:
+def test_nothing_crosses_organisations(reports: Insights, story: Story, api: Api) -> None:
     stranger = api.new_user("stranger")
-    response = insights.get(
+    response = reports.get(
         "/analytics/", stranger, organization=story.organization, report="counts"
     )
     assert_error(response, 404, "NOT_FOUND")
     own_org = api.new_organization(stranger, "Empty")
-    empty = insights.report(stranger, own_org, report="top_events")
+    empty = reports.report(stranger, own_org, report="top_events")
     assert empty["results"] == []
 
 
-def test_bad_parameters_are_named(insights: Insights, story: Story) -> None:
+def test_bad_parameters_are_named(reports: Insights, story: Story) -> None:
     owner, org = story.team.owner, story.organization
 
     def refused(**params: Any) -> dict[str, Any]:
-        response = insights.get("/analytics/", owner, organization=org, **params)
+        response = reports.get("/analytics/", owner, organization=org, **params)
         return assert_error(response, 400, "VALIDATION_ERROR")
 
     assert "report" in refused(report="pie")
@@ -164,20 +164,20 @@ def test_bad_parameters_are_named(insights: Insights, story: Story) -> None:
     assert "window_days" in refused(report="funnel", steps="a,b", window_days=400)
     assert "event" in refused(report="counts", event="a\x00b")
     assert "colour" in refused(report="counts", colour="red")
-    missing = insights.get("/analytics/", owner, report="counts")
+    missing = reports.get("/analytics/", owner, report="counts")
     assert "organization" in assert_error(missing, 400, "VALIDATION_ERROR")
 
 
 def test_daily_users_are_counted_again_only_for_days_with_new_events(
-    insights: Insights, story: Story, api: Api
+    reports: Insights, story: Story, api: Api
 ) -> None:
     owner, org = story.elsewhere_owner, story.elsewhere
-    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (1, 1)}
+    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (1, 1)}
     event = {"organization_id": org, "name": "signup", "occurred_at": at(0, 15)}
     record_events(api.server.database_url, [{**event, "distinct_id": "u9"}])
-    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (2, 2)}
+    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (2, 2)}
     record_events(api.server.database_url, [{**event, "distinct_id": "u9", "name": "view"}])
-    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (3, 2)}
+    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (3, 2)}
     # A day whose events did not change keeps the figure stored for it: not counted again.
     api.query("UPDATE insights_daily_users SET users = 99 WHERE organization_id = %s", org)
-    assert _by_period(insights.report(owner, org, report="counts")["results"]) == {_day(0): (3, 99)}
+    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (3, 99)}

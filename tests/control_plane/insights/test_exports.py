@@ -44,8 +44,8 @@ def poppler() -> None:
         subprocess.run(["bash", "tests/deploy/install_packages.sh"], check=True)
 
 
-def _export(insights: Insights, story: Story, role: str = "OWNER", **params: Any) -> httpx.Response:
-    response = insights.get(
+def _export(reports: Insights, story: Story, role: str = "OWNER", **params: Any) -> httpx.Response:
+    response = reports.get(
         "/exports/", story.team.users[role], organization=story.organization, **params
     )
     assert response.status_code == 200, response.text
@@ -75,8 +75,8 @@ def _chart_pixels(page: Image.Image) -> int:
     )
 
 
-def test_a_report_as_csv_and_json(insights: Insights, story: Story) -> None:
-    response = _export(insights, story, format="csv", report="top_events")
+def test_a_report_as_csv_and_json(reports: Insights, story: Story) -> None:
+    response = _export(reports, story, format="csv", report="top_events")
     assert response.headers["content-type"].startswith("text/csv")
     assert '.csv"' in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
@@ -86,11 +86,11 @@ def test_a_report_as_csv_and_json(insights: Insights, story: Story) -> None:
         ["signup", "5", "5"],
         ["purchase", "2", "2"],
     ]
-    as_json = _export(insights, story, format="json", report="funnel", steps="signup,view")
-    assert as_json.json() == insights.report(
+    as_json = _export(reports, story, format="json", report="funnel", steps="signup,view")
+    assert as_json.json() == reports.report(
         story.team.owner, story.organization, report="funnel", steps="signup,view"
     )
-    retention = _export(insights, story, format="csv", report="retention")
+    retention = _export(reports, story, format="csv", report="retention")
     assert next(csv.reader(io.StringIO(retention.text))) == [
         "cohort",
         "users",
@@ -109,10 +109,10 @@ def test_a_report_as_csv_and_json(insights: Insights, story: Story) -> None:
     ],
 )
 def test_a_report_as_a_pdf_with_its_chart(
-    insights: Insights, story: Story, poppler: None, tmp_path: Path, params: dict[str, Any],
+    reports: Insights, story: Story, poppler: None, tmp_path: Path, params: dict[str, Any],
     title: str,
 ) -> None:  # fmt: skip
-    response = _export(insights, story, format="pdf", **params)
+    response = _export(reports, story, format="pdf", **params)
     assert response.headers["content-type"] == "application/pdf"
     pages, text = _pages(response.content, tmp_path)
     assert title in text and "Organisation insights" in text and "Period:" in text
@@ -121,24 +121,24 @@ def test_a_report_as_a_pdf_with_its_chart(
 
 
 def test_activities_newest_first_filtered_and_a_clients_own(
-    insights: Insights, story: Story
+    reports: Insights, story: Story
 ) -> None:
     since = ACTIVITIES_DAY.isoformat()
-    response = _export(insights, story, format="csv", source="activities", since=since)
+    response = _export(reports, story, format="csv", source="activities", since=since)
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == _COLUMNS
     assert [row["name"] for row in rows] == ["version.publish", "auth.login", "project.create"]
     assert json.loads(rows[0]["properties"]) == {"number": 1}
     client = story.team.users["CLIENT"]
-    own = _export(insights, story, "CLIENT", format="json", source="activities", since=since)
+    own = _export(reports, story, "CLIENT", format="json", source="activities", since=since)
     assert [(a["name"], a["user_id"]) for a in own.json()] == [("auth.login", client.id)]
     named = _export(
-        insights, story, format="json", source="activities", since=since, name="project.create"
+        reports, story, format="json", source="activities", since=since, name="project.create"
     )
     assert [activity["properties"] for activity in named.json()] == [{"name": "Boutique"}]
 
 
-def test_a_long_activity_range_is_streamed(insights: Insights, story: Story) -> None:
+def test_a_long_activity_range_is_streamed(reports: Insights, story: Story) -> None:
     params = {
         "organization": story.elsewhere,
         "source": "activities",
@@ -146,7 +146,7 @@ def test_a_long_activity_range_is_streamed(insights: Insights, story: Story) -> 
     }
     owner = story.elsewhere_owner
     for export_format in ("csv", "json"):
-        with insights.http.stream(
+        with reports.http.stream(
             "GET", "/exports/", headers=owner.headers, params={**params, "format": export_format}
         ) as response:
             assert response.status_code == 200
@@ -161,20 +161,20 @@ def test_a_long_activity_range_is_streamed(insights: Insights, story: Story) -> 
 
 
 def test_activities_as_a_pdf(
-    insights: Insights, story: Story, poppler: None, tmp_path: Path
+    reports: Insights, story: Story, poppler: None, tmp_path: Path
 ) -> None:
     since = ACTIVITIES_DAY.isoformat()
-    response = _export(insights, story, format="pdf", source="activities", since=since)
+    response = _export(reports, story, format="pdf", source="activities", since=since)
     pages, text = _pages(response.content, tmp_path)
     assert "Activities" in text and "3 activities" in text and "version.publish" in text
     assert _chart_pixels(pages[0]) > 300
 
 
-def test_bad_export_parameters_are_named(insights: Insights, story: Story) -> None:
+def test_bad_export_parameters_are_named(reports: Insights, story: Story) -> None:
     owner, org = story.team.owner, story.organization
 
     def refused(**params: Any) -> dict[str, Any]:
-        response = insights.get("/exports/", owner, organization=org, **params)
+        response = reports.get("/exports/", owner, organization=org, **params)
         return assert_error(response, 400, "VALIDATION_ERROR")
 
     assert "format" in str(refused(format="xls", report="counts"))
