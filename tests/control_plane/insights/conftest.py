@@ -9,9 +9,7 @@ from typing import Any
 import httpx
 
 from tests.control_plane.conftest import Api, User
-from tests.control_plane.insights.reporting import reports, story  # noqa: F401
-
-INSIGHTS = "/api/v1/insights"
+from tests.control_plane.insights.reporting import INSIGHTS, reports, story  # noqa: F401
 
 
 @dataclass
