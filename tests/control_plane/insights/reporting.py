@@ -1,6 +1,6 @@
 """Helpers of the reports' tests (analytics, dashboards, exports): an HTTP client of
 `/api/v1/insights`, and a team whose organisation holds a small set of events of known
-answers (`STORY`), written with their rollups as the writer keeps them (one statement:
+answers (`story_events`), written with their rollups as the writer keeps them (one statement:
 the events and, from the same rows, their hourly counts and daily distinct ids)."""
 
 from __future__ import annotations

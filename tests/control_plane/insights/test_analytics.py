@@ -1,4 +1,4 @@
-"""GET /api/v1/insights/analytics/ against the real server, over the events of `STORY`
+"""GET /api/v1/insights/analytics/ against the real server, over the events of `story_events`
 (tests/control_plane/insights/reporting.py): each report's figures, from the rollups and
 from the raw events, who sees what, and bad parameters."""
 
