@@ -22,19 +22,21 @@ CREATE TABLE insights_dashboards (
 CREATE INDEX insights_dashboards_organization_idx
     ON insights_dashboards (organization_id, created_at DESC, id);
 
--- The unique users of a day (per project or every one, per name or every one), as the
--- daily counts report last computed them from insights_event_users, with the day's event
--- count at that time. Every new event of a day changes its count (the writer keeps
--- insights_event_counts exact), and only a new event can add a user: a row whose count
--- is still the day's is still exact, and the report reuses it instead of counting
--- distinct ids again; a row whose count differs is computed anew.
-CREATE TABLE insights_daily_users (
+-- The unique users of a day or a week (`grain`, from its first day `start`), per
+-- project or every one and per name or every one, as the counts report last computed
+-- them from insights_event_users, with the period's event count at that time. Every new
+-- event of a period changes its count (the writer keeps insights_event_counts exact), and
+-- only a new event can add a user: a row whose count is still the period's is still
+-- exact, and the report reuses it instead of counting distinct ids again; a row whose
+-- count differs is computed anew.
+CREATE TABLE insights_period_users (
     organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     project_id uuid,
     name text,
-    day date NOT NULL,
+    grain text NOT NULL CHECK (grain IN ('day', 'week')),
+    start date NOT NULL,
     events bigint NOT NULL,
     users bigint NOT NULL,
-    CONSTRAINT insights_daily_users_key
-        UNIQUE NULLS NOT DISTINCT (organization_id, project_id, name, day)
+    CONSTRAINT insights_period_users_key
+        UNIQUE NULLS NOT DISTINCT (organization_id, project_id, name, grain, start)
 );

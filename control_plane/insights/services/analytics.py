@@ -32,7 +32,7 @@ from control_plane.insights.models.analytics import (
 )
 from control_plane.insights.queries import analytics as queries
 from control_plane.insights.queries.analytics import Filters, RetentionRecord
-from control_plane.insights.services import daily_users
+from control_plane.insights.services import period_users
 
 _STEP = {Interval.HOUR: "1 hour", Interval.DAY: "1 day", Interval.WEEK: "7 days"}
 
@@ -117,8 +117,8 @@ async def run(
     results: Results
     hourly = query.report == ReportKind.COUNTS and query.interval == Interval.HOUR
     if query.report == ReportKind.COUNTS:
-        if query.interval == Interval.DAY and filters.rollups_allowed:
-            records = await daily_users.daily_counts(connection, filters, values, period)
+        if not hourly and filters.rollups_allowed:
+            records = await period_users.counts(connection, filters, values, period)
         else:
             records = await queries.counts(connection, filters, hourly, values)
         results = [CountsRow(**vars(record)) for record in records]

@@ -168,16 +168,24 @@ def test_bad_parameters_are_named(reports: Insights, story: Story) -> None:
     assert "organization" in assert_error(missing, 400, "VALIDATION_ERROR")
 
 
-def test_daily_users_are_counted_again_only_for_days_with_new_events(
+def test_unique_users_are_counted_again_only_for_periods_with_new_events(
     reports: Insights, story: Story, api: Api
 ) -> None:
     owner, org = story.elsewhere_owner, story.elsewhere
-    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (1, 1)}
+    monday = str(_day(0) - timedelta(days=_day(0).weekday()))
+
+    def daily_and_weekly() -> tuple[dict[date, tuple[int, int]], dict[str, tuple[int, int]]]:
+        daily = reports.report(owner, org, report="counts")["results"]
+        weekly = reports.report(owner, org, report="counts", interval="week")["results"]
+        weeks = {row["period"][:10]: (row["events"], row["users"]) for row in weekly}
+        return _by_period(daily), {week: figures for week, figures in weeks.items() if figures[0]}
+
+    assert daily_and_weekly() == ({_day(0): (1, 1)}, {monday: (1, 1)})
     event = {"organization_id": org, "name": "signup", "occurred_at": at(0, 15)}
     record_events(api.server.database_url, [{**event, "distinct_id": "u9"}])
-    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (2, 2)}
+    assert daily_and_weekly() == ({_day(0): (2, 2)}, {monday: (2, 2)})
     record_events(api.server.database_url, [{**event, "distinct_id": "u9", "name": "view"}])
-    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (3, 2)}
-    # A day whose events did not change keeps the figure stored for it: not counted again.
-    api.query("UPDATE insights_daily_users SET users = 99 WHERE organization_id = %s", org)
-    assert _by_period(reports.report(owner, org, report="counts")["results"]) == {_day(0): (3, 99)}
+    assert daily_and_weekly() == ({_day(0): (3, 2)}, {monday: (3, 2)})
+    # A period whose events did not change keeps the figure stored for it: not counted again.
+    api.query("UPDATE insights_period_users SET users = 99 WHERE organization_id = %s", org)
+    assert daily_and_weekly() == ({_day(0): (3, 99)}, {monday: (3, 99)})
