@@ -1,0 +1,147 @@
+"""Tracking (POST /track/ and /track/batch/): the caller's session and right to track in
+each event's organisation checked in one query, the events checked against the
+retention period and the clock, then handed to the process's group-commit writer
+(services/writer.py). All or nothing: one bad event refuses the whole batch."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from psycopg_pool import AsyncConnectionPool
+
+from control_plane.config import Settings
+from control_plane.db import Conn
+from control_plane.errors import (
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    UNAVAILABLE,
+    VALIDATION,
+    ApiError,
+)
+from control_plane.foundation.models import Role
+from control_plane.foundation.permissions import Permission, allowed
+from control_plane.insights.models.track import TrackedEvent
+from control_plane.insights.queries import access
+from control_plane.insights.queries.access import Access, Target
+from control_plane.insights.queries.events import EventRow
+from control_plane.insights.services.writer import EventWriter, WriteFailed
+from control_plane.security.tokens import Claims
+
+# How far ahead of the server's clock an event may be dated (a client's clock drift).
+MAX_AHEAD = timedelta(hours=1)
+RETRY_AFTER_SECONDS = "1"
+
+
+async def check_access(
+    connection: Conn, claims: Claims, targets: Sequence[Target], permission: Permission
+) -> dict[Target, Access]:
+    """Each target's access, if the session is open and the caller has `permission` in
+    every target's organisation: 401, 404 (no such target, or not a member: the same
+    answer) or 403 otherwise."""
+    unique = list(dict.fromkeys(targets))
+    resolved = await access.resolve(connection, claims.session_id, claims.user_id, unique)
+    if resolved is None:
+        raise ApiError(NOT_AUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
+    found = dict(zip(unique, resolved, strict=True))
+    for target, granted in found.items():
+        if granted.organization_id is None or granted.role is None:
+            raise ApiError(NOT_FOUND, _missing(target))
+        if not allowed(Role(granted.role), permission):
+            raise ApiError(PERMISSION_DENIED, {"role": f"{granted.role} may not {permission}."})
+    return found
+
+
+def _missing(target: Target) -> dict[str, str]:
+    if target.app_id is not None:
+        return {"app": "No such app."}
+    if target.project_id is not None:
+        return {"project": "No such project."}
+    return {"organization": "No such organization."}
+
+
+def named_target(event: TrackedEvent, path: str) -> Target:
+    """What the event belongs to; 400 naming `path` when it names nothing."""
+    target = Target(event.organization_id, event.project_id, event.app_id)
+    if target == Target(None, None, None):
+        raise ApiError(VALIDATION, {path: "give organization_id, project_id or app_id"})
+    return target
+
+
+def occurred_at(
+    timestamp: datetime | None, now: datetime, settings: Settings, path: str
+) -> datetime:
+    """The event's time in UTC (a time without offset is UTC): within the retention
+    period and at most MAX_AHEAD ahead; 400 naming `path` otherwise."""
+    if timestamp is None:
+        return now
+    at = timestamp.replace(tzinfo=UTC) if timestamp.tzinfo is None else timestamp.astimezone(UTC)
+    oldest = now - timedelta(days=settings.insights_retention_days)
+    if at < oldest:
+        days = settings.insights_retention_days
+        raise ApiError(VALIDATION, {path: f"older than the retention period ({days} days)"})
+    if at > now + MAX_AHEAD:
+        raise ApiError(VALIDATION, {path: "more than an hour ahead of the server's clock"})
+    return at
+
+
+def _rows(
+    events: Sequence[TrackedEvent],
+    times: Sequence[datetime],
+    targets: Sequence[Target],
+    found: dict[Target, Access],
+    user_id: uuid.UUID,
+) -> list[EventRow]:
+    rows = []
+    for event, at, target in zip(events, times, targets, strict=True):
+        granted = found[target]
+        assert granted.organization_id is not None  # check_access refused the others
+        rows.append(
+            EventRow(
+                organization_id=granted.organization_id,
+                project_id=granted.project_id,
+                app_id=event.app_id,
+                kind="event",
+                name=event.event,
+                distinct_id=event.distinct_id or str(user_id),
+                user_id=user_id,
+                properties=event.properties,
+                occurred_at=at,
+                source=None,
+            )
+        )
+    return rows
+
+
+async def track(
+    pool: AsyncConnectionPool[Conn],
+    writer: EventWriter,
+    settings: Settings,
+    claims: Claims,
+    events: Sequence[TrackedEvent],
+    *,
+    batch: bool,
+) -> int:
+    """Store `events` for the caller; how many. `batch` names errors `events[i].key`.
+    The connection of the access check is given back before the wait for the commit."""
+    now = datetime.now(UTC)
+    paths = [f"events[{index}]." for index in range(len(events))] if batch else [""]
+    times = [
+        occurred_at(event.timestamp, now, settings, f"{path}timestamp")
+        for event, path in zip(events, paths, strict=True)
+    ]
+    targets = [
+        named_target(event, f"{path}organization_id")
+        for event, path in zip(events, paths, strict=True)
+    ]
+    async with pool.connection() as connection:
+        found = await check_access(connection, claims, targets, Permission.INSIGHTS_TRACK)
+    rows = _rows(events, times, targets, found, claims.user_id)
+    try:
+        await writer.write(rows)
+    except WriteFailed:
+        retry = {"Retry-After": RETRY_AFTER_SECONDS}
+        raise ApiError(UNAVAILABLE, {"events": "not recorded, send them again"}, retry) from None
+    return len(rows)
