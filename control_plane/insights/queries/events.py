@@ -1,10 +1,6 @@
-"""SQL of `insights_events` and its rollups (0700_insights.sql): events copied in bulk,
-one activity inserted, the hourly counts and the daily distinct ids added to, partitions
-made and dropped.
-
-The rollups are written in the transaction of the events they count, from totals the
-caller computed (services/rollups.py), in the order of their keys, so that two writers
-adding to the same rows lock them in the same order and never deadlock."""
+"""SQL of `insights_events` and its rollups (0700_insights.sql): events written with
+what they add to the hourly counts and the daily distinct ids, in one statement;
+partitions made and dropped."""
 
 from __future__ import annotations
 
@@ -16,37 +12,52 @@ from typing import NamedTuple
 
 from psycopg import sql
 
-from control_plane.db import Conn, fetch_all
+from control_plane.db import Conn, fetch_all, fetch_one
 
-COPY = """
-COPY insights_events (organization_id, project_id, app_id, kind, name, distinct_id, user_id,
-                      properties, occurred_at, source)
-FROM STDIN
-"""
-
-INSERT = """
-INSERT INTO insights_events (organization_id, project_id, app_id, kind, name, distinct_id,
-                             user_id, properties, occurred_at, source)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)
-RETURNING id, received_at
-"""
-
-ADD_COUNTS = """
-INSERT INTO insights_event_counts AS c (organization_id, project_id, name, hour, events)
-SELECT * FROM unnest(%(organizations)s::uuid[], %(projects)s::uuid[], %(names)s::text[],
-                     %(hours)s::timestamptz[], %(counts)s::bigint[])
-ON CONFLICT ON CONSTRAINT insights_event_counts_key
-DO UPDATE SET events = c.events + excluded.events
-"""
-
-# A distinct id seen again that day changes nothing, unless seen earlier than recorded.
-ADD_USERS = """
-INSERT INTO insights_event_users AS u (organization_id, project_id, name, day, distinct_id,
-                                       first_at)
-SELECT * FROM unnest(%(organizations)s::uuid[], %(projects)s::uuid[], %(names)s::text[],
-                     %(days)s::date[], %(distinct_ids)s::text[], %(first)s::timestamptz[])
-ON CONFLICT ON CONSTRAINT insights_event_users_key
-DO UPDATE SET first_at = excluded.first_at WHERE excluded.first_at < u.first_at
+# The events, and what they add to the rollups, in one statement: one round trip and one
+# implicit transaction, all or nothing. PostgreSQL sums the rollups (GROUP BY) and adds to
+# them in key order, so concurrent writers lock shared rollup rows in the same order and
+# never deadlock. A distinct id seen again that day changes nothing, unless seen earlier.
+# Arrays are sent in binary (`%(name)b`): the text format would quote every element.
+# Returns the last event's id and reception time (POST /activities/ answers with them).
+WRITE = """
+WITH incoming AS (
+    SELECT * FROM unnest(
+        %(organizations)b::uuid[], %(projects)b::uuid[], %(apps)b::uuid[], %(kinds)b::text[],
+        %(names)b::text[], %(distinct_ids)b::text[], %(users)b::uuid[],
+        %(properties)b::text[], %(times)b::timestamptz[], %(sources)b::text[]
+    ) AS e (organization_id, project_id, app_id, kind, name, distinct_id, user_id,
+            properties, occurred_at, source)
+),
+stored AS (
+    INSERT INTO insights_events (organization_id, project_id, app_id, kind, name,
+                                 distinct_id, user_id, properties, occurred_at, source)
+    SELECT organization_id, project_id, app_id, kind, name, distinct_id, user_id,
+           properties::jsonb, occurred_at, source
+    FROM incoming
+    RETURNING id, received_at
+),
+counted AS (
+    INSERT INTO insights_event_counts AS c (organization_id, project_id, name, hour, events)
+    SELECT organization_id, project_id, name, date_trunc('hour', occurred_at, 'UTC'), count(*)
+    FROM incoming
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT ON CONSTRAINT insights_event_counts_key
+    DO UPDATE SET events = c.events + excluded.events
+),
+seen AS (
+    INSERT INTO insights_event_users AS u (organization_id, project_id, name, day,
+                                           distinct_id, first_at)
+    SELECT organization_id, project_id, name, (occurred_at AT TIME ZONE 'UTC')::date,
+           distinct_id, min(occurred_at)
+    FROM incoming
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT ON CONSTRAINT insights_event_users_key
+    DO UPDATE SET first_at = excluded.first_at WHERE excluded.first_at < u.first_at
+)
+SELECT max(id) AS id, max(received_at) AS received_at FROM stored
 """
 
 ENSURE_PARTITION = "SELECT insights_ensure_partition(%(day)s::date)"
@@ -92,64 +103,15 @@ class Partition:
     day: date
 
 
-@dataclass(frozen=True)
-class CountKey:
-    organization_id: uuid.UUID
-    project_id: uuid.UUID | None
-    name: str
-    hour: datetime
-
-
-@dataclass(frozen=True)
-class UserKey:
-    organization_id: uuid.UUID
-    project_id: uuid.UUID | None
-    name: str
-    day: date
-    distinct_id: str
-
-
-async def copy_events(connection: Conn, rows: Sequence[EventRow]) -> None:
-    async with connection.cursor() as cursor, cursor.copy(COPY) as copy:
-        for row in rows:
-            await copy.write_row(row)
-
-
-async def insert_event(connection: Conn, row: EventRow) -> Inserted:
-    async with connection.cursor() as cursor:
-        await cursor.execute(INSERT, row)
-        found = await cursor.fetchone()
-    assert found is not None
-    return Inserted(*found)
-
-
-def _sorted_key(key: CountKey | UserKey) -> tuple[str, ...]:
-    return tuple("" if part is None else str(part) for part in vars(key).values())
-
-
-async def add_counts(connection: Conn, counts: dict[CountKey, int]) -> None:
-    keys = sorted(counts, key=_sorted_key)
-    values = {
-        "organizations": [key.organization_id for key in keys],
-        "projects": [key.project_id for key in keys],
-        "names": [key.name for key in keys],
-        "hours": [key.hour for key in keys],
-        "counts": [counts[key] for key in keys],
-    }
-    await connection.execute(ADD_COUNTS, values)
-
-
-async def add_users(connection: Conn, first_seen: dict[UserKey, datetime]) -> None:
-    keys = sorted(first_seen, key=_sorted_key)
-    values = {
-        "organizations": [key.organization_id for key in keys],
-        "projects": [key.project_id for key in keys],
-        "names": [key.name for key in keys],
-        "days": [key.day for key in keys],
-        "distinct_ids": [key.distinct_id for key in keys],
-        "first": [first_seen[key] for key in keys],
-    }
-    await connection.execute(ADD_USERS, values)
+async def write(connection: Conn, rows: Sequence[EventRow]) -> Inserted:
+    """Store `rows` with their rollups (their days' partitions must exist); the last
+    one's id and reception time."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    names = ("organizations", "projects", "apps", "kinds", "names", "distinct_ids", "users")
+    values = dict(zip((*names, "properties", "times", "sources"), columns, strict=True))
+    inserted = await fetch_one(connection, Inserted, WRITE, values)
+    assert inserted is not None
+    return inserted
 
 
 async def ensure_partition(connection: Conn, day: date) -> None:

@@ -1,12 +1,13 @@
 """Group commit of tracked events, one writer per server process.
 
 A tracking request hands its events to `EventWriter.write` and waits. The writer's task
-takes everything handed in since its last flush and writes it in one transaction (COPY of
-the events, then their rollups added up by key): one commit, one fsync, for every request
-waiting. A request is answered once the transaction holding its events and their rollups
-is committed; if it fails, every request of that flush gets `WriteFailed` (a 503), and
-none of their events is stored. While a flush runs, the next requests gather for the next
-one, so the batches grow with the load by themselves and no timer delays a quiet server.
+takes everything handed in since its last flush and writes it, with the rollups it adds
+to, in one statement (queries/events.py, WRITE): one round trip, one commit, one fsync,
+for every request waiting. A request is answered once the statement holding its events
+and their rollups is committed; if it fails, every request of that flush gets
+`WriteFailed` (a 503) and none of their events is stored. While a flush runs, the next
+requests gather for the next one, so the batches grow with the load by themselves and no
+timer delays a quiet server.
 """
 
 from __future__ import annotations
@@ -86,8 +87,14 @@ class EventWriter:
     async def _flush_next(self) -> None:
         batch = self._take()
         rows = [row for waiting_rows, _ in batch for row in waiting_rows]
+        import time as _t
+
+        _s = _t.perf_counter()
         try:
             await self._flush(rows)
+            logger.warning(
+                "DEBUGFLUSH %d %d %.2f", len(batch), len(rows), (_t.perf_counter() - _s) * 1000
+            )
         except Exception as error:  # the database's, or a bug: the waiters must hear of it
             logger.warning("could not write %d events", len(rows), exc_info=True)
             outcome: WriteFailed | None = WriteFailed(type(error).__name__)
@@ -105,19 +112,14 @@ class EventWriter:
         async with self._pool.connection() as connection:
             await self._make_partitions(connection, rollups.days_of(rows))
             try:
-                await self._commit(connection, rows)
+                await events.write(connection, rows)
             except psycopg.errors.CheckViolation:
                 # "no partition of relation found": a day dropped since it was made here
                 self._days_made.clear()
                 await self._make_partitions(connection, rollups.days_of(rows))
-                await self._commit(connection, rows)
+                await events.write(connection, rows)
 
     async def _make_partitions(self, connection: Conn, days: set[date]) -> None:
         for day in sorted(days - self._days_made):
             await events.ensure_partition(connection, day)
             self._days_made.add(day)
-
-    @staticmethod
-    async def _commit(connection: Conn, rows: list[EventRow]) -> None:
-        async with connection.transaction():
-            await rollups.write_many(connection, rows)
