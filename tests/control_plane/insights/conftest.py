@@ -56,12 +56,13 @@ def eventually(
         time.sleep(every)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def insights(api: Api) -> Insights:
     return Insights(api)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def team(insights: Insights) -> Team:
-    """An organisation with a user of each role (CLIENT, MEMBER, ADMIN, OWNER)."""
+    """An organisation with a user of each role (CLIENT, MEMBER, ADMIN, OWNER), shared by
+    the package's tests (each test names its events and activities uniquely)."""
     return insights.studio.team("insights")
