@@ -1,7 +1,8 @@
 """Insights ingestion benchmark: single-event `POST /api/v1/insights/track/` (req/s,
 p50/p95/p99 at 32 connections) and `POST /track/batch/` of 1,000 events (events/s),
 against `nocode serve` with its default settings, on the same machine as PostgreSQL and
-wrk.
+wrk; with `GET /users/profile/` (one query, the cheapest authenticated request) measured
+the same way as the reference of what the machine gives at that moment.
 
     .venv/bin/python -m bench.insights_ingest [--duration 10] [--runs 3] [--workers 2]
 
@@ -114,7 +115,16 @@ def main() -> int:
         batch_file = WORK_DIR / "insights_batch.json"  # too long for wrk's command line
         batch_file.write_text(json.dumps(batch_body, separators=(",", ":")))
         batch = Request("POST", f"{TRACK}batch/", f"@{batch_file}")
+        profile = Request("GET", f"{FOUNDATION}/users/profile/")
         rows = [
+            {  # the cheapest authenticated request (one query), on the same machine state
+                **_row(
+                    "GET /users/profile/",
+                    _measure(base, profile, headers, args.connections, args),
+                    1,
+                ),
+                "connections": args.connections,
+            },
             {
                 **_row("POST /track/", _measure(base, single, headers, args.connections, args), 1),
                 "connections": args.connections,
