@@ -1,15 +1,12 @@
 """Dependencies of Insights' handlers: the access token's claims (checked against the
-session by the service, in the same query as the caller's role), the process's event
-writer, and the pool (tracking holds a connection only for its access check)."""
+session later, in the same query as the caller's role) and the process's event writer."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
-from psycopg_pool import AsyncConnectionPool
 
-from control_plane.db import Conn
 from control_plane.errors import NOT_AUTHENTICATED, ApiError
 from control_plane.foundation.api.deps import AppSettings, Credentials
 from control_plane.insights.services.writer import EventWriter
@@ -24,16 +21,10 @@ async def get_claims(settings: AppSettings, credentials: Credentials) -> Claims:
     return claims
 
 
-async def get_pool(request: Request) -> AsyncConnectionPool[Conn]:
-    pool: AsyncConnectionPool[Conn] = request.app.state.pool
-    return pool
-
-
 async def get_writer(request: Request) -> EventWriter:
     writer: EventWriter = request.app.state.event_writer
     return writer
 
 
 TokenClaims = Annotated[Claims, Depends(get_claims)]
-Pool = Annotated[AsyncConnectionPool[Conn], Depends(get_pool)]
 Writer = Annotated[EventWriter, Depends(get_writer)]

@@ -1,6 +1,7 @@
-"""SQL of the caller's access to Insights: in one statement, that their session is open
-and, for each organisation, project or app an event names, the organisation it belongs
-to and the caller's role there. One round trip per tracking request, whatever its size."""
+"""SQL of callers' access to Insights: in one statement, for each (session, organisation
+or project or app) asked, whether the session is open, the organisation the target
+belongs to and the caller's role there. One query answers a whole flush of tracking
+requests (services/writer.py), whatever their number and size."""
 
 from __future__ import annotations
 
@@ -20,26 +21,38 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A caller (their access token's session and user) and a target."""
+
+    session_id: uuid.UUID
+    user_id: uuid.UUID
+    target: Target
+
+
+@dataclass(frozen=True)
 class Access:
-    """A target as resolved: its organisation (None when the target does not exist or its
-    parts do not belong together), its project (an app's own when only the app was
-    named), and the caller's role there (None for a non-member)."""
+    """A target as resolved for a caller: whether their session is open; the target's
+    organisation (None when the target does not exist or its parts do not belong
+    together); its project (an app's own when only the app was named); the caller's role
+    there (None for a non-member)."""
 
     ordinal: int
+    signed_in: bool
     organization_id: uuid.UUID | None
     project_id: uuid.UUID | None
     role: str | None  # a Role
 
 
-# No row at all: the session is over (logged out) or its user is gone.
 ACCESS = """
-SELECT t.ordinal::int AS ordinal, o.id AS organization_id,
+SELECT t.ordinal::int AS ordinal, s.id IS NOT NULL AS signed_in, o.id AS organization_id,
        CASE WHEN o.id IS NULL THEN NULL ELSE coalesce(t.project_id, a.project_id) END
            AS project_id,
        m.role
-FROM sessions AS s
-CROSS JOIN unnest(%(organizations)s::uuid[], %(projects)s::uuid[], %(apps)s::uuid[])
-    WITH ORDINALITY AS t (organization_id, project_id, app_id, ordinal)
+FROM unnest(%(sessions)s::uuid[], %(users)s::uuid[], %(organizations)s::uuid[],
+            %(projects)s::uuid[], %(apps)s::uuid[])
+    WITH ORDINALITY AS t (session_id, user_id, organization_id, project_id, app_id, ordinal)
+LEFT JOIN sessions AS s
+    ON s.id = t.session_id AND s.user_id = t.user_id AND s.revoked_at IS NULL
 LEFT JOIN studio_projects AS p ON p.id = t.project_id
 LEFT JOIN runtime_apps AS a ON a.id = t.app_id
 LEFT JOIN organizations AS o
@@ -48,21 +61,17 @@ LEFT JOIN organizations AS o
    AND (t.app_id IS NULL OR a.organization_id IS NOT DISTINCT FROM o.id)
    AND (t.app_id IS NULL OR t.project_id IS NULL OR a.project_id = t.project_id)
 LEFT JOIN memberships AS m ON m.organization_id = o.id AND m.user_id = s.user_id
-WHERE s.id = %(session)s AND s.user_id = %(user)s AND s.revoked_at IS NULL
 ORDER BY t.ordinal
 """
 
 
-async def resolve(
-    connection: Conn, session_id: uuid.UUID, user_id: uuid.UUID, targets: list[Target]
-) -> list[Access] | None:
-    """Each target resolved, in order; None when the session is not open."""
+async def resolve(connection: Conn, asked: list[Asked]) -> dict[Asked, Access]:
     values = {
-        "session": session_id,
-        "user": user_id,
-        "organizations": [target.organization_id for target in targets],
-        "projects": [target.project_id for target in targets],
-        "apps": [target.app_id for target in targets],
+        "sessions": [one.session_id for one in asked],
+        "users": [one.user_id for one in asked],
+        "organizations": [one.target.organization_id for one in asked],
+        "projects": [one.target.project_id for one in asked],
+        "apps": [one.target.app_id for one in asked],
     }
     rows = await fetch_all(connection, Access, ACCESS, values)
-    return rows or None
+    return dict(zip(asked, rows, strict=True))

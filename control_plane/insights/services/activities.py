@@ -49,7 +49,7 @@ async def feed(
 ) -> Page[ActivityPublic]:
     """The target's organisation's activities, newest first; only the caller's own for a
     role without INSIGHTS_READ (the same request, over their own activities)."""
-    [granted] = (await check_access(connection, claims, [target], Permission.INSIGHTS_OWN)).values()
+    granted = await check_access(connection, claims, target, Permission.INSIGHTS_OWN)
     assert granted.role is not None and granted.organization_id is not None
     user = filters.get("user")
     if not allowed(Role(granted.role), Permission.INSIGHTS_READ):
@@ -71,9 +71,7 @@ async def create(
     at = occurred_at(body.timestamp, datetime.now(UTC), settings, "timestamp")
     target = Target(body.organization_id, body.project_id, body.app_id)
     async with connection.transaction():
-        [granted] = (
-            await check_access(connection, claims, [target], Permission.INSIGHTS_TRACK)
-        ).values()
+        granted = await check_access(connection, claims, target, Permission.INSIGHTS_TRACK)
         assert granted.organization_id is not None
         row = EventRow(
             organization_id=granted.organization_id,

@@ -1,7 +1,8 @@
-"""Tracking (POST /track/ and /track/batch/): the caller's session and right to track in
-each event's organisation checked in one query, the events checked against the
-retention period and the clock, then handed to the process's group-commit writer
-(services/writer.py). All or nothing: one bad event refuses the whole batch."""
+"""Tracking (POST /track/ and /track/batch/): the events checked against the retention
+period and the clock, then handed to the process's group-commit writer
+(services/writer.py), which checks the caller's session and right to track in each
+event's organisation and writes them. All or nothing: one bad event refuses the whole
+batch."""
 
 from __future__ import annotations
 
@@ -9,21 +10,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from psycopg_pool import AsyncConnectionPool
-
 from control_plane.config import Settings
-from control_plane.db import Conn
 from control_plane.errors import (
     UNAVAILABLE,
     VALIDATION,
     ApiError,
 )
-from control_plane.foundation.permissions import Permission
 from control_plane.insights.models.track import TrackedEvent
 from control_plane.insights.queries.access import Access, Target
 from control_plane.insights.queries.events import EventRow
-from control_plane.insights.services.access import check_access
-from control_plane.insights.services.writer import EventWriter, WriteFailed
+from control_plane.insights.services.access import asked
+from control_plane.insights.services.writer import EventWriter, RowMaker, WriteFailed
 from control_plane.security.tokens import Claims
 
 # How far ahead of the server's clock an event may be dated (a client's clock drift).
@@ -60,32 +57,35 @@ def _rows(
     events: Sequence[TrackedEvent],
     times: Sequence[datetime],
     targets: Sequence[Target],
-    found: dict[Target, Access],
     user_id: uuid.UUID,
-) -> list[EventRow]:
-    rows = []
-    for event, at, target in zip(events, times, targets, strict=True):
-        granted = found[target]
-        assert granted.organization_id is not None  # check_access refused the others
-        rows.append(
-            EventRow(
-                organization_id=granted.organization_id,
-                project_id=granted.project_id,
-                app_id=event.app_id,
-                kind="event",
-                name=event.event,
-                distinct_id=event.distinct_id or str(user_id),
-                user_id=user_id,
-                properties=event.properties,
-                occurred_at=at,
-                source=None,
+) -> RowMaker:
+    """What makes the events' rows once their targets are resolved."""
+
+    def make(found: dict[Target, Access]) -> list[EventRow]:
+        rows = []
+        for event, at, target in zip(events, times, targets, strict=True):
+            granted = found[target]
+            assert granted.organization_id is not None  # judge() refused the others
+            rows.append(
+                EventRow(
+                    organization_id=granted.organization_id,
+                    project_id=granted.project_id,
+                    app_id=event.app_id,
+                    kind="event",
+                    name=event.event,
+                    distinct_id=event.distinct_id or str(user_id),
+                    user_id=user_id,
+                    properties=event.properties,
+                    occurred_at=at,
+                    source=None,
+                )
             )
-        )
-    return rows
+        return rows
+
+    return make
 
 
 async def track(
-    pool: AsyncConnectionPool[Conn],
     writer: EventWriter,
     settings: Settings,
     claims: Claims,
@@ -94,7 +94,7 @@ async def track(
     batch: bool,
 ) -> int:
     """Store `events` for the caller; how many. `batch` names errors `events[i].key`.
-    The connection of the access check is given back before the wait for the commit."""
+    The writer checks the caller's access with the other requests of its flush."""
     now = datetime.now(UTC)
     paths = [f"events[{index}]." for index in range(len(events))] if batch else [""]
     times = [
@@ -105,12 +105,10 @@ async def track(
         named_target(event, f"{path}organization_id")
         for event, path in zip(events, paths, strict=True)
     ]
-    async with pool.connection() as connection:
-        found = await check_access(connection, claims, targets, Permission.INSIGHTS_TRACK)
-    rows = _rows(events, times, targets, found, claims.user_id)
+    make_rows = _rows(events, times, targets, claims.user_id)
     try:
-        await writer.write(rows)
+        await writer.write(asked(claims, targets), make_rows, len(events))
     except WriteFailed:
         retry = {"Retry-After": RETRY_AFTER_SECONDS}
         raise ApiError(UNAVAILABLE, {"events": "not recorded, send them again"}, retry) from None
-    return len(rows)
+    return len(events)

@@ -4,7 +4,7 @@ are committed."""
 from fastapi import APIRouter, status
 
 from control_plane.foundation.api.deps import AppSettings
-from control_plane.insights.api.deps import Pool, TokenClaims, Writer
+from control_plane.insights.api.deps import TokenClaims, Writer
 from control_plane.insights.models.track import Accepted, TrackBatch, TrackedEvent
 from control_plane.insights.services import track
 
@@ -17,15 +17,15 @@ _ANSWERS: dict[int | str, dict[str, str]] = {
 
 @router.post("/", status_code=status.HTTP_202_ACCEPTED, responses=_ANSWERS)
 async def track_event(
-    body: TrackedEvent, claims: TokenClaims, settings: AppSettings, pool: Pool, writer: Writer
+    body: TrackedEvent, claims: TokenClaims, settings: AppSettings, writer: Writer
 ) -> Accepted:
-    accepted = await track.track(pool, writer, settings, claims, [body], batch=False)
+    accepted = await track.track(writer, settings, claims, [body], batch=False)
     return Accepted(accepted=accepted)
 
 
 @router.post("/batch/", status_code=status.HTTP_202_ACCEPTED, responses=_ANSWERS)
 async def track_batch(
-    body: TrackBatch, claims: TokenClaims, settings: AppSettings, pool: Pool, writer: Writer
+    body: TrackBatch, claims: TokenClaims, settings: AppSettings, writer: Writer
 ) -> Accepted:
-    accepted = await track.track(pool, writer, settings, claims, body.events, batch=True)
+    accepted = await track.track(writer, settings, claims, body.events, batch=True)
     return Accepted(accepted=accepted)
