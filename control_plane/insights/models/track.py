@@ -8,13 +8,14 @@ it shares with other requests' events."""
 
 from __future__ import annotations
 
-import json
 import math
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticSerializationError, to_json
 
 from control_plane.foundation.models import Body, OneLine
 
@@ -28,35 +29,38 @@ EventName = Annotated[
 DistinctId = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine]
 
 
-def _depth(value: Any) -> int:
-    """How deep `value` nests; raises on what PostgreSQL's jsonb cannot hold."""
-    if isinstance(value, dict):
-        if any("\x00" in key for key in value):
-            raise ValueError("must not contain a NUL character")
-        return 1 + max((_depth(item) for item in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(item) for item in value), default=0)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("numbers must be finite (no NaN or Infinity)")
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return 0
+# A NUL character as the JSON text escapes it: `\u0000` after an even run of backslashes
+# (an odd one would make it the text "\u0000" of a string, which jsonb stores).
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _depth(value: dict[str, Any] | list[Any]) -> int:
+    """How deep `value` nests; raises on a number jsonb cannot hold (NaN, Infinity)."""
+    deepest = 0
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, dict | list):
+            deepest = max(deepest, _depth(item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("numbers must be finite (no NaN or Infinity)")
+    return deepest + 1
 
 
 def _storable(properties: Any) -> str:
-    """The properties as the JSON text stored in `insights_events.properties`."""
+    """The properties as the JSON text stored in `insights_events.properties` (pydantic's
+    serialiser: 5 times as fast as the json module's, which was a third of a batch's CPU)."""
     if not isinstance(properties, dict):
         raise ValueError("must be a JSON object")
     if _depth(properties) > PROPERTIES_MAX_DEPTH:
         raise ValueError(f"must be nested at most {PROPERTIES_MAX_DEPTH} levels deep")
-    text = json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
     try:
-        size = len(text.encode())
-    except UnicodeEncodeError:
+        text = to_json(properties)
+    except PydanticSerializationError:
         raise ValueError("must be valid Unicode (no lone surrogate)") from None
-    if size > PROPERTIES_MAX_BYTES:
-        raise ValueError(f"must be at most {PROPERTIES_MAX_BYTES} bytes as JSON ({size})")
-    return text
+    if len(text) > PROPERTIES_MAX_BYTES:
+        raise ValueError(f"must be at most {PROPERTIES_MAX_BYTES} bytes as JSON ({len(text)})")
+    if _ESCAPED_NUL.search(text):
+        raise ValueError("must not contain a NUL character")
+    return text.decode()
 
 
 # Read as a JSON object, kept as its text.

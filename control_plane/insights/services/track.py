@@ -28,12 +28,21 @@ MAX_AHEAD = timedelta(hours=1)
 RETRY_AFTER_SECONDS = "1"
 
 
-def named_target(event: TrackedEvent, path: str) -> Target:
-    """What the event belongs to; 400 naming `path` when it names nothing."""
-    target = Target(event.organization_id, event.project_id, event.app_id)
-    if target == Target(None, None, None):
-        raise ApiError(VALIDATION, {path: "give organization_id, project_id or app_id"})
-    return target
+def targets_of(events: Sequence[TrackedEvent], paths: Sequence[str]) -> list[Target]:
+    """What each event belongs to (one object per distinct target: a batch's thousand
+    events are made and hashed as a handful); 400 naming the first that names nothing."""
+    known: dict[tuple[uuid.UUID | None, ...], Target] = {}
+    targets = []
+    for event, path in zip(events, paths, strict=True):
+        key = (event.organization_id, event.project_id, event.app_id)
+        target = known.get(key)
+        if target is None:
+            if key == (None, None, None):
+                problem = "give organization_id, project_id or app_id"
+                raise ApiError(VALIDATION, {f"{path}organization_id": problem})
+            target = known[key] = Target(*key)
+        targets.append(target)
+    return targets
 
 
 def occurred_at(
@@ -101,10 +110,7 @@ async def track(
         occurred_at(event.timestamp, now, settings, f"{path}timestamp")
         for event, path in zip(events, paths, strict=True)
     ]
-    targets = [
-        named_target(event, f"{path}organization_id")
-        for event, path in zip(events, paths, strict=True)
-    ]
+    targets = targets_of(events, paths)
     make_rows = _rows(events, times, targets, claims.user_id)
     try:
         await writer.write(asked(claims, targets), make_rows, len(events))
