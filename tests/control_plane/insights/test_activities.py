@@ -11,7 +11,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
 from control_plane.insights.jobs.events import drop_old_events, make_partitions
+from control_plane.insights.services import collector
 from tests.control_plane.automation.conftest import Automation
 from tests.control_plane.conftest import assert_error, run_job
 from tests.control_plane.insights.conftest import Insights, eventually
@@ -150,3 +154,32 @@ def test_retention_drops_old_days_and_keeps_their_rollups(insights: Insights, te
     assert events == 1
     [(counted,)] = api.query("SELECT sum(events) FROM insights_event_counts WHERE name = %s", name)
     assert counted == 2
+
+
+def test_an_entry_committed_late_is_not_passed_over(insights: Insights, team: Team) -> None:
+    """Audit ids are taken before commit: an entry whose transaction started first but
+    commits after a later one must still become an activity, however the collector's
+    passes fall in between (one runs here, from the test, between the two commits)."""
+    api, owner = insights.api, team.owner
+    late_action = f"test.late-{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(api.server.database_url) as late:  # its transaction stays open
+        late.execute(
+            "INSERT INTO audit_log (organization_id, actor_id, action, object_type, object_id)"
+            " VALUES (%s, %s, %s, 'test', 'late')",
+            (uuid.UUID(team.organization), uuid.UUID(owner.id), late_action),
+        )
+        project = insights.studio.new_project(owner, team.organization, "Committed first")
+        asyncio.run(_collect_once(api.server.database_url))
+    for name, filters in ((late_action, {}), ("project.create", {"project": project})):
+
+        def collected(name: str = name, filters: dict[str, str] = filters) -> list[Any]:
+            return insights.activities(owner, organization=team.organization, name=name, **filters)
+
+        assert len(eventually(collected, name)) == 1
+
+
+async def _collect_once(database_url: str) -> None:
+    async with AsyncConnectionPool(
+        database_url, kwargs={"autocommit": True}, min_size=1, open=False
+    ) as pool:
+        await collector.collect(pool)
