@@ -4,6 +4,7 @@ control plane, and a team of one organisation with a user of each role."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -64,5 +65,11 @@ def insights(api: Api) -> Insights:
 @pytest.fixture(scope="package")
 def team(insights: Insights) -> Team:
     """An organisation with a user of each role (CLIENT, MEMBER, ADMIN, OWNER), shared by
-    the package's tests (each test names its events and activities uniquely)."""
-    return insights.studio.team("insights")
+    the package's tests (each test names its events and activities uniquely), on the
+    enterprise plan so that they may make many projects."""
+    team = insights.studio.team("insights")
+    insights.api.query(
+        "UPDATE subscriptions SET plan_code = 'enterprise' WHERE organization_id = %s",
+        uuid.UUID(team.organization),
+    )
+    return team
