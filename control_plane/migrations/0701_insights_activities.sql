@@ -12,7 +12,8 @@ ALTER TABLE audit_log ADD COLUMN transaction_id xid8 NOT NULL DEFAULT pg_current
 CREATE INDEX audit_log_transaction_idx ON audit_log (transaction_id, id);
 
 -- A run (deployment, rollback, workflow execution) and a job attempt (a generation) are
--- activities when they finish: the transaction that finished them is kept.
+-- activities when they finish: the transaction that finished them is kept (a run may be
+-- written finished at once: a workflow refused at its start).
 ALTER TABLE runs ADD COLUMN finished_transaction_id xid8;
 CREATE INDEX runs_finished_transaction_idx ON runs (finished_transaction_id, id)
     WHERE finished_transaction_id IS NOT NULL;
@@ -32,7 +33,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER insights_run_finished BEFORE UPDATE OF status ON runs
+CREATE TRIGGER insights_run_finished BEFORE INSERT OR UPDATE OF status ON runs
     FOR EACH ROW EXECUTE FUNCTION insights_mark_run_finished();
 
 CREATE FUNCTION insights_mark_attempt_finished() RETURNS trigger
@@ -60,7 +61,7 @@ CREATE TRIGGER insights_wake_on_audit AFTER INSERT ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION insights_wake_collector();
 CREATE TRIGGER insights_wake_on_platform_event AFTER INSERT ON platform_events
     FOR EACH STATEMENT EXECUTE FUNCTION insights_wake_collector();
-CREATE TRIGGER insights_wake_on_run AFTER UPDATE OF status ON runs
+CREATE TRIGGER insights_wake_on_run AFTER INSERT OR UPDATE OF status ON runs
     FOR EACH STATEMENT EXECUTE FUNCTION insights_wake_collector();
 CREATE TRIGGER insights_wake_on_attempt AFTER UPDATE OF finished_at ON job_attempts
     FOR EACH STATEMENT EXECUTE FUNCTION insights_wake_collector();
