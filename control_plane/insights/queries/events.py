@@ -73,6 +73,8 @@ WHERE i.inhparent = 'insights_events'::regclass
 ORDER BY day
 """
 
+EVENT, ACTIVITY = "event", "activity"  # insights_events.kind
+
 DROP_PARTITION = sql.SQL("DROP TABLE {partition}")
 
 

@@ -9,8 +9,6 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from fastapi import Request
-
 from control_plane.config import Settings
 from control_plane.db import Conn
 from control_plane.errors import VALIDATION, ApiError
@@ -18,15 +16,12 @@ from control_plane.foundation.models import Role
 from control_plane.foundation.permissions import Permission, allowed
 from control_plane.insights.models.activities import ActivityCreate, ActivityPublic
 from control_plane.insights.queries.access import Target
-from control_plane.insights.queries.activities import FEED
-from control_plane.insights.queries.events import EventRow
+from control_plane.insights.queries.events import ACTIVITY, EventRow
 from control_plane.insights.services import rollups
 from control_plane.insights.services.access import check_access
 from control_plane.insights.services.track import occurred_at
-from control_plane.pagination import Page, PageParams, fetch_page
 from control_plane.security.tokens import Claims
 
-ACTIVITY = "activity"
 API_SOURCE = "api"
 
 
@@ -39,29 +34,24 @@ def named_target(
     return Target(organization, project, app)
 
 
-async def feed(
-    connection: Conn,
-    request: Request,
-    pagination: PageParams,
-    claims: Claims,
-    target: Target,
-    filters: Mapping[str, object],
-) -> Page[ActivityPublic]:
-    """The target's organisation's activities, newest first; only the caller's own for a
-    role without INSIGHTS_READ (the same request, over their own activities)."""
+async def feed_filters(
+    connection: Conn, claims: Claims, target: Target, filters: Mapping[str, object]
+) -> dict[str, object]:
+    """The values of queries/activities.py's FEED for the caller: the target's
+    organisation's activities; only the caller's own for a role without INSIGHTS_READ
+    (the same request, answered over their own activities)."""
     granted = await check_access(connection, claims, target, Permission.INSIGHTS_OWN)
     assert granted.role is not None and granted.organization_id is not None
     user = filters.get("user")
     if not allowed(Role(granted.role), Permission.INSIGHTS_READ):
         user = claims.user_id
-    values = {
+    return {
         **filters,
         "organization": granted.organization_id,
         "project": granted.project_id,
         "app": target.app_id,
         "user": user,
     }
-    return await fetch_page(connection, request, pagination, FEED, values)
 
 
 async def create(

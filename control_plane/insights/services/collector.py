@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -31,12 +31,11 @@ from control_plane.insights.queries.activity_sources import (
     FinishedRun,
     PlatformEvent,
 )
-from control_plane.insights.queries.events import EventRow
+from control_plane.insights.queries.events import ACTIVITY, EventRow
 from control_plane.insights.services import rollups
 
 BATCH = 500
 PLATFORM = "platform"  # the distinct id of what no user did
-ACTIVITY = "activity"
 
 
 def _activity(
@@ -142,61 +141,49 @@ def _from_attempt(attempt: FinishedAttempt) -> EventRow | None:
     )
 
 
-async def _collect_audit_log(
-    connection: Conn, position: dict[str, Any]
-) -> tuple[int, dict[str, Any], list[EventRow]]:
+class Collected(NamedTuple):
+    """What a reader took from its source: how many rows, the position after the last
+    one, and their activities."""
+
+    read: int
+    position: dict[str, Any]
+    rows: list[EventRow]
+
+
+async def _collect_audit_log(connection: Conn, position: dict[str, Any]) -> Collected:
     entries = await sources.audit_entries(connection, position, BATCH)
     if not entries:
-        return 0, position, []
-    last = entries[-1]
-    return (
-        len(entries),
-        {"transaction": last.transaction_id, "id": last.id},
-        await _from_audit_log(connection, entries),
-    )
+        return Collected(0, position, [])
+    after = {"transaction": entries[-1].transaction_id, "id": entries[-1].id}
+    return Collected(len(entries), after, await _from_audit_log(connection, entries))
 
 
-async def _collect_platform_events(
-    connection: Conn, position: dict[str, Any]
-) -> tuple[int, dict[str, Any], list[EventRow]]:
+async def _collect_platform_events(connection: Conn, position: dict[str, Any]) -> Collected:
     events = await sources.platform_events(connection, position, BATCH)
     if not events:
-        return 0, position, []
-    last = events[-1]
-    return (
-        len(events),
-        {"transaction": last.transaction_id, "id": last.id},
-        [_from_platform_event(e) for e in events],
-    )
+        return Collected(0, position, [])
+    after = {"transaction": events[-1].transaction_id, "id": events[-1].id}
+    return Collected(len(events), after, [_from_platform_event(e) for e in events])
 
 
-async def _collect_runs(
-    connection: Conn, position: dict[str, Any]
-) -> tuple[int, dict[str, Any], list[EventRow]]:
+async def _collect_runs(connection: Conn, position: dict[str, Any]) -> Collected:
     runs = await sources.finished_runs(connection, position, BATCH)
     if not runs:
-        return 0, position, []
-    last = runs[-1]
-    return (
-        len(runs),
-        {"transaction": last.transaction_id, "id": str(last.id)},
-        [_from_run(r) for r in runs],
-    )
+        return Collected(0, position, [])
+    after = {"transaction": runs[-1].transaction_id, "id": str(runs[-1].id)}
+    return Collected(len(runs), after, [_from_run(r) for r in runs])
 
 
-async def _collect_jobs(
-    connection: Conn, position: dict[str, Any]
-) -> tuple[int, dict[str, Any], list[EventRow]]:
+async def _collect_jobs(connection: Conn, position: dict[str, Any]) -> Collected:
     attempts = await sources.finished_attempts(connection, position, BATCH)
     if not attempts:
-        return 0, position, []
+        return Collected(0, position, [])
     last = attempts[-1]
-    new = {"transaction": last.transaction_id, "job": last.job_id, "attempt": last.attempt}
-    return len(attempts), new, [row for a in attempts if (row := _from_attempt(a))]
+    after = {"transaction": last.transaction_id, "job": last.job_id, "attempt": last.attempt}
+    return Collected(len(attempts), after, [row for a in attempts if (row := _from_attempt(a))])
 
 
-Reader = Callable[[Conn, dict[str, Any]], Awaitable[tuple[int, dict[str, Any], list[EventRow]]]]
-READERS: dict[str, Reader] = {
+READERS: dict[str, Callable[[Conn, dict[str, Any]], Awaitable[Collected]]] = {
     sources.AUDIT_LOG: _collect_audit_log,
     sources.PLATFORM_EVENTS: _collect_platform_events,
     sources.RUNS: _collect_runs,
@@ -209,12 +196,12 @@ async def _collect_batch(pool: AsyncConnectionPool[Conn], source: str) -> int:
     rows were read."""
     async with pool.connection() as connection, connection.transaction():
         position = await sources.lock_cursor(connection, source)
-        read, after, rows = await READERS[source](connection, position)
-        if rows:
-            await rollups.write(connection, rows)
-        if read:
-            await sources.advance(connection, source, after)
-        return read
+        collected = await READERS[source](connection, position)
+        if collected.rows:
+            await rollups.write(connection, collected.rows)
+        if collected.read:
+            await sources.advance(connection, source, collected.position)
+        return collected.read
 
 
 async def collect(pool: AsyncConnectionPool[Conn]) -> None:

@@ -18,7 +18,7 @@ from control_plane.errors import (
 )
 from control_plane.insights.models.track import TrackedEvent
 from control_plane.insights.queries.access import Access, Target
-from control_plane.insights.queries.events import EventRow
+from control_plane.insights.queries.events import EVENT, EventRow
 from control_plane.insights.services.access import asked
 from control_plane.insights.services.writer import EventWriter, RowMaker, WriteFailed
 from control_plane.security.tokens import Claims
@@ -80,7 +80,7 @@ def _rows(
                     organization_id=granted.organization_id,
                     project_id=granted.project_id,
                     app_id=event.app_id,
-                    kind="event",
+                    kind=EVENT,
                     name=event.event,
                     distinct_id=event.distinct_id or str(user_id),
                     user_id=user_id,

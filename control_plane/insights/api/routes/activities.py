@@ -11,8 +11,9 @@ from control_plane.foundation.api.deps import AppSettings, Pagination
 from control_plane.insights.api.deps import TokenClaims
 from control_plane.insights.models.activities import ActivityCreate, ActivityPublic
 from control_plane.insights.models.track import EventName
+from control_plane.insights.queries.activities import FEED
 from control_plane.insights.services import activities
-from control_plane.pagination import Page
+from control_plane.pagination import Page, fetch_page
 
 router = APIRouter(prefix="/activities", tags=["insights activities"])
 
@@ -34,7 +35,8 @@ async def list_activities(
     """Newest first. The organisation is `organization`, or that of `project` or `app`."""
     target = activities.named_target(organization, project, app)
     filters = {"user": user, "name": name, "since": since, "until": until}
-    return await activities.feed(connection, request, pagination, claims, target, filters)
+    values = await activities.feed_filters(connection, claims, target, filters)
+    return await fetch_page(connection, request, pagination, FEED, values)
 
 
 @router.post("/", status_code=status.HTTP_201_CREATED)
