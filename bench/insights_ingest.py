@@ -20,6 +20,7 @@ import time
 
 import psycopg
 
+from bench.harness import cpu
 from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.http import post_json
 from bench.harness.pg import start_postgres
@@ -45,26 +46,40 @@ def _event(organization: str, index: int) -> dict[str, object]:
 
 
 def _measure(
-    base: str, request: Request, headers: dict[str, str], connections: int, args: argparse.Namespace
-) -> list[WrkResult]:
+    base: str,
+    request: Request,
+    headers: dict[str, str],
+    connections: int,
+    args: argparse.Namespace,
+    server_pid: int,
+) -> tuple[list[WrkResult], float]:
+    """The runs, and the server's CPU milliseconds per request over them (its processes'
+    own, whatever else the machine runs)."""
     settings = Settings(connections=connections, threads=2)
     run_wrk(base, request, headers, settings, duration=3, nonce="warmup")
-    return [
+    before = cpu.tree_seconds([server_pid])
+    results = [
         run_wrk(base, request, headers, settings, duration=args.duration, nonce=f"r{run}")
         for run in range(args.runs)
     ]
+    requests = sum(r.requests for r in results) or 1
+    return results, (cpu.tree_seconds([server_pid]) - before) * 1000 / requests
 
 
-def _row(name: str, results: list[WrkResult], events_per_request: int) -> dict[str, object]:
+def _row(
+    name: str, connections: int, measured: tuple[list[WrkResult], float], events: int
+) -> dict[str, object]:
+    results, cpu_ms = measured
     rps = statistics.median(r.rps for r in results)
     return {
         "request": name,
-        "connections": 0,
+        "connections": connections,
         "req_s": round(rps, 1),
-        "events_s": round(rps * events_per_request),
+        "events_s": round(rps * events),
         "p50_ms": round(statistics.median(r.p50_ms for r in results), 2),
         "p95_ms": round(statistics.median(r.p95_ms for r in results), 2),
         "p99_ms": round(statistics.median(r.p99_ms for r in results), 2),
+        "server_cpu_ms_per_request": round(cpu_ms, 3),
         "errors": sum(r.non2xx + r.socket_errors + r.timeouts for r in results),
     }
 
@@ -110,41 +125,38 @@ def main() -> int:
         organization = post_json(f"{base}{FOUNDATION}/organizations/", {"name": "Bench"}, headers)[
             "id"
         ]
-        single = Request("POST", TRACK, json.dumps(_event(organization, 0)))
+        one = Request("POST", TRACK, json.dumps(_event(organization, 0)))
         batch_body = {"events": [_event(organization, index) for index in range(BATCH)]}
         batch_file = WORK_DIR / "insights_batch.json"  # too long for wrk's command line
         batch_file.write_text(json.dumps(batch_body, separators=(",", ":")))
         batch = Request("POST", f"{TRACK}batch/", f"@{batch_file}")
         profile = Request("GET", f"{FOUNDATION}/users/profile/")
-        rows = [
-            {  # the cheapest authenticated request (one query), on the same machine state
-                **_row(
-                    "GET /users/profile/",
-                    _measure(base, profile, headers, args.connections, args),
-                    1,
-                ),
-                "connections": args.connections,
-            },
-            {
-                **_row("POST /track/", _measure(base, single, headers, args.connections, args), 1),
-                "connections": args.connections,
-            },
-            {
-                **_row(
-                    f"POST /track/batch/ ({BATCH} events)",
-                    _measure(base, batch, headers, args.batch_connections, args),
-                    BATCH,
-                ),
-                "connections": args.batch_connections,
-            },
+        single, many = args.connections, args.batch_connections
+        rows = [  # the profile: the cheapest authenticated request, on the same machine state
+            _row(
+                "GET /users/profile/",
+                single,
+                _measure(base, profile, headers, single, args, server.pid),
+                1,
+            ),
+            _row("POST /track/", single, _measure(base, one, headers, single, args, server.pid), 1),
+            _row(
+                f"POST /track/batch/ ({BATCH} events)",
+                many,
+                _measure(base, batch, headers, many, args, server.pid),
+                BATCH,
+            ),
         ]
         stored = _stored(pg.uri(DATABASE))
     finally:
         stop(server)
     print(f"nocode serve --workers {args.workers}, wrk -t2, {args.runs} x {args.duration} s")
     print(f"events stored in all: {stored}")
-    print("| request | connections | req/s | events/s | p50 ms | p95 ms | p99 ms | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| request | connections | req/s | events/s | p50 ms | p95 ms | p99 ms "
+        "| server CPU ms/request | errors |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print("| " + " | ".join(str(value) for value in row.values()) + " |")
     RESULTS_DIR.mkdir(exist_ok=True)
