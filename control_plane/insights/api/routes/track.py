@@ -1,10 +1,9 @@
 """Event tracking (docs/insights.md, "Tracking"): 202 once the events and their rollups
 are committed."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
-from control_plane.foundation.api.deps import AppSettings
-from control_plane.insights.api.deps import TokenClaims, Writer
+from control_plane.insights.api.deps import TrackingDep
 from control_plane.insights.models.track import Accepted, TrackBatch, TrackedEvent
 from control_plane.insights.services import track
 
@@ -15,17 +14,22 @@ _ANSWERS: dict[int | str, dict[str, str]] = {
 }
 
 
-@router.post("/", status_code=status.HTTP_202_ACCEPTED, responses=_ANSWERS)
-async def track_event(
-    body: TrackedEvent, claims: TokenClaims, settings: AppSettings, writer: Writer
-) -> Accepted:
-    accepted = await track.track(writer, settings, claims, [body], batch=False)
-    return Accepted(accepted=accepted)
+def _accepted(count: int) -> Response:
+    """`Accepted` written by hand: the response model's validation and serialisation
+    were a tenth of a tracking request's CPU."""
+    body = b'{"accepted":%d}' % count
+    return Response(body, status.HTTP_202_ACCEPTED, media_type="application/json")
 
 
-@router.post("/batch/", status_code=status.HTTP_202_ACCEPTED, responses=_ANSWERS)
-async def track_batch(
-    body: TrackBatch, claims: TokenClaims, settings: AppSettings, writer: Writer
-) -> Accepted:
-    accepted = await track.track(writer, settings, claims, body.events, batch=True)
-    return Accepted(accepted=accepted)
+@router.post("/", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=_ANSWERS)
+async def track_event(body: TrackedEvent, tracking: TrackingDep) -> Response:
+    t = tracking
+    return _accepted(await track.track(t.writer, t.settings, t.claims, [body], batch=False))
+
+
+@router.post(
+    "/batch/", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=_ANSWERS
+)
+async def track_batch(body: TrackBatch, tracking: TrackingDep) -> Response:
+    t = tracking
+    return _accepted(await track.track(t.writer, t.settings, t.claims, body.events, batch=True))
