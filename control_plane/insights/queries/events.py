@@ -79,7 +79,7 @@ DROP_PARTITION = sql.SQL("DROP TABLE {partition}")
 
 
 class EventRow(NamedTuple):
-    """A row of insights_events, in the order of COPY's and INSERT's columns."""
+    """A row of insights_events: its fields, in order, are WRITE's arrays (_ARRAYS)."""
 
     organization_id: uuid.UUID
     project_id: uuid.UUID | None
@@ -91,6 +91,21 @@ class EventRow(NamedTuple):
     properties: str  # JSON text
     occurred_at: datetime  # in UTC
     source: str | None
+
+
+# WRITE's parameters, one array per field of EventRow, in its order.
+_ARRAYS = (
+    "organizations",
+    "projects",
+    "apps",
+    "kinds",
+    "names",
+    "distinct_ids",
+    "users",
+    "properties",
+    "times",
+    "sources",
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +124,7 @@ async def write(connection: Conn, rows: Sequence[EventRow]) -> Inserted:
     """Store `rows` with their rollups (their days' partitions must exist); the last
     one's id and reception time."""
     columns = [list(column) for column in zip(*rows, strict=True)]
-    names = ("organizations", "projects", "apps", "kinds", "names", "distinct_ids", "users")
-    values = dict(zip((*names, "properties", "times", "sources"), columns, strict=True))
+    values = dict(zip(_ARRAYS, columns, strict=True))
     inserted = await fetch_one(connection, Inserted, WRITE, values)
     assert inserted is not None
     return inserted
