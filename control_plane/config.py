@@ -76,7 +76,10 @@ class Settings(BaseSettings):
         default=500, ge=1, le=5000, description="Rows at most in the table of a PDF export"
     )
     insights_retention_days: int = Field(
-        default=90, ge=1, le=3650, description="Days raw events and metric samples are kept"
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days raw Insights events and metric samples are kept (event rollups stay)",
     )
     insights_control_plane_url: str | None = Field(
         default=None,

@@ -8,8 +8,14 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tests.control_plane.conftest import Api, assert_error
-from tests.control_plane.insights.reporting import DAY, Insights, Story, at, record_events
+from tests.control_plane.conftest import Api, User, assert_error
+from tests.control_plane.insights.conftest import Insights
+from tests.control_plane.insights.reporting import DAY, STORY_END, Story, at, record_events
+
+
+def _report(insights: Insights, by: User, organization: str, **params: Any) -> dict[str, Any]:
+    """The report over the story's period (the last 30 days before its end, by default)."""
+    return insights.report(by, organization, **{"until": STORY_END, **params})
 
 
 def _by_period(results: list[dict[str, Any]]) -> dict[date, tuple[int, int]]:
@@ -25,10 +31,10 @@ def _day(offset: int) -> date:
 
 
 def test_daily_counts_from_the_rollups_with_every_day_of_the_period(
-    reports: Insights, story: Story
+    insights: Insights, story: Story
 ) -> None:
     owner = story.team.owner
-    report = reports.report(owner, story.organization, report="counts")
+    report = _report(insights, owner, story.organization, report="counts")
     assert report["source"] == "rollups" and report["scope"] == "organization"
     assert len(report["results"]) in (30, 31)  # every day, zeros included
     assert _by_period(report["results"]) == {
@@ -38,13 +44,15 @@ def test_daily_counts_from_the_rollups_with_every_day_of_the_period(
         _day(8): (1, 1),
         _day(20): (1, 1),
     }
-    in_project = reports.report(owner, story.organization, report="counts", project=story.project)
+    in_project = _report(
+        insights, owner, story.organization, report="counts", project=story.project
+    )
     assert _day(2) not in _by_period(in_project["results"])
 
 
-def test_counts_per_event_per_hour_and_week(reports: Insights, story: Story) -> None:
+def test_counts_per_event_per_hour_and_week(insights: Insights, story: Story) -> None:
     owner, org = story.team.owner, story.organization
-    split = reports.report(owner, org, report="counts", event=["signup", "purchase"])
+    split = _report(insights, owner, org, report="counts", event=["signup", "purchase"])
     per_event = {
         (row["period"][:10], row["event"]): (row["events"], row["users"])
         for row in split["results"]
@@ -57,26 +65,31 @@ def test_counts_per_event_per_hour_and_week(reports: Insights, story: Story) -> 
         (str(_day(1)), "purchase"): (1, 1),
     }
     since, until = DAY.isoformat(), (DAY + timedelta(days=1)).isoformat()
-    hourly = reports.report(owner, org, report="counts", interval="hour", since=since, until=until)
+    hourly = _report(
+        insights, owner, org, report="counts", interval="hour", since=since, until=until
+    )
     assert hourly["source"] == "events" and len(hourly["results"]) == 24
     hours = {row["period"][11:13]: (row["events"], row["users"]) for row in hourly["results"]}
     assert hours["10"] == (2, 2) and hours["11"] == (2, 2) and hours["12"] == (2, 1)
-    weekly = reports.report(owner, org, report="counts", interval="week")
-    assert sum(row["events"] for row in weekly["results"]) == 14
+    # Whole weeks from day 0's to a Monday before day 20: days 0, 1, 2 and 8.
+    weekly = _report(
+        insights, owner, org, report="counts", interval="week", since=since, until=at(13, 0)
+    )
+    assert sum(row["events"] for row in weekly["results"]) == 13
     assert all(datetime.fromisoformat(r["period"]).weekday() == 0 for r in weekly["results"])
 
 
-def test_top_events_with_unique_users_and_a_limit(reports: Insights, story: Story) -> None:
-    report = reports.report(story.team.owner, story.organization, report="top_events")
+def test_top_events_with_unique_users_and_a_limit(insights: Insights, story: Story) -> None:
+    report = _report(insights, story.team.owner, story.organization, report="top_events")
     top = [(row["event"], row["events"], row["users"]) for row in report["results"]]
     assert top == [("view", 7, 5), ("signup", 5, 5), ("purchase", 2, 2)]
-    first = reports.report(story.team.owner, story.organization, report="top_events", limit=1)
+    first = _report(insights, story.team.owner, story.organization, report="top_events", limit=1)
     assert [row["event"] for row in first["results"]] == ["view"]
 
 
-def test_funnel_counts_steps_in_order_within_the_window(reports: Insights, story: Story) -> None:
+def test_funnel_counts_steps_in_order_within_the_window(insights: Insights, story: Story) -> None:
     def funnel(**params: Any) -> list[tuple[int, float | None, float | None]]:
-        report = reports.report(
+        report = _report(insights,
             story.team.owner, story.organization, report="funnel",
             steps="signup,view,purchase", **params,
         )  # fmt: skip
@@ -87,8 +100,8 @@ def test_funnel_counts_steps_in_order_within_the_window(reports: Insights, story
     assert funnel(window_days=7) == [(5, None, None), (3, 0.6, 0.6), (1, 0.3333, 0.2)]
 
 
-def test_retention_by_cohort_week(reports: Insights, story: Story) -> None:
-    report = reports.report(story.team.owner, story.organization, report="retention")
+def test_retention_by_cohort_week(insights: Insights, story: Story) -> None:
+    report = _report(insights, story.team.owner, story.organization, report="retention")
     cohorts = {row["cohort"]: row for row in report["results"]}
     monday = DAY.date() - timedelta(days=DAY.weekday())
 
@@ -105,46 +118,46 @@ def test_retention_by_cohort_week(reports: Insights, story: Story) -> None:
     assert sum(cohort["users"] for cohort in cohorts.values()) == 5
 
 
-def test_properties_filter_reads_the_raw_events(reports: Insights, story: Story) -> None:
+def test_properties_filter_reads_the_raw_events(insights: Insights, story: Story) -> None:
     pro = json.dumps({"plan": "pro"})
     owner, org = story.team.owner, story.organization
-    report = reports.report(owner, org, report="top_events", properties=pro)
+    report = _report(insights, owner, org, report="top_events", properties=pro)
     assert report["source"] == "events"
     assert {(r["event"], r["events"], r["users"]) for r in report["results"]} == {
         ("purchase", 1, 1),
         ("view", 1, 1),
     }
-    counts = reports.report(owner, org, report="counts", properties=pro)
+    counts = _report(insights, owner, org, report="counts", properties=pro)
     assert _by_period(counts["results"]) == {_day(1): (2, 2)}
 
 
-def test_a_client_gets_the_report_over_their_own_events(reports: Insights, story: Story) -> None:
+def test_a_client_gets_the_report_over_their_own_events(insights: Insights, story: Story) -> None:
     client = story.team.users["CLIENT"]
-    counts = reports.report(client, story.organization, report="counts")
+    counts = _report(insights, client, story.organization, report="counts")
     assert counts["scope"] == "own" and counts["source"] == "events"
     assert _by_period(counts["results"]) == {_day(1): (2, 1)}
-    funnel = reports.report(client, story.organization, report="funnel", steps="signup,view")
+    funnel = _report(insights, client, story.organization, report="funnel", steps="signup,view")
     assert [step["users"] for step in funnel["results"]] == [1, 1]
-    member = reports.report(story.team.users["MEMBER"], story.organization, report="top_events")
+    member = _report(insights, story.team.users["MEMBER"], story.organization, report="top_events")
     assert member["scope"] == "organization"
 
 
-def test_nothing_crosses_organisations(reports: Insights, story: Story, api: Api) -> None:
+def test_nothing_crosses_organisations(insights: Insights, story: Story, api: Api) -> None:
     stranger = api.new_user("stranger")
-    response = reports.get(
+    response = insights.get(
         "/analytics/", stranger, organization=story.organization, report="counts"
     )
     assert_error(response, 404, "NOT_FOUND")
     own_org = api.new_organization(stranger, "Empty")
-    empty = reports.report(stranger, own_org, report="top_events")
+    empty = _report(insights, stranger, own_org, report="top_events")
     assert empty["results"] == []
 
 
-def test_bad_parameters_are_named(reports: Insights, story: Story) -> None:
+def test_bad_parameters_are_named(insights: Insights, story: Story) -> None:
     owner, org = story.team.owner, story.organization
 
     def refused(**params: Any) -> dict[str, Any]:
-        response = reports.get("/analytics/", owner, organization=org, **params)
+        response = insights.get("/analytics/", owner, organization=org, **params)
         return assert_error(response, 400, "VALIDATION_ERROR")
 
     assert "report" in refused(report="pie")
@@ -164,19 +177,22 @@ def test_bad_parameters_are_named(reports: Insights, story: Story) -> None:
     assert "window_days" in refused(report="funnel", steps="a,b", window_days=400)
     assert "event" in refused(report="counts", event="a\x00b")
     assert "colour" in refused(report="counts", colour="red")
-    missing = reports.get("/analytics/", owner, report="counts")
+    missing = insights.get("/analytics/", owner, report="counts")
     assert "organization" in assert_error(missing, 400, "VALIDATION_ERROR")
 
 
 def test_unique_users_are_counted_again_only_for_periods_with_new_events(
-    reports: Insights, story: Story, api: Api
+    insights: Insights, story: Story, api: Api
 ) -> None:
     owner, org = story.elsewhere_owner, story.elsewhere
     monday = str(_day(0) - timedelta(days=_day(0).weekday()))
 
     def daily_and_weekly() -> tuple[dict[date, tuple[int, int]], dict[str, tuple[int, int]]]:
-        daily = reports.report(owner, org, report="counts")["results"]
-        weekly = reports.report(owner, org, report="counts", interval="week")["results"]
+        daily = _report(insights, owner, org, report="counts")["results"]
+        # Weeks up to the story's second (the last one would reach today's activities).
+        until = at(7, 0)
+        weekly = _report(insights, owner, org, report="counts", interval="week", until=until)
+        weekly = weekly["results"]
         weeks = {row["period"][:10]: (row["events"], row["users"]) for row in weekly}
         return _by_period(daily), {week: figures for week, figures in weeks.items() if figures[0]}
 

@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,15 @@ from PIL import Image
 
 from control_plane.insights.services.pdf_reports import CHART_COLOUR
 from tests.control_plane.conftest import assert_error
+from tests.control_plane.insights.conftest import Insights
 from tests.control_plane.insights.reporting import (
     ACTIVITIES_DAY,
     MANY_ACTIVITIES,
-    Insights,
+    STORY_END,
     Story,
 )
 
+ACTIVITIES_END = (ACTIVITIES_DAY + timedelta(days=1)).isoformat()
 _COLUMNS = [
     "organization_id",
     "project_id",
@@ -44,9 +47,14 @@ def poppler() -> None:
         subprocess.run(["bash", "tests/deploy/install_packages.sh"], check=True)
 
 
-def _export(reports: Insights, story: Story, role: str = "OWNER", **params: Any) -> httpx.Response:
-    response = reports.get(
-        "/exports/", story.team.users[role], organization=story.organization, **params
+def _export(insights: Insights, story: Story, role: str = "OWNER", **params: Any) -> httpx.Response:
+    """The export over the story's period (its activities' day, for activities)."""
+    end = ACTIVITIES_END if params.get("source") == "activities" else STORY_END
+    response = insights.get(
+        "/exports/",
+        story.team.users[role],
+        organization=story.organization,
+        **{"until": end, **params},
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-disposition"].startswith("attachment; filename=")
@@ -65,18 +73,19 @@ def _pages(pdf: bytes, workdir: Path) -> tuple[list[Image.Image], str]:
 
 def _chart_pixels(page: Image.Image) -> int:
     """Pixels of the charts' colour in the page's chart area (below the title lines)."""
-    red, green, blue = (int(CHART_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+    wanted = [int(CHART_COLOUR[i : i + 2], 16) for i in (1, 3, 5)]
     width, height = page.size
     area = page.crop((0, int(height * 0.25), width, height))
     return sum(
         count
-        for count, (r, g, b) in area.getcolors(width * height) or []
-        if abs(r - red) + abs(g - green) + abs(b - blue) < 40
+        for count, colour in area.getcolors(width * height) or []
+        if isinstance(colour, tuple)
+        and sum(abs(got - want) for got, want in zip(colour, wanted, strict=True)) < 40
     )
 
 
-def test_a_report_as_csv_and_json(reports: Insights, story: Story) -> None:
-    response = _export(reports, story, format="csv", report="top_events")
+def test_a_report_as_csv_and_json(insights: Insights, story: Story) -> None:
+    response = _export(insights, story, format="csv", report="top_events")
     assert response.headers["content-type"].startswith("text/csv")
     assert '.csv"' in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
@@ -86,11 +95,15 @@ def test_a_report_as_csv_and_json(reports: Insights, story: Story) -> None:
         ["signup", "5", "5"],
         ["purchase", "2", "2"],
     ]
-    as_json = _export(reports, story, format="json", report="funnel", steps="signup,view")
-    assert as_json.json() == reports.report(
-        story.team.owner, story.organization, report="funnel", steps="signup,view"
+    as_json = _export(insights, story, format="json", report="funnel", steps="signup,view")
+    assert as_json.json() == insights.report(
+        story.team.owner,
+        story.organization,
+        report="funnel",
+        steps="signup,view",
+        until=STORY_END,
     )
-    retention = _export(reports, story, format="csv", report="retention")
+    retention = _export(insights, story, format="csv", report="retention")
     assert next(csv.reader(io.StringIO(retention.text))) == [
         "cohort",
         "users",
@@ -109,10 +122,10 @@ def test_a_report_as_csv_and_json(reports: Insights, story: Story) -> None:
     ],
 )
 def test_a_report_as_a_pdf_with_its_chart(
-    reports: Insights, story: Story, poppler: None, tmp_path: Path, params: dict[str, Any],
+    insights: Insights, story: Story, poppler: None, tmp_path: Path, params: dict[str, Any],
     title: str,
 ) -> None:  # fmt: skip
-    response = _export(reports, story, format="pdf", **params)
+    response = _export(insights, story, format="pdf", **params)
     assert response.headers["content-type"] == "application/pdf"
     pages, text = _pages(response.content, tmp_path)
     assert title in text and "Organisation insights" in text and "Period:" in text
@@ -121,32 +134,33 @@ def test_a_report_as_a_pdf_with_its_chart(
 
 
 def test_activities_newest_first_filtered_and_a_clients_own(
-    reports: Insights, story: Story
+    insights: Insights, story: Story
 ) -> None:
     since = ACTIVITIES_DAY.isoformat()
-    response = _export(reports, story, format="csv", source="activities", since=since)
+    response = _export(insights, story, format="csv", source="activities", since=since)
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == _COLUMNS
     assert [row["name"] for row in rows] == ["version.publish", "auth.login", "project.create"]
     assert json.loads(rows[0]["properties"]) == {"number": 1}
     client = story.team.users["CLIENT"]
-    own = _export(reports, story, "CLIENT", format="json", source="activities", since=since)
+    own = _export(insights, story, "CLIENT", format="json", source="activities", since=since)
     assert [(a["name"], a["user_id"]) for a in own.json()] == [("auth.login", client.id)]
     named = _export(
-        reports, story, format="json", source="activities", since=since, name="project.create"
+        insights, story, format="json", source="activities", since=since, name="project.create"
     )
     assert [activity["properties"] for activity in named.json()] == [{"name": "Boutique"}]
 
 
-def test_a_long_activity_range_is_streamed(reports: Insights, story: Story) -> None:
+def test_a_long_activity_range_is_streamed(insights: Insights, story: Story) -> None:
     params = {
         "organization": story.elsewhere,
         "source": "activities",
         "since": ACTIVITIES_DAY.isoformat(),
+        "until": ACTIVITIES_END,
     }
     owner = story.elsewhere_owner
     for export_format in ("csv", "json"):
-        with reports.http.stream(
+        with insights.http.stream(
             "GET", "/exports/", headers=owner.headers, params={**params, "format": export_format}
         ) as response:
             assert response.status_code == 200
@@ -161,20 +175,20 @@ def test_a_long_activity_range_is_streamed(reports: Insights, story: Story) -> N
 
 
 def test_activities_as_a_pdf(
-    reports: Insights, story: Story, poppler: None, tmp_path: Path
+    insights: Insights, story: Story, poppler: None, tmp_path: Path
 ) -> None:
     since = ACTIVITIES_DAY.isoformat()
-    response = _export(reports, story, format="pdf", source="activities", since=since)
+    response = _export(insights, story, format="pdf", source="activities", since=since)
     pages, text = _pages(response.content, tmp_path)
     assert "Activities" in text and "3 activities" in text and "version.publish" in text
     assert _chart_pixels(pages[0]) > 300
 
 
-def test_bad_export_parameters_are_named(reports: Insights, story: Story) -> None:
+def test_bad_export_parameters_are_named(insights: Insights, story: Story) -> None:
     owner, org = story.team.owner, story.organization
 
     def refused(**params: Any) -> dict[str, Any]:
-        response = reports.get("/exports/", owner, organization=org, **params)
+        response = insights.get("/exports/", owner, organization=org, **params)
         return assert_error(response, 400, "VALIDATION_ERROR")
 
     assert "format" in str(refused(format="xls", report="counts"))
