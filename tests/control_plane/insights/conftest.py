@@ -13,7 +13,13 @@ import httpx
 import pytest
 
 from tests.control_plane.conftest import Api, User
-from tests.control_plane.insights.reporting import Story, tell_story
+from tests.control_plane.insights.reporting import (
+    Story,
+    add_many_activities,
+    story_activities,
+    story_events,
+    tracked,
+)
 from tests.control_plane.studio.conftest import Studio, Team
 
 INSIGHTS = "/api/v1/insights"
@@ -87,8 +93,34 @@ def team(insights: Insights) -> Team:
 
 
 @pytest.fixture(scope="package")
-def story(api: Api) -> Story:
-    return tell_story(api)
+def story(insights: Insights) -> Story:
+    """The reports' story (reporting.py): its events tracked through POST /track/batch/
+    (the CLIENT's own by the CLIENT, the anonymous ones by the OWNER), its activities
+    posted to /activities/."""
+    api = insights.api
+    studio = insights.studio
+    team = studio.team("story")
+    project = studio.new_project(team.owner, team.organization, "Boutique")
+    other = studio.new_project(team.owner, team.organization, "Blog")
+    outsider = api.new_user("elsewhere")
+    elsewhere = api.new_organization(outsider, "Elsewhere")
+    story = Story(team, project, other, elsewhere, outsider)
+    client = team.users["CLIENT"]
+    events = story_events(story, client)
+    stranger = {**events[0], "organization_id": elsewhere, "project_id": None}
+    batches = [
+        (team.owner, [tracked(e) for e in events if e.get("user_id") != client.id]),
+        (client, [tracked(e) for e in events if e.get("user_id") == client.id]),
+        (outsider, [tracked(stranger)]),
+    ]
+    for by, batch in batches:
+        response = insights.request("POST", "/track/batch/", by, json={"events": batch})
+        assert response.status_code == 202, response.text
+    for by, activity in story_activities(story):
+        response = insights.request("POST", "/activities/", by, json=activity)
+        assert response.status_code == 201, response.text
+    add_many_activities(api.server.database_url, elsewhere)
+    return story
 
 
 def new_team(api: Api, name: str = "insightful") -> Team:

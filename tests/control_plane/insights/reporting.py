@@ -1,7 +1,8 @@
 """Helpers of the reports' tests (analytics, dashboards, exports): a team whose
-organisation holds a small set of events of known
-answers (`story_events`), written with their rollups as the writer keeps them (one statement:
-the events and, from the same rows, their hourly counts and daily distinct ids)."""
+organisation holds a small set of events of known answers (`story_events`, tracked by the
+`story` fixture of conftest.py), and `record_events`, which writes events with their
+rollups in one statement as the tracking writer keeps them (bench/insights_reports.py's
+events tracked between requests)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any
 
 import psycopg
 
-from tests.control_plane.conftest import Api, User
-from tests.control_plane.studio.conftest import Studio, Team
+from tests.control_plane.conftest import User
+from tests.control_plane.studio.conftest import Team
 
 _PARTITIONS = "SELECT insights_ensure_partition(day::date) FROM unnest(%(days)s::date[]) AS day"
 _RECORD = """
@@ -131,20 +132,18 @@ FROM generate_series(1, %(count)s) AS i
 """
 
 
-def story_activities(story: Story) -> list[dict[str, Any]]:
-    """The owner creates a project and publishes it; the CLIENT logs in."""
+def story_activities(story: Story) -> list[tuple[User, dict[str, Any]]]:
+    """Who posts which activity (POST /activities/): the owner creates a project and
+    publishes it; the CLIENT logs in."""
     owner, client = story.team.owner, story.team.users["CLIENT"]
 
-    def activity(action: str, by: User, hours: float, **properties: Any) -> dict[str, Any]:
-        return {
+    def activity(action: str, by: User, hours: float, **properties: Any) -> tuple[User, Any]:
+        return by, {
             "organization_id": story.organization,
             "project_id": story.project,
-            "kind": "activity",
             "name": action,
-            "distinct_id": by.id,
-            "user_id": by.id,
             "properties": properties,
-            "occurred_at": (ACTIVITIES_DAY + timedelta(hours=hours)).isoformat(),
+            "timestamp": (ACTIVITIES_DAY + timedelta(hours=hours)).isoformat(),
         }
 
     return [
@@ -154,19 +153,25 @@ def story_activities(story: Story) -> list[dict[str, Any]]:
     ]
 
 
-def tell_story(api: Api) -> Story:
-    """The story's team and events (the `story` fixture)."""
-    studio = Studio(api)
-    team = studio.team("insights")
-    project = studio.new_project(team.owner, team.organization, "Boutique")
-    other = studio.new_project(team.owner, team.organization, "Blog")
-    outsider = api.new_user("elsewhere")
-    elsewhere = api.new_organization(outsider, "Elsewhere")
-    story = Story(team, project, other, elsewhere, outsider)
-    events = story_events(story, team.users["CLIENT"])
-    stranger = {**events[0], "organization_id": elsewhere, "project_id": None}
-    record_events(api.server.database_url, [*events, stranger, *story_activities(story)])
-    values = {"organization": elsewhere, "day": ACTIVITIES_DAY, "count": MANY_ACTIVITIES}
-    with psycopg.connect(api.server.database_url, autocommit=True) as connection:
+def tracked(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A story event as POST /track/ takes it (its project names its organisation)."""
+    where = (
+        {"project_id": event["project_id"]}
+        if event.get("project_id")
+        else {"organization_id": event["organization_id"]}
+    )
+    return {
+        "event": event["name"],
+        "distinct_id": event["distinct_id"],
+        "properties": event["properties"],
+        "timestamp": event["occurred_at"],
+        **where,
+    }
+
+
+def add_many_activities(database_url: str, organization: str) -> None:
+    """MANY_ACTIVITIES activities in one statement, more than the API posts quickly: raw
+    events only, for the exports (no test reports on that day of that organisation)."""
+    values = {"organization": organization, "day": ACTIVITIES_DAY, "count": MANY_ACTIVITIES}
+    with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(_MANY_ACTIVITIES, values)
-    return story

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.control_plane.conftest import Api, User, assert_error
 from tests.control_plane.insights.conftest import Insights
-from tests.control_plane.insights.reporting import DAY, STORY_END, Story, at, record_events
+from tests.control_plane.insights.reporting import DAY, STORY_END, Story, at
 
 
 def _report(insights: Insights, by: User, organization: str, **params: Any) -> dict[str, Any]:
@@ -197,10 +197,15 @@ def test_unique_users_are_counted_again_only_for_periods_with_new_events(
         return _by_period(daily), {week: figures for week, figures in weeks.items() if figures[0]}
 
     assert daily_and_weekly() == ({_day(0): (1, 1)}, {monday: (1, 1)})
-    event = {"organization_id": org, "name": "signup", "occurred_at": at(0, 15)}
-    record_events(api.server.database_url, [{**event, "distinct_id": "u9"}])
+    event = {"organization_id": org, "event": "signup", "distinct_id": "u9", "timestamp": at(0, 15)}
+
+    def track(**changes: str) -> None:
+        response = insights.request("POST", "/track/", owner, json={**event, **changes})
+        assert response.status_code == 202, response.text
+
+    track()
     assert daily_and_weekly() == ({_day(0): (2, 2)}, {monday: (2, 2)})
-    record_events(api.server.database_url, [{**event, "distinct_id": "u9", "name": "view"}])
+    track(event="view")
     assert daily_and_weekly() == ({_day(0): (3, 2)}, {monday: (3, 2)})
     # A period whose events did not change keeps the figure stored for it: not counted again.
     api.query("UPDATE insights_period_users SET users = 99 WHERE organization_id = %s", org)

@@ -128,7 +128,7 @@ def test_a_report_as_a_pdf_with_its_chart(
     response = _export(insights, story, format="pdf", **params)
     assert response.headers["content-type"] == "application/pdf"
     pages, text = _pages(response.content, tmp_path)
-    assert title in text and "Organisation insights" in text and "Period:" in text
+    assert title in text and "Organisation story" in text and "Period:" in text
     assert _chart_pixels(pages[0]) > 300  # the bars or lines
     assert len(pages) >= 2 and _chart_pixels(pages[1]) == 0  # the table, no chart
 
