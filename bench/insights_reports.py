@@ -137,6 +137,7 @@ REPORTS: dict[str, dict[str, Any]] = {
         "event": ["event_00", "event_01", "signup"],
     },
     "top_events (30 days)": {"report": "top_events"},
+    "top_events with unique users (30 days)": {"report": "top_events", "unique_users": "true"},
     "funnel (3 steps, 30 days)": {"report": "funnel", "steps": ",".join(FUNNEL)},
     "retention (60 days)": {"report": "retention", "since_days": DAYS},
     "counts, properties filter (30 days)": {

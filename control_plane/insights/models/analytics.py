@@ -126,6 +126,9 @@ class ReportQuery(BaseModel):
     ] = []
     window_days: int = Field(default=14, ge=1, le=90)
     limit: int = Field(default=10, ge=1, le=100)
+    # Top events' unique users: distinct ids over the whole period, which no rollup adds up
+    # (1.4 s over 10 million events, docs/insights.md "Speed"), so only when asked.
+    unique_users: bool = False
 
     @field_validator("steps")
     @classmethod
@@ -207,7 +210,7 @@ class CountsRow(BaseModel):
 class TopEventRow(BaseModel):
     event: str
     events: int
-    users: int
+    users: int | None  # with `unique_users=true` only
 
 
 class FunnelStep(BaseModel):

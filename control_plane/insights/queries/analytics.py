@@ -148,9 +148,14 @@ async def counts(
 class TopEventRecord:
     event: str
     events: int
-    users: int
+    users: int | None
 
 
+_TOP_COUNTS = sql.SQL("""
+WITH counts AS ({counts})
+SELECT name AS event, sum(events)::bigint AS events, NULL::bigint AS users FROM counts
+GROUP BY name ORDER BY events DESC, name LIMIT %(limit)s
+""")
 # The names by count first (the hourly rollup is small), then the unique users of those
 # names only.
 _TOP_EVENTS = sql.SQL("""
@@ -169,10 +174,13 @@ _TOP_NAME = sql.SQL(" AND name = top.name")
 
 
 async def top_events(
-    connection: Conn, filters: Filters, values: Mapping[str, Any]
+    connection: Conn, filters: Filters, values: Mapping[str, Any], unique_users: bool
 ) -> list[TopEventRecord]:
-    users = _users_of_name(replace(filters, names=True))
-    statement = _TOP_EVENTS.format(counts=counts_source(filters), users=users)
+    if unique_users:
+        users = _users_of_name(replace(filters, names=True))
+        statement = _TOP_EVENTS.format(counts=counts_source(filters), users=users)
+    else:
+        statement = _TOP_COUNTS.format(counts=counts_source(filters))
     async with _report(connection):
         return await fetch_all(connection, TopEventRecord, statement, values)
 

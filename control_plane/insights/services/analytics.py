@@ -123,7 +123,7 @@ async def run(
             records = await queries.counts(connection, filters, hourly, values)
         results = [CountsRow(**vars(record)) for record in records]
     elif query.report == ReportKind.TOP_EVENTS:
-        top = await queries.top_events(connection, filters, values)
+        top = await queries.top_events(connection, filters, values, query.unique_users)
         results = [TopEventRow(**vars(record)) for record in top]
     elif query.report == ReportKind.FUNNEL:
         results = funnel_steps(query.steps, await queries.funnel(connection, filters, values))

@@ -144,7 +144,9 @@ def _chart(report: ReportPublic) -> Chart:
         return Chart("line" if len(labels) > 14 else "bar", labels, series, "count")
     if report.report == ReportKind.TOP_EVENTS:
         top = [row for row in results if isinstance(row, TopEventRow)]
-        values = {"events": [r.events for r in top], "unique users": [r.users for r in top]}
+        values: dict[str, list[float]] = {"events": [row.events for row in top]}
+        if top and all(row.users is not None for row in top):
+            values["unique users"] = [row.users or 0 for row in top]
         return Chart("barh", [row.event for row in top], values, "count")
     if report.report == ReportKind.FUNNEL:
         steps = [row for row in results if isinstance(row, FunnelStep)]

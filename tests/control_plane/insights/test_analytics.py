@@ -80,9 +80,14 @@ def test_counts_per_event_per_hour_and_week(insights: Insights, story: Story) ->
 
 
 def test_top_events_with_unique_users_and_a_limit(insights: Insights, story: Story) -> None:
-    report = _report(insights, story.team.owner, story.organization, report="top_events")
+    report = _report(
+        insights, story.team.owner, story.organization, report="top_events", unique_users="true"
+    )
     top = [(row["event"], row["events"], row["users"]) for row in report["results"]]
     assert top == [("view", 7, 5), ("signup", 5, 5), ("purchase", 2, 2)]
+    counted = _report(insights, story.team.owner, story.organization, report="top_events")
+    top = [(row["event"], row["events"], row["users"]) for row in counted["results"]]
+    assert top == [("view", 7, None), ("signup", 5, None), ("purchase", 2, None)]
     first = _report(insights, story.team.owner, story.organization, report="top_events", limit=1)
     assert [row["event"] for row in first["results"]] == ["view"]
 
@@ -121,7 +126,7 @@ def test_retention_by_cohort_week(insights: Insights, story: Story) -> None:
 def test_properties_filter_reads_the_raw_events(insights: Insights, story: Story) -> None:
     pro = json.dumps({"plan": "pro"})
     owner, org = story.team.owner, story.organization
-    report = _report(insights, owner, org, report="top_events", properties=pro)
+    report = _report(insights, owner, org, report="top_events", properties=pro, unique_users="true")
     assert report["source"] == "events"
     assert {(r["event"], r["events"], r["users"]) for r in report["results"]} == {
         ("purchase", 1, 1),

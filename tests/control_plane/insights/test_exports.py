@@ -85,7 +85,7 @@ def _chart_pixels(page: Image.Image) -> int:
 
 
 def test_a_report_as_csv_and_json(insights: Insights, story: Story) -> None:
-    response = _export(insights, story, format="csv", report="top_events")
+    response = _export(insights, story, format="csv", report="top_events", unique_users="true")
     assert response.headers["content-type"].startswith("text/csv")
     assert '.csv"' in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
