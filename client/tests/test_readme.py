@@ -1,17 +1,23 @@
 """The README's example, the seed's "Python Client" block made to run: run as it is written
 (its placeholders replaced by a real server, account and organisation), it creates a
 project, publishes it, has it generated and deployed to the local target with the progress
-printed, then reads and writes its data."""
+printed, then reads and writes its data. The app it deployed serves the other tests of
+records here."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from client_fixtures import Account
 
+from nocode_client import AsyncNoCodeClient, NotFound
 from tests.control_plane.conftest import PASSWORD, Api
 
 README = Path(__file__).parents[1] / "README.md"
@@ -25,9 +31,14 @@ def example() -> str:
     return found.group(1)
 
 
-def test_the_readme_example_runs(
-    platform: Api, account: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+@dataclass
+class Ran:
+    scope: dict[str, Any]  # the example's variables
+    printed: list[tuple[datetime, str]]  # what it printed, and when
+
+
+@pytest.fixture(scope="module")
+def ran(platform: Api, account: Account) -> Ran:
     code = (
         example()
         .replace('"https://api.nocode-platform.com"', repr(platform.server.base_url))
@@ -35,17 +46,67 @@ def test_the_readme_example_runs(
         .replace('"password"', repr(PASSWORD))
         .replace('"org-uuid"', repr(account.organization))
     )
-    scope: dict[str, Any] = {}
-    exec(compile(code, str(README), "exec"), scope)
+    printed: list[tuple[datetime, str]] = []
 
-    assert scope["data"].count == 0 and scope["data"].results == []
-    product = scope["product"]
+    def record(*values: Any) -> None:
+        printed.append((datetime.now().astimezone(), " ".join(str(value) for value in values)))
+
+    scope: dict[str, Any] = {"print": record}
+    exec(compile(code, str(README), "exec"), scope)
+    return Ran(scope, printed)
+
+
+def test_the_readme_example_runs(ran: Ran) -> None:
+    data, product, client = ran.scope["data"], ran.scope["product"], ran.scope["client"]
+    assert data.count == 0 and data.results == []
     assert product["name"] == "iPhone 15" and float(product["price"]) == 1199.99
-    client = scope["client"]
-    assert client.get_table_data(scope["project"].id, "products").results == [product]
-    # Each step printed once, in order, as it finished: every step of the deployment.
-    deployment = client.get_deployment(scope["deployment"].deployment_id)
-    assert deployment.status == "success"
-    printed = capsys.readouterr().out.splitlines()
-    assert printed == [f"{step.step} {step.status} {step.duration}" for step in deployment.steps]
-    assert len(printed) >= 3
+    assert client.get_table_data(ran.scope["project"].id, "products").results == [product]
+
+
+def test_the_progress_shows_each_step_once_as_it_finishes(ran: Ran) -> None:
+    client = ran.scope["client"]
+    deployment = client.get_deployment(ran.scope["deployment"].deployment_id)
+    assert deployment.status == "success" and len(deployment.steps) >= 3
+    lines = [line for _, line in ran.printed]
+    assert lines == [f"{step.step} {step.status} {step.duration}" for step in deployment.steps]
+    # told while the deployment still ran, not all at its end
+    first_told, _ = ran.printed[0]
+    assert deployment.completed_at is not None and first_told < deployment.completed_at
+
+
+def test_records_read_and_written(ran: Ran) -> None:
+    client, project = ran.scope["client"], ran.scope["project"]
+    created = [
+        client.create_record(project.id, "products", {"name": f"Mac {n}", "price": 1000 + n})
+        for n in range(3)
+    ]
+    cheap = client.update_record(project.id, "products", created[0].id, {"price": 9.5})
+    assert float(cheap["price"]) == 9.5 and "name" not in cheap.model_dump()
+    replaced = client.replace_record(
+        project.id, "products", created[1].id, {"name": "iMac", "price": 1500}
+    )
+    assert client.get_record(project.id, "products", created[1].id) == replaced
+
+    expensive = client.iter_records(
+        project.id, "products", filters={"price__gte": 1000}, sort_by="price", page_size=1
+    )
+    assert [record["name"] for record in expensive] == ["iMac", "iPhone 15", "Mac 2"]
+
+    client.delete_record(project.id, "products", created[2].id)
+    with pytest.raises(NotFound) as missing:
+        client.get_record(project.id, "products", created[2].id)
+    assert missing.value.status == 404
+
+
+def test_records_through_the_async_client(ran: Ran, platform: Api) -> None:
+    project, tokens = ran.scope["project"], ran.scope["client"].tokens
+    name = f"async {uuid.uuid4().hex[:6]}"
+
+    async def write_then_search() -> tuple[Any, list[Any]]:
+        async with AsyncNoCodeClient(platform.server.base_url, tokens=tokens) as client:
+            record = await client.create_record(project.id, "products", {"name": name})
+            found = [row async for row in client.iter_records(project.id, "products", search=name)]
+            return record, found
+
+    record, found = asyncio.run(write_then_search())
+    assert found == [record] and record["price"] is None

@@ -80,13 +80,7 @@ class AsyncNoCodeClient(Api, AsyncSender):
         return read(call, response)
 
     async def _request(self, call: Call[T], credentials: Credentials | None) -> httpx.Response:
-        return await self._http.request(
-            call.method,
-            call.path,
-            params=call.query(),
-            json=call.json(),
-            headers=self._session.headers(call, credentials),
-        )
+        return await self._http.request(**self._session.request(call, credentials))
 
     async def _refreshed(self, used: Credentials) -> Credentials:
         async with self._refreshing:

@@ -30,7 +30,7 @@ class NoCodeError(Exception):
         details: dict[str, Any],
         response: httpx.Response | None = None,
     ) -> None:
-        super().__init__(f"{status} {code}: {message}")
+        super().__init__(f"{status} {code}: {message}" + (f" {details}" if details else ""))
         self.status = status
         self.message = message
         self.code = code

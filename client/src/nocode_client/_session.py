@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -46,10 +46,19 @@ class Session:
     def __init__(self, tokens: TokenPair | None) -> None:
         self.credentials = None if tokens is None else Credentials.of(tokens)
 
-    def headers(self, call: Call[T], credentials: Credentials | None) -> dict[str, str]:
+    def request(self, call: Call[T], credentials: Credentials | None) -> dict[str, Any]:
+        """The arguments of httpx's `request()` for `call`, sent with `credentials`."""
+        headers = {}
         if call.authenticated and credentials is not None:
-            return {"Authorization": f"Bearer {credentials.access}"}
-        return {}
+            headers["Authorization"] = f"Bearer {credentials.access}"
+        return {
+            "method": call.method,
+            "url": call.path,
+            # None, not {}: an empty dict would drop the query of a page's `next` link
+            "params": call.query() or None,
+            "json": call.json(),
+            "headers": headers,
+        }
 
     def expired(self, call: Call[T], response: httpx.Response, sent: Credentials | None) -> bool:
         """Whether `response` refused the access token because it had expired."""

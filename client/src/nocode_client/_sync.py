@@ -80,13 +80,7 @@ class NoCodeClient(Api, SyncSender):
         return read(call, response)
 
     def _request(self, call: Call[T], credentials: Credentials | None) -> httpx.Response:
-        return self._http.request(
-            call.method,
-            call.path,
-            params=call.query(),
-            json=call.json(),
-            headers=self._session.headers(call, credentials),
-        )
+        return self._http.request(**self._session.request(call, credentials))
 
     def _refreshed(self, used: Credentials) -> Credentials:
         with self._refreshing:

@@ -255,7 +255,8 @@ def create_record(
 def update_record(
     project_id: Id, table: str, record_id: Id, data: Body, *, environment: str | None = None
 ) -> Call[Record]:
-    """The fields given change (PATCH)."""
+    """The fields given change (PATCH); the answer has the id, those fields and
+    `updated_at`."""
     return patch(
         _data("tables/{}/{}/"),
         project_id,

@@ -34,4 +34,7 @@ class Record(ApiModel):
     id: Any
 
     def __getitem__(self, name: str) -> Any:
-        return getattr(self, name)
+        fields = self.model_dump()
+        if name not in fields:
+            raise KeyError(name)
+        return fields[name]
