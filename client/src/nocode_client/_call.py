@@ -13,12 +13,12 @@ from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
-from pydantic_core import to_jsonable_python
 
 from nocode_client.models import Export, Page
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 Body = Mapping[str, Any] | BaseModel
 Id = Any  # a UUID, or its text
 
@@ -45,7 +45,7 @@ class Call(Generic[T]):
         """The body as JSON values: ids, dates and decimals as text, models as objects."""
         if isinstance(self.body, BaseModel):
             return self.body.model_dump(mode="json", exclude_unset=True)
-        return to_jsonable_python(self.body)
+        return _JSON.dump_python(self.body, mode="json")
 
     def following(self, url: str) -> Call[T]:
         """The same call on another page: `url`'s path and query on our own base URL, so
