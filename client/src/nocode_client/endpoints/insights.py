@@ -107,7 +107,20 @@ def analytics(
 ) -> Call[Report]:
     """A report over events: `counts` (per `interval`), `top_events`, `funnel` (over
     `steps`) or `retention`."""
-    return get(f"{BASE}/analytics/", read=model(Report), **report_parameters(**locals()))
+    parameters = report_parameters(
+        organization=organization,
+        report=report,
+        interval=interval,
+        event=event,
+        project=project,
+        since=since,
+        until=until,
+        properties=properties,
+        steps=steps,
+        window_days=window_days,
+        limit=limit,
+    )
+    return get(f"{BASE}/analytics/", read=model(Report), **parameters)
 
 
 def report_parameters(**given: Any) -> dict[str, Any]:
