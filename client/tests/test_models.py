@@ -92,5 +92,14 @@ def test_every_answer_model_is_checked() -> None:
     # Not described by the server's document: the base, the generic page, a generated app's
     # record, the file of an export, and Insights' answers (docs/insights.md).
     unchecked = {models.ApiModel, models.Page, models.Record, models.Export}
-    insights = {models.Accepted, models.Activity, models.Metrics, models.Report}
+    insights = {
+        models.Accepted,
+        models.Activity,
+        models.Dashboard,
+        models.Performance,
+        models.Point,
+        models.Report,
+        models.Series,
+        models.SystemMetrics,
+    }
     assert answers - unchecked - insights == set(ANSWERS)

@@ -12,14 +12,25 @@ from nocode_client._call import (
     Body,
     Call,
     Id,
-    as_json,
+    delete,
     export,
     get,
     model,
     page_of,
+    patch,
     post,
 )
-from nocode_client.models import Accepted, Activity, Export, Page, Report
+from nocode_client.models import (
+    Accepted,
+    Activity,
+    Dashboard,
+    Export,
+    Page,
+    Performance,
+    Report,
+    Series,
+    SystemMetrics,
+)
 
 BASE = "/api/v1/insights"
 
@@ -136,58 +147,98 @@ def report_parameters(**given: Any) -> dict[str, Any]:
     return parameters
 
 
-def performance(
+def list_performance(
     organization: Id,
     *,
     project: Id | None = None,
     app: Id | None = None,
     environment: str | None = None,
-) -> Call[Any]:
-    """Seed 000's real-time metrics of each app."""
+    page: int | None = None,
+    page_size: int | None = None,
+) -> Call[Page[Performance]]:
+    """Seed 000's real-time metrics of each app of the organisation in each environment
+    (and, for ADMIN+ asking for everything, the control plane's)."""
     return get(
         f"{BASE}/performance/",
-        read=as_json,
+        read=page_of(Performance),
         organization=organization,
         project=project,
         app=app,
         environment=environment,
+        page=page,
+        page_size=page_size,
     )
 
 
-def performance_series(organization: Id, **parameters: Any) -> Call[Any]:
-    """The apps' metrics as time series (parameters: docs/insights.md)."""
-    return get(f"{BASE}/performance/series/", read=as_json, organization=organization, **parameters)
+def performance_series(
+    metric: str,
+    *,
+    organization: Id | None = None,
+    app: Id | None = None,
+    environment: str | None = None,
+    interval: str | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+) -> Call[Series]:
+    """One `metric` (`requests`, `errors`, `response_time_ms`, `records`...) of an app
+    over time, per `interval` (`minute`, `hour`, `day`); without `app`, the control
+    plane's."""
+    return get(
+        f"{BASE}/performance/series/",
+        read=model(Series),
+        metric=metric,
+        organization=organization,
+        app=app,
+        environment=environment,
+        interval=interval,
+        since=since,
+        until=until,
+    )
 
 
-def system_metrics(organization: Id) -> Call[Any]:
+def system_metrics(organization: Id) -> Call[SystemMetrics]:
     """The platform's resources and health (ADMIN+)."""
-    return get(f"{BASE}/system-metrics/", read=as_json, organization=organization)
+    return get(f"{BASE}/system-metrics/", read=model(SystemMetrics), organization=organization)
 
 
 def export_data(
     organization: Id, format: str = "csv", source: str = "analytics", **parameters: Any
 ) -> Call[Export]:
-    """A report (`source="analytics"`, with the report's parameters) or an activity range
-    (`source="activities"`) as a `csv`, `json` or `pdf` file."""
+    """A report (`source="analytics"`, with the parameters of `analytics`) or a range of
+    activities (`source="activities"`, with the feed's filters) as a `csv`, `json` or
+    `pdf` file."""
     query = report_parameters(organization=organization, format=format, source=source)
     return get(f"{BASE}/exports/", read=export, **query, **report_parameters(**parameters))
 
 
 def list_dashboards(
     *, organization: Id | None = None, page: int | None = None, page_size: int | None = None
-) -> Call[Any]:
+) -> Call[Page[Dashboard]]:
+    """The dashboards of the caller's organisations, newest first (without figures)."""
     return get(
         f"{BASE}/dashboards/",
-        read=as_json,
+        read=page_of(Dashboard),
         organization=organization,
         page=page,
         page_size=page_size,
     )
 
 
-def create_dashboard(body: Body) -> Call[Any]:
-    return post(f"{BASE}/dashboards/", read=as_json, body=body)
+def create_dashboard(body: Body) -> Call[Dashboard]:
+    """`{"organization_id", "name", "description"?, "reports": [{"title", "query"}]}`,
+    each query with the parameters of `analytics` (but `organization`)."""
+    return post(f"{BASE}/dashboards/", read=model(Dashboard), body=body)
 
 
-def get_dashboard(dashboard_id: Id) -> Call[Any]:
-    return get(f"{BASE}/dashboards/{{}}/", dashboard_id, read=as_json)
+def get_dashboard(dashboard_id: Id) -> Call[Dashboard]:
+    """The dashboard with each report's current figures (`result`)."""
+    return get(f"{BASE}/dashboards/{{}}/", dashboard_id, read=model(Dashboard))
+
+
+def update_dashboard(dashboard_id: Id, body: Body) -> Call[Dashboard]:
+    """The keys given change (`reports` replaces them all)."""
+    return patch(f"{BASE}/dashboards/{{}}/", dashboard_id, read=model(Dashboard), body=body)
+
+
+def delete_dashboard(dashboard_id: Id) -> Call[None]:
+    return delete(f"{BASE}/dashboards/{{}}/", dashboard_id)
