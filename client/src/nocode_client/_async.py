@@ -95,7 +95,7 @@ class AsyncNoCodeClient(Api, AsyncSender):
                 yield item
             if page.next is None:
                 return
-            call = call.following(page.next)
+            call = call.following(page.next, self._http.base_url)
 
     async def _poll(self, poll: Poll[T]) -> T:
         deadline = time.monotonic() + poll.timeout

@@ -47,10 +47,16 @@ class Call(Generic[T]):
             return self.body.model_dump(mode="json", exclude_unset=True)
         return _JSON.dump_python(self.body, mode="json")
 
-    def following(self, url: str) -> Call[T]:
+    def following(self, url: str, base_url: httpx.URL) -> Call[T]:
         """The same call on another page: `url`'s path and query on our own base URL, so
-        that a token is never sent to a host the page link names."""
-        return replace(self, path=httpx.URL(url).raw_path.decode("ascii"), params={})
+        that a token is never sent to a host the page link names (a server behind a
+        proxy may name its own address). A link under the base URL's path (a platform
+        served at https://host/nocode/) is taken relative to it."""
+        link = httpx.URL(url).raw_path
+        prefix = base_url.raw_path.rstrip(b"/")
+        if prefix and link.startswith(prefix + b"/"):
+            link = link[len(prefix) :]
+        return replace(self, path=link.decode("ascii"), params={})
 
 
 def _text(value: Any) -> str | int | float | bool:

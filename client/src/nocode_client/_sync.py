@@ -94,7 +94,7 @@ class NoCodeClient(Api, SyncSender):
             yield from page.results
             if page.next is None:
                 return
-            call = call.following(page.next)
+            call = call.following(page.next, self._http.base_url)
 
     def _poll(self, poll: Poll[T]) -> T:
         deadline = time.monotonic() + poll.timeout
