@@ -110,3 +110,25 @@ def test_records_through_the_async_client(ran: Ran, platform: Api) -> None:
 
     record, found = asyncio.run(write_then_search())
     assert found == [record] and record["price"] is None
+
+
+def test_the_project_its_versions_and_its_app(ran: Ran) -> None:
+    client, project, app = ran.scope["client"], ran.scope["project"], ran.scope["app"]
+    (table,) = client.list_tables(project=project.id).results
+    assert table.name == "products"
+    fields = {field.name: field for field in client.list_fields(table.id)}
+    assert set(fields) >= {"name", "price"}
+    client.update_field(table.id, fields["name"].id, {"display_name": "Product name"})
+    assert client.publish(project.id).number == "1.0.1"
+    assert [version.number for version in client.iter_versions(project.id)] == ["1.0.1", "1.0.0"]
+    assert client.get_version(project.id, "1.0.0").spec["tables"]["products"]
+
+    assert client.get_app(app.id).status == "deployed"
+    status = client.app_status(app.id)
+    assert status.health_status["overall"] == "healthy"
+    plan = client.plan_app(app.id)
+    assert (plan.from_version, plan.to_version) == ("1.0.0", "1.0.1")
+    assert not plan.requires_force and not plan.refused
+    assert [d.id for d in client.iter_deployments(app_id=app.id)] == [
+        ran.scope["deployment"].deployment_id
+    ]
