@@ -40,6 +40,7 @@ ANSWERS: dict[type[BaseModel], str] = {
     models.Deployment: "DeploymentLogDetail",
     models.AppStatus: "control_plane__runtime__models__deployments__AppStatus",
     models.AppToken: "AppTokenPublic",
+    models.AppLogs: "AppLogs",
     models.Workflow: "WorkflowPublic",
     models.Node: "NodePublic",
     models.Edge: "EdgePublic",

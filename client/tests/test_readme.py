@@ -129,6 +129,12 @@ def test_the_project_its_versions_and_its_app(ran: Ran) -> None:
     plan = client.plan_app(app.id)
     assert (plan.from_version, plan.to_version) == ("1.0.0", "1.0.1")
     assert not plan.requires_force and not plan.refused
-    assert [d.id for d in client.iter_deployments(app_id=app.id)] == [
-        ran.scope["deployment"].deployment_id
-    ]
+    deployment_id = ran.scope["deployment"].deployment_id
+    assert [d.id for d in client.iter_deployments(app_id=app.id)] == [deployment_id]
+    logs = client.app_logs(app.id)
+    assert logs.total_logs == 1 and logs.logs[0].id == deployment_id
+
+    regenerating = client.regenerate_app(app.id)
+    assert regenerating.version == "1.0.1"
+    regenerated = client.wait_for_generation(app.id, regenerating.version, timeout=60)
+    assert regenerated.version == "1.0.1" and regenerated.error_message is None

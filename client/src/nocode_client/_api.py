@@ -64,6 +64,7 @@ class Api:
     deploy = endpoint(runtime.deploy)
     rollback = endpoint(runtime.rollback)
     app_status = endpoint(runtime.app_status)
+    app_logs = endpoint(runtime.app_logs)
     app_token = endpoint(runtime.app_token)
     list_deployments = endpoint(runtime.list_deployments)
     iter_deployments = listing(runtime.list_deployments)

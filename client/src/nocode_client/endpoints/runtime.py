@@ -23,6 +23,7 @@ from nocode_client._call import (
 )
 from nocode_client.models import (
     App,
+    AppLogs,
     AppPlan,
     AppStatus,
     AppToken,
@@ -89,12 +90,18 @@ def regenerate_app(
     return post(f"{BASE}/apps/{{}}/regenerate/", app_id, read=model(Regeneration), body=body)
 
 
-def wait_for_generation(app_id: Id, timeout: float = 300, interval: float = 0.5) -> Poll[App]:
-    """The app once its first generation has ended (`generated`, or `error` with its
-    `error_message`)."""
+def wait_for_generation(
+    app_id: Id, version: str | None = None, timeout: float = 300, interval: float = 0.5
+) -> Poll[App]:
+    """The app once its generation has ended: a first one (`generated`, or `error`), or
+    the one of `version` (`regenerate_app`'s): `version` generated, or an
+    `error_message` (a failed regeneration keeps the earlier one)."""
     return Poll(
         get_app(app_id),
-        done=lambda app: app.status != "draft",
+        done=lambda app: (
+            app.status != "draft"
+            and (version is None or app.version == version or app.error_message is not None)
+        ),
         seen=lambda app: None,
         timeout=timeout,
         interval=interval,
@@ -186,6 +193,11 @@ class FinishedSteps:
             if self._callback is not None:
                 self._callback(deployment.steps[self._told])
             self._told += 1
+
+
+def app_logs(app_id: Id) -> Call[AppLogs]:
+    """The app's latest 50 deployments and rollbacks, with their steps."""
+    return get(f"{BASE}/apps/{{}}/logs/", app_id, read=model(AppLogs))
 
 
 def app_token(app_id: Id, environment: str | None = None) -> Call[AppToken]:

@@ -31,6 +31,7 @@ from nocode_client.models.insights import (
 )
 from nocode_client.models.runtime import (
     App,
+    AppLogs,
     AppPlan,
     AppStatus,
     AppToken,
@@ -50,6 +51,7 @@ __all__ = [
     "Activity",
     "ApiModel",
     "App",
+    "AppLogs",
     "AppPlan",
     "AppStatus",
     "AppToken",

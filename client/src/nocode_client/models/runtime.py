@@ -132,3 +132,10 @@ class AppToken(ApiModel):
     expires_in: int
     api_base_url: str
     role: str
+
+
+class AppLogs(ApiModel):
+    app_id: UUID
+    app_name: str
+    total_logs: int
+    logs: list[DeploymentSummary]  # the latest 50, each with its steps (name, status, duration)
