@@ -5,6 +5,7 @@ the ones its `__all__` lists."""
 from __future__ import annotations
 
 import ast
+import inspect
 import sys
 from pathlib import Path
 
@@ -36,3 +37,12 @@ def test_the_public_names_are_the_listed_ones() -> None:
     public = {name for name in vars(nocode_client) if not name.startswith("_")}
     assert sorted(nocode_client.__all__) == nocode_client.__all__
     assert public - {"models", "endpoints"} == set(nocode_client.__all__)  # the subpackages
+
+
+def test_a_method_shows_its_endpoint_s_parameters_and_docstring() -> None:
+    client = nocode_client.NoCodeClient("http://127.0.0.1:9")
+    method = client.iter_records
+    assert method.__name__ == "iter_records"
+    assert list(inspect.signature(method).parameters)[:2] == ["project_id", "table"]
+    assert method.__doc__ is not None and "filters" in method.__doc__
+    client.close()

@@ -6,6 +6,8 @@ mypy and to editors, with the builder's parameters (ParamSpec)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, ParamSpec, TypeVar, overload
@@ -42,7 +44,27 @@ class AsyncSender(ABC):
 class _Bound(Generic[P, T]):
     def __init__(self, build: Callable[P, T]) -> None:
         self.build = build
+        self.name = build.__name__
         self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name  # iter_projects, though built by list_projects
+
+    def _bound(self, client: Any, handler: str) -> Any:
+        """`client`'s method: the builder's call handed to the client's `handler`; `help()`
+        and `inspect.signature()` show the builder's parameters and docstring."""
+        if client is None:  # read from the class
+            return self
+        handle = getattr(client, handler)
+
+        @functools.wraps(self.build)
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return handle(self.build(*args, **kwargs))
+
+        method.__name__ = method.__qualname__ = self.name
+        built = inspect.signature(self.build)
+        method.__signature__ = built.replace(return_annotation=inspect.Signature.empty)  # type: ignore[attr-defined]
+        return method
 
 
 class endpoint(_Bound[P, Call[T]]):
@@ -53,7 +75,7 @@ class endpoint(_Bound[P, Call[T]]):
     @overload
     def __get__(self, client: AsyncSender, owner: type) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, client: Any, owner: type) -> Any:
-        return lambda *args, **kwargs: client._send(self.build(*args, **kwargs))
+        return self._bound(client, "_send")
 
 
 class listing(_Bound[P, Call[Page[T]]]):
@@ -64,7 +86,7 @@ class listing(_Bound[P, Call[Page[T]]]):
     @overload
     def __get__(self, client: AsyncSender, owner: type) -> Callable[P, AsyncIterator[T]]: ...
     def __get__(self, client: Any, owner: type) -> Any:
-        return lambda *args, **kwargs: client._iterate(self.build(*args, **kwargs))
+        return self._bound(client, "_iterate")
 
 
 class waiting(_Bound[P, Poll[T]]):
@@ -75,4 +97,4 @@ class waiting(_Bound[P, Poll[T]]):
     @overload
     def __get__(self, client: AsyncSender, owner: type) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, client: Any, owner: type) -> Any:
-        return lambda *args, **kwargs: client._poll(self.build(*args, **kwargs))
+        return self._bound(client, "_poll")

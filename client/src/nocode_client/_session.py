@@ -40,8 +40,9 @@ class Credentials:
 
 class Session:
     """The caller's tokens. A refresh token is good once: a client refreshes once for all
-    the requests that found the access token expired (the clients hold a lock around
-    `must_refresh`...`renew`, and only the first of them finds its tokens still current)."""
+    the requests that found the access token `expired` (each client holds a lock from
+    `still_current` to `renew`, and only the first of those requests finds the tokens it
+    sent still current)."""
 
     def __init__(self, tokens: TokenPair | None) -> None:
         self.credentials = None if tokens is None else Credentials.of(tokens)
