@@ -17,7 +17,8 @@ from tests.control_plane.runtime.conftest import deploying_server
 
 @pytest.fixture(scope="session")
 def platform(pg_server: str, inbox: Inbox) -> Iterator[Api]:  # noqa: F811
-    with deploying_server(pg_server, inbox) as api:
+    # Two failed logins of an account are its limit: the 429 is reached at the third.
+    with deploying_server(pg_server, inbox, login_failures_per_account="2") as api:
         yield api
 
 

@@ -21,12 +21,14 @@ RUNTIME = "/api/v1/runtime"
 
 
 @contextmanager
-def deploying_server(pg_server: str, inbox: Inbox) -> Iterator[Api]:
+def deploying_server(pg_server: str, inbox: Inbox, **settings: str) -> Iterator[Api]:
     """A control plane whose data folder the local target's PostgreSQL (run as the
     embedded_postgres user when tests run as root) may go through; its local instances
-    are removed afterwards (they outlive the control plane by design)."""
+    are removed afterwards (they outlive the control plane by design). `settings` as
+    `serve` takes them."""
     with traversable_dir("nc-cp-") as data_dir:
-        server = serve(fresh_database(pg_server), inbox, data_dir, deploy_health_deadline="6")
+        options = {"deploy_health_deadline": "6", **settings}
+        server = serve(fresh_database(pg_server), inbox, data_dir, **options)
         client = Api(server, inbox)
         try:
             yield client
