@@ -20,8 +20,10 @@ from fastapi import FastAPI, Request
 from control_plane.config import Settings, get_settings
 from control_plane.db import create_pool
 from control_plane.errors import UNHEALTHY, ApiError, install_error_handlers
+from control_plane.insights.services.platform_collector import PlatformCollector
 from control_plane.jobs.in_process import run_in_process_worker
 from control_plane.logs import configure_logging
+from control_plane.metrics import metrics_endpoint
 from control_plane.middleware import RequestContext
 from control_plane.migrate import migrate
 from control_plane.modules import ROUTERS
@@ -69,10 +71,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.platform_metrics = PlatformCollector()
     install_error_handlers(app)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict[str, str]:

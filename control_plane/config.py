@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     automation_retry_backoff_seconds: float = Field(
         default=1.0, gt=0, le=3600, description="First wait before a failed node's retry"
     )
+    insights_retention_days: int = Field(
+        default=90, ge=1, le=3650, description="Days raw events and metric samples are kept"
+    )
+    insights_control_plane_url: str | None = Field(
+        default=None,
+        description="Where the metrics job reads the control plane's /metrics and /health;"
+        " `nocode serve` sets its own address",
+    )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
 

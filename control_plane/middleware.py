@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from control_plane.errors import PAYLOAD_TOO_LARGE
 from control_plane.logs import request_id
+from control_plane.metrics import record_request
 
 access_log = logging.getLogger("control_plane.access")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -55,6 +56,7 @@ class RequestContext:
                 return
             await self._bounded_app(scope, receive, send_with_id)
         finally:
+            record_request(scope, status, time.perf_counter() - started)
             access_log.info(
                 "%s %s %s",
                 scope["method"],

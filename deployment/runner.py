@@ -32,18 +32,27 @@ class Connection:
     key_file: Path | None = None
 
 
+def ssh_options(connection: Connection, connect_timeout: int = 10) -> list[str]:
+    """ssh's `-o` options for a target: its host key checked against nocode's known_hosts
+    (trust on first use), only the given key offered."""
+    options = [
+        f"UserKnownHostsFile={connection.known_hosts}",
+        "StrictHostKeyChecking=accept-new",
+        "ServerAliveInterval=15",
+        f"ConnectTimeout={connect_timeout}",
+    ]
+    if connection.key_file is not None:
+        options.append("IdentitiesOnly=yes")
+    return options
+
+
 def _ssh_args(connection: Connection, control_dir: str) -> str:
     options = [
         "ControlMaster=auto",
         "ControlPersist=60s",
         f"ControlPath={control_dir}/%C",
-        f"UserKnownHostsFile={connection.known_hosts}",
-        "StrictHostKeyChecking=accept-new",
-        "ServerAliveInterval=15",
-        "ConnectTimeout=10",
+        *ssh_options(connection),
     ]
-    if connection.key_file is not None:
-        options.append("IdentitiesOnly=yes")
     return " ".join(f"-o {shlex.quote(option)}" for option in options)
 
 

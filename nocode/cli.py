@@ -44,6 +44,7 @@ from nocode.deploy_commands import deploy_command, rollback_command
 from nocode.failures import ReportingGroup
 from nocode.worker_command import worker_command
 from platform_support.errors import UserError
+from platform_support.metrics_folder import metrics_folder
 from platform_support.postgres import psql_executable
 from platform_support.secrets import ensure_secret
 from platform_support.servers import (
@@ -239,6 +240,7 @@ def _run_control_plane(
     answers /health."""
     _stop_on_sigterm()  # a stop during start-up still cleans up
     os.environ.setdefault("PUBLIC_URL", f"http://{host}:{port}")
+    os.environ.setdefault("INSIGHTS_CONTROL_PLANE_URL", f"http://{host}:{port}")
     try:
         with control_plane_server.control_plane_environment(data_dir, click.echo):
             settings = control_plane_server.load_settings()
@@ -246,7 +248,7 @@ def _run_control_plane(
             click.echo(mail_settings().describe())
             refuse_a_taken_port(host, port)
             command = control_plane_server.server_command(host, port, workers)
-            with server_group(command) as server:
+            with metrics_folder(), server_group(command) as server:
                 if once_up is not None:
                     _wait_healthy(host, port, server, "the control plane")
                     once_up(f"http://{host}:{port}")

@@ -3,6 +3,7 @@
 <data_dir>/apps/<app_id>/repository/   the app's Git repository (branch main): every
                                        generation a commit, every release a tag
 <data_dir>/local/                      the local deployment target (deployment.local)
+<data_dir>/targets/<target_id>.known_hosts   an SSH target's host key, recorded on first use
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ def repository_dir(data_dir: Path, app_id: uuid.UUID) -> Path:
 
 def local_target_dir(data_dir: Path) -> Path:
     return data_dir / "local"
+
+
+def known_hosts(data_dir: Path, target_id: uuid.UUID) -> Path:
+    return data_dir / "targets" / f"{target_id}.known_hosts"
 
 
 def instance_name(app_id: uuid.UUID, environment: str) -> str:

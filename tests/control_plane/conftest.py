@@ -25,7 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from control_plane.foundation.jobs import housekeeping
-from control_plane.jobs import JobState, enqueue, get_job
+from control_plane.jobs import JobKind, JobState, JobView, enqueue, get_job
 from control_plane.migrate import migrate
 from tests.conftest import (
     TEST_SECRET,
@@ -338,17 +338,26 @@ def fuzz(
     assert "passed" in result.stdout
 
 
-async def run_housekeeping(database_url: str, timeout: float = 30) -> list[str]:
-    """Queue the Foundation's housekeeping job, wait for a worker to run it; its log."""
+async def run_job(
+    database_url: str, kind: JobKind, payload: dict[str, Any] | None = None, timeout: float = 30
+) -> JobView:
+    """Queue a job of `kind` (a scheduled one too: without waiting for its time), wait
+    for the server's worker to run it, check that it succeeded; the job."""
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as connection:
-        job_id = await enqueue(connection, housekeeping, {})
+        job_id = await enqueue(connection, kind, payload or {})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = await get_job(connection, job_id)
             assert job is not None
             if job.state in (JobState.SUCCEEDED, JobState.FAILED):
                 assert job.state == JobState.SUCCEEDED, job.error
-                assert [step.name for step in job.steps][-1] == "mails"
-                return [line.line for line in job.log]
+                return job
             await asyncio.sleep(0.1)
-    raise AssertionError(f"the housekeeping job did not finish within {timeout} s")
+    raise AssertionError(f"the {kind.name} job did not finish within {timeout} s")
+
+
+async def run_housekeeping(database_url: str, timeout: float = 30) -> list[str]:
+    """Run the Foundation's housekeeping job; its log."""
+    job = await run_job(database_url, housekeeping, timeout=timeout)
+    assert [step.name for step in job.steps][-1] == "mails"
+    return [line.line for line in job.log]

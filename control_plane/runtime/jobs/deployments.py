@@ -14,9 +14,7 @@ known), so that the app can be deployed again or the run retried.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,6 +50,7 @@ from deployment.inventory import Target
 from deployment.local import deploy_local, local_url, rollback_local
 from deployment.local_ports import claim_port
 from deployment.record import Listener
+from deployment.remote import key_file
 from deployment.runner import Connection
 from platform_support.vault import VaultError
 
@@ -117,18 +116,12 @@ class SshPlace:
 
     @contextmanager
     def _connected(self) -> Iterator[tuple[Hosts, Connection]]:
-        descriptor, name = tempfile.mkstemp(prefix="nocode-key-")  # made 0600
-        key_file = Path(name)
-        try:
-            with os.fdopen(descriptor, "w") as key:
-                key.write(self.key)
+        with key_file(self.key) as key:
             host = Target(self.target.username, self.target.host, self.target.port)
             yield (
-                Hosts(targets=(host,), key_file=key_file),
-                Connection(known_hosts=self.known_hosts, key_file=key_file),
+                Hosts(targets=(host,), key_file=key),
+                Connection(known_hosts=self.known_hosts, key_file=key),
             )
-        finally:
-            key_file.unlink(missing_ok=True)
 
     def deploy(self, repository: Path, commit: str, secret: str, listener: Listener) -> Record:
         with self._connected() as (hosts, connection):
@@ -189,7 +182,7 @@ async def _place(connection: Conn, settings: Settings, deployment: Deployment) -
         target,
         vault.decrypt(target.private_key),
         _instance_name(deployment),
-        settings.data_dir / "targets" / f"{target.id}.known_hosts",
+        paths.known_hosts(settings.data_dir, target.id),
         settings.data_dir / "releases",
         settings.deploy_health_deadline,
     )

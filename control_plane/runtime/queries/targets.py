@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import sql
 
-from control_plane.db import Conn, fetch_one, fetch_value
+from control_plane.db import Conn, fetch_all, fetch_one, fetch_value
 from control_plane.pagination import Listing
 from control_plane.runtime.models.deployments import TargetPublic
 
@@ -57,6 +57,12 @@ WHERE organization_id = %(organization)s AND %(environment)s = ANY (environments
 CREDENTIALS = """
 SELECT id, host, port, username, private_key, app_port, apps_root FROM runtime_targets
 WHERE id = %(target)s
+"""
+
+# Every target with a key, of every organisation: those Insights reads the resources of.
+WITH_KEYS = """
+SELECT id, host, port, username, private_key, app_port, apps_root FROM runtime_targets
+WHERE private_key IS NOT NULL
 """
 
 INSERT = """
@@ -111,6 +117,10 @@ async def of_environment(
 
 async def credentials(connection: Conn, target_id: uuid.UUID) -> Credentials | None:
     return await fetch_one(connection, Credentials, CREDENTIALS, {"target": target_id})
+
+
+async def with_keys(connection: Conn) -> list[Credentials]:
+    return await fetch_all(connection, Credentials, WITH_KEYS, {})
 
 
 async def insert(connection: Conn, organization_id: uuid.UUID, values: dict[str, Any]) -> uuid.UUID:

@@ -20,6 +20,7 @@ from app.core.db import create_pool
 from app.core.errors import install_error_handlers
 from app.core.limits import BodyLimit
 from app.core.metadata import API_BASE, PROJECT
+from app.core.database_metrics import DatabaseCollector
 from app.core.metrics import MetricsMiddleware, metrics_endpoint
 from app.core.security import TokenVerifier
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.verifier = TokenVerifier(settings)
+    app.state.database_metrics = DatabaseCollector(sorted(PROJECT.tables))
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Largest request body accepted, in bytes; larger ones get 413.",
     )
+    slow_query_ms: float = Field(
+        default=500,
+        gt=0,
+        description="Statements taking longer are counted as slow (app_db_slow_queries_total).",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
     @model_validator(mode="after")

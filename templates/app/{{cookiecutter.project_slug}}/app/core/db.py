@@ -13,6 +13,8 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
 from app.core.config import Settings
+from app.core.database_metrics import APPLICATION_NAME
+from app.core.query_metrics import TimedCursor
 
 # A reconnection attempt backs off exponentially; giving up after this many seconds lets
 # the next request start a fresh attempt, so the app recovers soon after a long outage.
@@ -22,11 +24,18 @@ Pool = AsyncConnectionPool[AsyncConnection[TupleRow]]
 
 
 def create_pool(settings: Settings) -> Pool:
+    TimedCursor.slow_seconds = settings.slow_query_ms / 1000
     return AsyncConnectionPool(
         settings.database_url,
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
-        kwargs={"autocommit": True, "options": "-c TimeZone=UTC"},
+        kwargs={
+            "autocommit": True,
+            "options": "-c TimeZone=UTC",
+            # Every statement timed for /metrics; the connections named, to be counted.
+            "cursor_factory": TimedCursor,
+            "application_name": APPLICATION_NAME,
+        },
         timeout=settings.db_pool_timeout,
         # One round trip proves a pooled connection alive before a request gets it:
         # connections the database dropped (restart, failover) are replaced, not served.

@@ -7,8 +7,13 @@
 import argparse
 import errno
 import logging
+import os
+import shutil
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pydantic import ValidationError
 
@@ -55,6 +60,18 @@ def _refuse_a_taken_port(host: str, port: int) -> None:
             raise SystemExit(1) from None
 
 
+@contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """A folder of this server's own where its workers keep their metrics (prometheus_client's
+    multiprocess mode, app/core/metrics.py), removed when the server stops."""
+    folder = tempfile.mkdtemp(prefix="app-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def serve(host: str, port: int, workers: int, share_port: bool) -> None:
     from granian import Granian
     from granian.constants import Interfaces
@@ -62,16 +79,17 @@ def serve(host: str, port: int, workers: int, share_port: bool) -> None:
     _settings()  # refuse to start on a bad configuration, before forking workers
     if not share_port:
         _refuse_a_taken_port(host, port)
-    Granian(
-        "app.main:create_app",
-        factory=True,
-        interface=Interfaces.ASGI,
-        address=host,
-        port=port,
-        workers=workers,
-        # A worker that dies (crash, OOM kill) is replaced; the others keep serving.
-        respawn_failed_workers=True,
-    ).serve()
+    with _metrics_folder():
+        Granian(
+            "app.main:create_app",
+            factory=True,
+            interface=Interfaces.ASGI,
+            address=host,
+            port=port,
+            workers=workers,
+            # A worker that dies (crash, OOM kill) is replaced; the others keep serving.
+            respawn_failed_workers=True,
+        ).serve()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from app.api import events, health, project
 from app.api.docs import install_docs
 from app.api.routes import clients, commandes, produits
 from app.core.config import Settings, get_settings
+from app.core.database_metrics import DatabaseCollector
 from app.core.db import create_pool
 from app.core.errors import install_error_handlers
 from app.core.limits import BodyLimit
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.verifier = TokenVerifier(settings)
+    app.state.database_metrics = DatabaseCollector(sorted(PROJECT.tables))
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
