@@ -14,11 +14,11 @@ import os
 import statistics
 import sys
 import time
-import urllib.request
 
 from argon2 import PasswordHasher
 
 from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
+from bench.harness.http import post_json
 from bench.harness.pg import start_postgres
 from bench.harness.procs import spawn, stop, wait_healthy
 from bench.harness.wrk import Request, WrkResult, run_wrk
@@ -26,14 +26,6 @@ from bench.harness.wrk import Request, WrkResult, run_wrk
 FOUNDATION = "/api/v1/foundation"
 CREDENTIALS = {"email": "bench@example.com", "password": "a benchmark passphrase"}
 PORT = 18_090
-
-
-def _post(url: str, body: dict[str, str]) -> dict[str, object]:
-    request = urllib.request.Request(
-        url, json.dumps(body).encode(), {"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return dict(json.loads(response.read() or b"{}"))
 
 
 def _hash_cost_ms(samples: int = 20) -> float:
@@ -95,8 +87,10 @@ def main() -> int:
     base = f"http://{HOST}:{PORT}"
     try:
         wait_healthy(f"{base}/health", server, started=time.perf_counter(), timeout=120)
-        _post(f"{base}{FOUNDATION}/auth/register/client/", {**CREDENTIALS, "first_name": "Bench"})
-        access = _post(f"{base}{FOUNDATION}/auth/login/", CREDENTIALS)["access"]
+        post_json(
+            f"{base}{FOUNDATION}/auth/register/client/", {**CREDENTIALS, "first_name": "Bench"}
+        )
+        access = post_json(f"{base}{FOUNDATION}/auth/login/", CREDENTIALS)["access"]
         login = Request("POST", f"{FOUNDATION}/auth/login/", json.dumps(CREDENTIALS))
         profile = Request("GET", f"{FOUNDATION}/users/profile/")
         # Profile first: logins still being hashed when wrk stops would slow it down.

@@ -21,6 +21,7 @@ from control_plane.config import Settings, get_settings
 from control_plane.db import create_pool
 from control_plane.errors import UNHEALTHY, ApiError, install_error_handlers
 from control_plane.insights.services.platform_collector import PlatformCollector
+from control_plane.insights.services.writer import EventWriter
 from control_plane.jobs.in_process import run_in_process_worker
 from control_plane.logs import configure_logging
 from control_plane.metrics import metrics_endpoint
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = create_pool(settings)
         await pool.open(wait=True)
         app.state.pool = pool
+        app.state.event_writer = EventWriter(pool)  # insights: tracked events' group commit
+        app.state.event_writer.start()
         app.state.app_client = new_app_client(settings.app_timeout)  # runtime data
         stop = asyncio.Event()
         jobs = (
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             if jobs is not None:
                 await jobs  # running jobs get WorkerSettings.shutdown_seconds to finish
+            await app.state.event_writer.close()
             await app.state.app_client.aclose()
             await pool.close()
 

@@ -73,7 +73,10 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=3600, description="First wait before a failed node's retry"
     )
     insights_retention_days: int = Field(
-        default=90, ge=1, le=3650, description="Days raw events and metric samples are kept"
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days raw Insights events and metric samples are kept (event rollups stay)",
     )
     insights_control_plane_url: str | None = Field(
         default=None,

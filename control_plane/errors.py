@@ -79,9 +79,12 @@ def envelope(
 
 
 def _field(location: tuple[int | str, ...]) -> str:
-    """`("body", "email")` -> `email`; a whole-body problem -> `body`."""
-    parts = [str(part) for part in location[1:]] or [str(part) for part in location]
-    return ".".join(parts)
+    """`("body", "email")` -> `email`, `("body", "events", 3, "name")` -> `events[3].name`;
+    a whole-body problem -> `body`."""
+    path = ""
+    for part in location[1:] or location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
 
 
 async def _on_api_error(request: Request, error: Exception) -> JSONResponse:

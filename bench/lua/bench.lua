@@ -1,6 +1,6 @@
 -- Generic wrk script for the bench harness.
 -- Arguments (after `--`): method, path template, body template ("" for none), run nonce,
--- max id, then any number of "Header-Name: value" lines.
+-- max id, then any number of "Header-Name: value" lines. A body "@path" is read from the file.
 -- "{id}" in the path becomes a random id in 1..max id; "{ref}" in the body becomes a
 -- reference unique across threads and runs: <nonce>-<thread>-<counter>. For peers with no
 -- partial update, the body may also hold the seeded values of that same row: "{id}",
@@ -26,6 +26,12 @@ function init(args)
   method = args[1]
   path_tpl = args[2]
   body_tpl = args[3]
+  -- "@path": the body is that file's content (a body too long for a command line).
+  if body_tpl:sub(1, 1) == "@" then
+    local file = assert(io.open(body_tpl:sub(2), "rb"))
+    body_tpl = file:read("*a")
+    file:close()
+  end
   nonce = args[4]
   max_id = tonumber(args[5])
   for i = 6, #args do

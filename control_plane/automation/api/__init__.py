@@ -1,7 +1,5 @@
 """The Automation API (seed 004) under `/api/v1/automation`: one router per resource."""
 
-from fastapi import APIRouter
-
 from control_plane.automation.api.routes import (
     action_templates,
     activation,
@@ -13,8 +11,9 @@ from control_plane.automation.api.routes import (
     webhooks,
     workflows,
 )
+from control_plane.routing import ModuleRouter
 
-router = APIRouter(prefix="/api/v1/automation")
+router = ModuleRouter(prefix="/api/v1/automation")
 for module in (
     workflows,
     nodes,

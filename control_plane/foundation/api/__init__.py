@@ -1,7 +1,5 @@
 """The Foundation API (seeds 001, 003) under `/api/v1/foundation`: one router per resource."""
 
-from fastapi import APIRouter
-
 from control_plane.foundation.api.routes import (
     audit_log,
     auth,
@@ -11,7 +9,8 @@ from control_plane.foundation.api.routes import (
     subscriptions,
     users,
 )
+from control_plane.routing import ModuleRouter
 
-router = APIRouter(prefix="/api/v1/foundation")
+router = ModuleRouter(prefix="/api/v1/foundation")
 for module in (auth, users, organizations, members, invitations, subscriptions, audit_log):
     router.include_router(module.router)

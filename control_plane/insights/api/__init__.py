@@ -1,7 +1,5 @@
 """The Insights API (seed 001) under `/api/v1/insights`: one router per resource."""
 
-from fastapi import APIRouter
-
 from control_plane.insights.api.routes import (
     activities,
     analytics,
@@ -11,8 +9,9 @@ from control_plane.insights.api.routes import (
     system_metrics,
     track,
 )
+from control_plane.routing import ModuleRouter
 
-router = APIRouter(prefix="/api/v1/insights")
+router = ModuleRouter(prefix="/api/v1/insights")
 for module in (
     track,
     activities,

@@ -1,7 +1,6 @@
 """The Runtime API (seed 000) under `/api/v1/runtime`: one router per resource."""
 
-from fastapi import APIRouter
-
+from control_plane.routing import ModuleRouter
 from control_plane.runtime.api.routes import (
     apps,
     data,
@@ -12,6 +11,6 @@ from control_plane.runtime.api.routes import (
     tokens,
 )
 
-router = APIRouter(prefix="/api/v1/runtime")
+router = ModuleRouter(prefix="/api/v1/runtime")
 for module in (apps, repository, tokens, targets, deployments, deployment_logs, data):
     router.include_router(module.router)

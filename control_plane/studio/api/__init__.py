@@ -1,7 +1,6 @@
 """The Studio API (seeds 001, 003) under `/api/v1/studio`: one router per resource."""
 
-from fastapi import APIRouter
-
+from control_plane.routing import ModuleRouter
 from control_plane.studio.api.routes import (
     components,
     exports,
@@ -12,7 +11,7 @@ from control_plane.studio.api.routes import (
     versions,
 )
 
-router = APIRouter(prefix="/api/v1/studio")
+router = ModuleRouter(prefix="/api/v1/studio")
 router.include_router(projects.router)
 router.include_router(schemas.router)
 router.include_router(fields.router)

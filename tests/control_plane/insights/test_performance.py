@@ -17,10 +17,11 @@ import pytest
 from control_plane.insights.jobs.metrics import collect_metrics, prune_metrics
 from tests.conftest import fresh_database, start_app
 from tests.control_plane.conftest import Api, assert_error, run_job
-from tests.control_plane.insights.conftest import Team, insights, new_team
+from tests.control_plane.insights.conftest import new_team, read
 from tests.control_plane.runtime.apps_fixture import app_client, make_app
 from tests.control_plane.runtime.conftest import deploying, finished, runtime  # noqa: F401
 from tests.control_plane.runtime.instance_fixture import register_app
+from tests.control_plane.studio.conftest import Team
 
 MEGABYTE = 1024 * 1024
 
@@ -35,7 +36,7 @@ def collect(api: Api) -> None:
 
 
 def entries(api: Api, team: Team, role: str = "MEMBER", **filters: Any) -> list[dict[str, Any]]:
-    response = insights(
+    response = read(
         api, "/performance/", team.users[role], organization=team.organization, **filters
     )
     assert response.status_code == 200, response.text
@@ -107,7 +108,7 @@ def test_a_deployed_app_s_figures(
     assert platform["health_checks"]["database"] == "healthy"
 
     since = (datetime.now(UTC) - timedelta(minutes=10)).isoformat()
-    series = insights(
+    series = read(
         api, "/performance/series/", team.users["MEMBER"],
         app=app.id, metric="requests", interval="minute", since=since,
     ).json()  # fmt: skip
@@ -118,11 +119,9 @@ def test_a_deployed_app_s_figures(
         ("outsider", 404, "NOT_FOUND"),
     ):
         user = team.users[role]
+        assert_error(read(api, "/performance/", user, organization=team.organization), status, code)
         assert_error(
-            insights(api, "/performance/", user, organization=team.organization), status, code
-        )
-        assert_error(
-            insights(api, "/performance/series/", user, app=app.id, metric="requests"),
+            read(api, "/performance/series/", user, app=app.id, metric="requests"),
             status if role == "CLIENT" else 404, code,
         )  # fmt: skip
 

@@ -11,8 +11,9 @@ import pytest
 from control_plane.insights.jobs.metrics import collect_metrics
 from tests.conftest import free_port
 from tests.control_plane.conftest import Api, assert_error, run_job
-from tests.control_plane.insights.conftest import Team, insights, new_team
+from tests.control_plane.insights.conftest import new_team, read
 from tests.control_plane.runtime.conftest import runtime
+from tests.control_plane.studio.conftest import Team
 from tests.deploy.conftest import _namespaces_work, host_factory  # noqa: F401
 from tests.deploy.hosts import HostFactory
 
@@ -30,7 +31,7 @@ def test_only_admins_read_them(api: Api, team: Team) -> None:
     ):
         user = team.users[role]
         assert_error(
-            insights(api, "/system-metrics/", user, organization=team.organization), status, code
+            read(api, "/system-metrics/", user, organization=team.organization), status, code
         )
 
 
@@ -55,9 +56,7 @@ def test_the_control_plane_and_its_targets(
     job = asyncio.run(run_job(api.server.database_url, collect_metrics))
     assert "2 targets read" in job.log[-1].line
 
-    response = insights(
-        api, "/system-metrics/", team.users["ADMIN"], organization=team.organization
-    )
+    response = read(api, "/system-metrics/", team.users["ADMIN"], organization=team.organization)
     assert response.status_code == 200, response.text
     body = response.json()
     machine = body["control_plane"]

@@ -152,7 +152,7 @@ def test_one_target_per_environment_and_names_unique(api: Api, team: Team, tmp_p
         ({"username": "Root; id"}, "username"),
         ({"private_key": "not a key"}, "private_key"),
         ({"environments": ["production", "production"]}, "environments"),
-        ({"environments": ["moon"]}, "environments.0"),
+        ({"environments": ["moon"]}, "environments[0]"),
         ({"apps_root": "relative/path"}, "apps_root"),
         ({"apps_root": "/srv/$(id)"}, "apps_root"),
         ({"name": "line\nbreak"}, "name"),
