@@ -1,11 +1,58 @@
-"""Insights through the client, typed: the apps' performance and the platform's system
-metrics."""
+"""Insights through the client, typed: events tracked one by one and in a batch, the
+activity feed (the platform's own activities among them), the apps' performance and the
+platform's system metrics."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from client_fixtures import Account
 
-from nocode_client import NoCodeClient
+from nocode_client import BadRequest, NoCodeClient
+from nocode_client.models import Activity
+
+
+def test_events_tracked_one_by_one_and_in_a_batch(account: Account, client: NoCodeClient) -> None:
+    organization = account.organization
+    one = client.track(
+        "signup", organization_id=organization, distinct_id="anon-1", properties={"plan": "pro"}
+    )
+    assert one.accepted == 1
+    batch = [
+        {"event": "page_view", "organization_id": organization, "distinct_id": f"anon-{n}"}
+        for n in range(3)
+    ] + [{"event": "signup", "organization_id": organization, "distinct_id": "anon-2"}]
+    assert client.track_batch(batch).accepted == 4
+    with pytest.raises(BadRequest) as refused:
+        client.track_batch([{"event": "x", "organization_id": organization, "timestamp": "soon"}])
+    assert "events[0].timestamp" in refused.value.details
+
+
+def test_the_activity_feed_has_ours_and_the_platforms(
+    account: Account, client: NoCodeClient
+) -> None:
+    organization = account.organization
+    ours = client.create_activity(
+        {"organization_id": organization, "name": "report.exported", "properties": {"rows": 3}}
+    )
+    assert ours.source == "api" and str(ours.actor) == account.user.id
+    found = list(client.iter_activities(organization=organization, name="report.exported"))
+    assert [activity.id for activity in found] == [ours.id]
+
+    # The platform's own: the organisation's creation, collected within seconds.
+    created = wait_for_activity(client, organization, "organization.create")
+    assert created.source == "audit_log"
+
+
+def wait_for_activity(client: NoCodeClient, organization: str, name: str) -> Activity:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page = client.list_activities(organization=organization, name=name)
+        if page.results:
+            return page.results[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {name} activity within 20 s")
 
 
 def test_performance_and_system_metrics(account: Account, client: NoCodeClient) -> None:
