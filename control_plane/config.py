@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     automation_retry_backoff_seconds: float = Field(
         default=1.0, gt=0, le=3600, description="First wait before a failed node's retry"
     )
+    insights_export_pdf_rows: int = Field(
+        default=500, ge=1, le=5000, description="Rows at most in the table of a PDF export"
+    )
     insights_retention_days: int = Field(
         default=90,
         ge=1,

@@ -3,7 +3,8 @@
 # hosts, debootstrap and apt-cacher-ng for the one with its own Debian root, and what the
 # playbook installs on hosts that share this machine's files (their namespace cannot reach
 # the archive, so it must already be here); chromium and an emoji font (the tables' icons)
-# for the generated admin's browser tests. Run by .ci/run, and by the tests when missing.
+# for the generated admin's browser tests; poppler-utils (pdftoppm, pdftotext) for the Insights
+# PDF exports' tests. Run by .ci/run, and by the tests when missing.
 set -euo pipefail
 mkdir -p /etc/postgresql-common/createcluster.d
 # No default cluster: the playbook makes one per app.
@@ -12,4 +13,4 @@ apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     git openssh-server openssh-client iproute2 util-linux debootstrap apt-cacher-ng \
     postgresql postgresql-client python3-venv python3-apt supervisor \
-    chromium fonts-noto-color-emoji >/dev/null
+    chromium fonts-noto-color-emoji poppler-utils >/dev/null
