@@ -1,10 +1,11 @@
 """Insights through the client, typed: events tracked one by one and in a batch, the
-activity feed (the platform's own activities among them), the apps' performance and the
-platform's system metrics."""
+activity feed (the platform's own activities among them), reports over them, their
+exports and dashboards, the apps' performance and the platform's system metrics."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from client_fixtures import Account
@@ -53,6 +54,52 @@ def wait_for_activity(client: NoCodeClient, organization: str, name: str) -> Act
             return page.results[0]
         time.sleep(0.2)
     raise AssertionError(f"no {name} activity within 20 s")
+
+
+def test_reports_over_tracked_events_their_exports_and_dashboards(client: NoCodeClient) -> None:
+    # An organisation of its own, so that only these events count.
+    organization = client.create_organization({"name": "Reports"}).id
+    visits = [
+        {"event": "page_view", "organization_id": organization, "distinct_id": f"v{n}"}
+        for n in range(3)
+    ]
+    signup = {"event": "signup", "organization_id": organization, "distinct_id": "v1"}
+    client.track_batch([*visits, {**signup, "properties": {"plan": "pro"}}])
+
+    since = datetime.now(UTC) - timedelta(days=1)
+    top = client.analytics(organization, "top_events", since=since, event=["page_view", "signup"])
+    assert {row["event"]: row["users"] for row in top.results} == {"page_view": 3, "signup": 1}
+    assert top.scope == "organization" and top.report == "top_events"
+    funnel = client.analytics(organization, "funnel", steps=["page_view", "signup"], since=since)
+    assert [row["users"] for row in funnel.results] == [3, 1]
+    pro = client.analytics(
+        organization, "counts", event="signup", properties={"plan": "pro"}, since=since
+    )
+    assert sum(row["events"] for row in pro.results) == 1
+
+    csv = client.export(organization, "csv", report="top_events", since=since)
+    assert csv.filename is not None and csv.filename.endswith(".csv")
+    assert csv.content.decode().splitlines()[0].startswith("event")
+    pdf = client.export(organization, "pdf", report="top_events", since=since)
+    assert pdf.content.startswith(b"%PDF") and pdf.content_type == "application/pdf"
+
+    dashboard = client.create_dashboard(
+        {
+            "organization_id": organization,
+            "name": "Usage",
+            "reports": [{"title": "Top", "query": {"report": "top_events", "limit": 5}}],
+        }
+    )
+    read = client.get_dashboard(dashboard.id)
+    assert read.reports[0]["result"]["report"] == "top_events"
+    assert (
+        client.update_dashboard(dashboard.id, {"name": "Usage (weekly)"}).name == "Usage (weekly)"
+    )
+    assert [found.id for found in client.iter_dashboards(organization=organization)] == [
+        dashboard.id
+    ]
+    client.delete_dashboard(dashboard.id)
+    client.delete_organization(organization)
 
 
 def test_performance_and_system_metrics(account: Account, client: NoCodeClient) -> None:
