@@ -10,6 +10,7 @@ Commands of README.md and docs/*.md that are not run here, and why:
   run a generated repository on its own (tests/app/test_generated_repository.py).
 - The README's flow through the API (curl against `nocode serve`): run whole, as it is
   written, by tests/test_readme_flow.py.
+- client/README.md's Python example: client/tests/test_readme.py.
 - `cookiecutter`: tests/generator/test_cookiecutter.py; `python -m tests.golden.regen`
   rewrites the goldens (tests/generator/test_golden.py checks them); `export`, `cd`:
   setup of the commands above.
@@ -36,7 +37,11 @@ from generator.resources import templates_dir
 from nocode.cli import main
 from tests.conftest import CRM_SPEC, REPOSITORY, TEST_SECRET, RunningApp
 
-DOCS = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs").glob("*.md"))]
+DOCS = [
+    REPOSITORY / "README.md",
+    *sorted((REPOSITORY / "docs").glob("*.md")),
+    REPOSITORY / "client" / "README.md",
+]
 SHELL_BLOCK = re.compile(r"^```(bash|sh|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 V2_SPEC = REPOSITORY / "tests" / "golden" / "diff" / "gestion_client_v2.yaml"
 RUN = ("nocode generate ", "nocode diff ", "nocode token ", "python -m generator.spec.schema")
@@ -47,6 +52,7 @@ NOT_RUN = (
     "until ", "API=", "py() ", "TOKEN=", "AUTH=", "ORG=", "PROJECT=", "APP=", "RUN=", "git clone ",
     "FLOW=", "node() ", "ORDER=", "SIZE=", "SECRET=",
     "BODY=", "SIG=",  # docs/automation.md: signing a webhook call, as test_triggers_webhook signs
+    "pytest client/tests",  # client/README.md: the README's test command runs them
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import venv
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +136,30 @@ def test_the_installed_control_plane_serves_and_stops_on_sigterm(
     assert status == 0, log.read_text()
     # PostgreSQL removes its pid file when it has shut down cleanly.
     assert not (data_dir / "postgres" / "postmaster.pid").exists(), log.read_text()
+
+
+def test_the_client_is_a_wheel_of_its_own(installed: Installation, tmp_path: Path) -> None:
+    """client/ builds alone (sdist, then wheel), needs only httpx and pydantic, and its
+    wheel has the whole package: installed without its dependencies beside the platform's
+    (which has them), it imports away from the checkout and says it is typed."""
+    _checked(
+        [sys.executable, "-m", "build", "--outdir", str(tmp_path), str(REPOSITORY / "client")],
+        tmp_path,
+    )
+    (wheel,) = tmp_path.glob("nocode_client-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [name for name in archive.namelist() if name.endswith("/METADATA")]
+        requires = [
+            line.split(":", 1)[1].strip()
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+        assert "nocode_client/py.typed" in archive.namelist()
+    assert sorted(requirement.split(">")[0] for requirement in requires) == ["httpx", "pydantic"]
+    python = str(installed.scripts / "python")
+    _checked([python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], tmp_path)
+    imported = _checked(
+        [python, "-c", "import nocode_client; print(nocode_client.NoCodeClient.__module__)"],
+        tmp_path,
+    )
+    assert imported.strip() == "nocode_client._sync"

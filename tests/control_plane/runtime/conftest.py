@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -19,13 +20,15 @@ from tests.control_plane.conftest import Api, Inbox, Server, User, serve
 RUNTIME = "/api/v1/runtime"
 
 
-@pytest.fixture(scope="module")
-def deploying(pg_server: str, inbox: Inbox) -> Iterator[Api]:
+@contextmanager
+def deploying_server(pg_server: str, inbox: Inbox, **settings: str) -> Iterator[Api]:
     """A control plane whose data folder the local target's PostgreSQL (run as the
     embedded_postgres user when tests run as root) may go through; its local instances
-    are removed afterwards (they outlive the control plane by design)."""
+    are removed afterwards (they outlive the control plane by design). `settings` as
+    `serve` takes them."""
     with traversable_dir("nc-cp-") as data_dir:
-        server = serve(fresh_database(pg_server), inbox, data_dir, deploy_health_deadline="6")
+        options = {"deploy_health_deadline": "6", **settings}
+        server = serve(fresh_database(pg_server), inbox, data_dir, **options)
         client = Api(server, inbox)
         try:
             yield client
@@ -39,6 +42,13 @@ def deploying(pg_server: str, inbox: Inbox) -> Iterator[Api]:
                 remove_local(
                     paths.local_target_dir(data_dir), paths.instance_name(app_id, environment)
                 )
+
+
+@pytest.fixture(scope="module")
+def deploying(pg_server: str, inbox: Inbox) -> Iterator[Api]:
+    """A control plane that deploys to its local target (`deploying_server`)."""
+    with deploying_server(pg_server, inbox) as api:
+        yield api
 
 
 def runtime(api: Api, method: str, path: str, user: User, **kwargs: Any) -> httpx.Response:

@@ -1,0 +1,77 @@
+"""The answers of the platform as pydantic models (unknown keys kept)."""
+
+from nocode_client.models.automation import (
+    Edge,
+    Execution,
+    ExecutionCancelled,
+    ExecutionRetried,
+    ExecutionStarted,
+    Node,
+    Workflow,
+)
+from nocode_client.models.common import ApiModel, Page, Record
+from nocode_client.models.foundation import (
+    Invitation,
+    Login,
+    Member,
+    Organization,
+    TokenPair,
+    User,
+)
+from nocode_client.models.insights import Accepted, Activity, Export, Metrics, Report
+from nocode_client.models.runtime import (
+    App,
+    AppPlan,
+    AppStatus,
+    AppToken,
+    Deployment,
+    DeploymentStarted,
+    DeploymentSummary,
+    LogLine,
+    PlannedChange,
+    ProjectSummary,
+    Regeneration,
+    Step,
+)
+from nocode_client.models.studio import Field, Project, Table, Version, VersionSummary
+
+__all__ = [
+    "Accepted",
+    "Activity",
+    "ApiModel",
+    "App",
+    "AppPlan",
+    "AppStatus",
+    "AppToken",
+    "Deployment",
+    "DeploymentStarted",
+    "DeploymentSummary",
+    "Edge",
+    "Execution",
+    "ExecutionCancelled",
+    "ExecutionRetried",
+    "ExecutionStarted",
+    "Export",
+    "Field",
+    "Invitation",
+    "LogLine",
+    "Login",
+    "Member",
+    "Metrics",
+    "Node",
+    "Organization",
+    "Page",
+    "PlannedChange",
+    "Project",
+    "ProjectSummary",
+    "Record",
+    "Regeneration",
+    "Report",
+    "Step",
+    "Table",
+    "TokenPair",
+    "User",
+    "Version",
+    "VersionSummary",
+    "Workflow",
+]
