@@ -75,15 +75,23 @@ FROM steps WHERE at < %(end)s
 _COUNTS = """
 INSERT INTO insights_event_counts (organization_id, project_id, name, hour, events)
 SELECT organization_id, project_id, name, date_trunc('hour', occurred_at), count(*)
-FROM insights_events WHERE occurred_at >= %(day)s AND occurred_at < %(next)s
+FROM insights_events
+WHERE organization_id = %(organization)s AND occurred_at >= %(day)s AND occurred_at < %(next)s
 GROUP BY 1, 2, 3, 4
 """
 _USERS = """
 INSERT INTO insights_event_users (organization_id, project_id, name, day, distinct_id, first_at)
 SELECT organization_id, project_id, name, %(day)s::date, distinct_id, min(occurred_at)
-FROM insights_events WHERE occurred_at >= %(day)s AND occurred_at < %(next)s
+FROM insights_events
+WHERE organization_id = %(organization)s AND occurred_at >= %(day)s AND occurred_at < %(next)s
 GROUP BY 1, 2, 3, 4, 5
 """
+# The rollups are made again from every event of the organisation, the activities the
+# platform wrote for it while the bench set it up (its projects' creation) included.
+_FORGET_ROLLUPS = (
+    "DELETE FROM insights_event_counts WHERE organization_id = %(organization)s",
+    "DELETE FROM insights_event_users WHERE organization_id = %(organization)s",
+)
 
 
 def load(pg: PgServer, database: str, organization: str, projects: list[str], events: int) -> None:
@@ -114,9 +122,11 @@ def load(pg: PgServer, database: str, organization: str, projects: list[str], ev
             connection.execute(_DAY_OF_EVENTS, {**values, "day": day})
             connection.execute(_DAY_OF_FUNNEL, {**values, "day": day})
             print(f"\rloading: day {offset + 1}/{DAYS}", end="", flush=True)
+        for statement in _FORGET_ROLLUPS:
+            connection.execute(statement, values)
         for offset in range(DAYS + 8):
             day = first + timedelta(days=offset)
-            bounds = {"day": day, "next": day + timedelta(days=1)}
+            bounds = {"organization": organization, "day": day, "next": day + timedelta(days=1)}
             connection.execute(_COUNTS, bounds)
             connection.execute(_USERS, bounds)
         connection.execute("VACUUM ANALYZE insights_events")
