@@ -67,7 +67,13 @@ def test_reports_over_tracked_events_their_exports_and_dashboards(client: NoCode
     client.track_batch([*visits, {**signup, "properties": {"plan": "pro"}}])
 
     since = datetime.now(UTC) - timedelta(days=1)
-    top = client.analytics(organization, "top_events", since=since, event=["page_view", "signup"])
+    events = ["page_view", "signup"]
+    top = client.analytics(organization, "top_events", since=since, event=events)
+    assert {row["event"]: row["users"] for row in top.results} == {
+        "page_view": None,
+        "signup": None,
+    }
+    top = client.analytics(organization, "top_events", since=since, event=events, unique_users=True)
     assert {row["event"]: row["users"] for row in top.results} == {"page_view": 3, "signup": 1}
     assert top.scope == "organization" and top.report == "top_events"
     funnel = client.analytics(organization, "funnel", steps=["page_view", "signup"], since=since)

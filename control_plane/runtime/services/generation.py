@@ -214,7 +214,9 @@ async def _in_child_process(
         args=(spec_document, str(repository), force, sender),
         daemon=True,
     )
-    child.start()
+    # In a thread: start() writes the pickled spec into a pipe that the child reads only
+    # as it imports the generator, and that write held the event loop for half a second.
+    await _in_thread(child.start)
     sender.close()
     try:
         while True:

@@ -115,9 +115,10 @@ def analytics(
     steps: Sequence[str] | None = None,
     window_days: int | None = None,
     limit: int | None = None,
+    unique_users: bool | None = None,
 ) -> Call[Report]:
-    """A report over events: `counts` (per `interval`), `top_events`, `funnel` (over
-    `steps`) or `retention`."""
+    """A report over events: `counts` (per `interval`), `top_events` (their unique users
+    with `unique_users=True`, slower), `funnel` (over `steps`) or `retention`."""
     parameters = report_parameters(
         organization=organization,
         report=report,
@@ -130,6 +131,7 @@ def analytics(
         steps=steps,
         window_days=window_days,
         limit=limit,
+        unique_users=unique_users,
     )
     return get(f"{BASE}/analytics/", read=model(Report), **parameters)
 

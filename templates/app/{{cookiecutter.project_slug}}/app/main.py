@@ -16,11 +16,11 @@ from app.api.docs import install_docs
 from app.api.routes import {{ cookiecutter._tables | sort | join(", ") }}
 {% endif %}
 from app.core.config import Settings, get_settings
+from app.core.database_metrics import DatabaseCollector
 from app.core.db import create_pool
 from app.core.errors import install_error_handlers
 from app.core.limits import BodyLimit
 from app.core.metadata import API_BASE, PROJECT
-from app.core.database_metrics import DatabaseCollector
 from app.core.metrics import MetricsMiddleware, metrics_endpoint
 from app.core.security import TokenVerifier
 

@@ -8,12 +8,16 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.config import Settings
+{% if cookiecutter._tables %}
 from app.core.metadata import API_BASE
+{% endif %}
 from app.core.query_metrics import TimedCursor
 from app.main import create_app
-from tests.utils.auth import TEST_SECRET, auth
 {% if cookiecutter._tables %}
+from tests.utils.auth import TEST_SECRET, auth
 from tests.utils.{{ cookiecutter._tables | first }} import create_{{ cookiecutter._tables | first }}
+{% else %}
+from tests.utils.auth import TEST_SECRET
 {% endif %}
 
 
