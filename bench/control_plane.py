@@ -20,7 +20,8 @@ from argon2 import PasswordHasher
 from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.http import post_json
 from bench.harness.pg import start_postgres
-from bench.harness.procs import spawn, stop, wait_healthy
+from bench.harness.procs import stop
+from bench.harness.served import serve_control_plane
 from bench.harness.wrk import Request, WrkResult, run_wrk
 
 FOUNDATION = "/api/v1/foundation"
@@ -72,21 +73,15 @@ def main() -> int:
 
     pg = start_postgres(WORK_DIR / "cp-pgdata")
     pg.recreate_database("bench_control_plane")
-    env = {
-        **os.environ,
-        "DATABASE_URL": pg.uri("bench_control_plane"),
-        "JWT_SECRET": "bench-secret-bench-secret-bench-secret",
-    }
-    server = spawn(
-        [sys.executable, "-m", "nocode", "serve", "--port", str(PORT)]
-        + ["--workers", str(args.workers), "--data-dir", str(WORK_DIR / "cp-data")],
-        cwd=WORK_DIR,
-        env=env,
-        log=WORK_DIR / "control_plane.log",
+    server = serve_control_plane(
+        pg.uri("bench_control_plane"),
+        PORT,
+        args.workers,
+        WORK_DIR / "cp-data",
+        WORK_DIR / "control_plane.log",
     )
     base = f"http://{HOST}:{PORT}"
     try:
-        wait_healthy(f"{base}/health", server, started=time.perf_counter(), timeout=120)
         post_json(
             f"{base}{FOUNDATION}/auth/register/client/", {**CREDENTIALS, "first_name": "Bench"}
         )

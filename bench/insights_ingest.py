@@ -16,7 +16,6 @@ import json
 import os
 import statistics
 import sys
-import time
 
 import psycopg
 
@@ -24,7 +23,8 @@ from bench.harness import cpu
 from bench.harness.config import HOST, RESULTS_DIR, WORK_DIR, Settings
 from bench.harness.http import post_json
 from bench.harness.pg import start_postgres
-from bench.harness.procs import spawn, stop, wait_healthy
+from bench.harness.procs import stop
+from bench.harness.served import serve_control_plane
 from bench.harness.wrk import Request, WrkResult, run_wrk
 
 FOUNDATION = "/api/v1/foundation"
@@ -103,22 +103,16 @@ def main() -> int:
 
     pg = start_postgres(WORK_DIR / "insights-pgdata")
     pg.recreate_database(DATABASE)
-    env = {
-        **os.environ,
-        "DATABASE_URL": pg.uri(DATABASE),
-        "JWT_SECRET": "bench-secret-bench-secret-bench-secret",
-        "ACCESS_TOKEN_MINUTES": "120",
-    }
-    server = spawn(
-        [sys.executable, "-m", "nocode", "serve", "--port", str(PORT)]
-        + ["--workers", str(args.workers), "--data-dir", str(WORK_DIR / "insights-data")],
-        cwd=WORK_DIR,
-        env=env,
-        log=WORK_DIR / "insights_ingest.log",
+    server = serve_control_plane(
+        pg.uri(DATABASE),
+        PORT,
+        args.workers,
+        WORK_DIR / "insights-data",
+        WORK_DIR / "insights_ingest.log",
+        access_token_minutes="120",
     )
     base = f"http://{HOST}:{PORT}"
     try:
-        wait_healthy(f"{base}/health", server, started=time.perf_counter(), timeout=120)
         post_json(f"{base}{FOUNDATION}/auth/register/client/", {**CREDENTIALS, "first_name": "B"})
         access = post_json(f"{base}{FOUNDATION}/auth/login/", CREDENTIALS)["access"]
         headers = {"Authorization": f"Bearer {access}"}

@@ -10,6 +10,8 @@ workflows; Insights may read them too. Each consumer keeps its own cursor
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -36,6 +38,20 @@ NAMES = frozenset(
         INTEGRATION_WEBHOOK,
     }
 )
+
+
+@dataclass(frozen=True)
+class PlatformEvent:
+    """A row of platform_events, as its consumers read it (after their cursor)."""
+
+    id: int
+    transaction_id: str  # xid8, as text: consumers read in (transaction_id, id) order
+    organization_id: uuid.UUID
+    project_id: uuid.UUID | None
+    name: str
+    payload: dict[str, Any]
+    created_at: datetime
+
 
 _INSERT = """
 INSERT INTO platform_events (organization_id, project_id, name, payload)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from control_plane.db import Conn, fetch_all, fetch_one
+from control_plane.events import PlatformEvent
 
 CONSUMER = "automation"
 
@@ -21,17 +20,6 @@ CONSUMER = "automation"
 class Cursor:
     last_transaction_id: str  # xid8, as text
     last_event_id: int
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    transaction_id: str
-    organization_id: uuid.UUID
-    project_id: uuid.UUID | None
-    name: str
-    payload: dict[str, Any]
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -85,19 +73,19 @@ async def lock_cursor(connection: Conn) -> Cursor:
     return cursor
 
 
-async def settled_after(connection: Conn, cursor: Cursor, limit: int) -> list[Event]:
+async def settled_after(connection: Conn, cursor: Cursor, limit: int) -> list[PlatformEvent]:
     values = {
         "transaction": cursor.last_transaction_id,
         "event": cursor.last_event_id,
         "limit": limit,
     }
-    return await fetch_all(connection, Event, SETTLED_AFTER, values)
+    return await fetch_all(connection, PlatformEvent, SETTLED_AFTER, values)
 
 
 async def firings(connection: Conn, event_ids: list[int]) -> list[Firing]:
     return await fetch_all(connection, Firing, FIRINGS, {"events": event_ids})
 
 
-async def advance(connection: Conn, last: Event) -> None:
+async def advance(connection: Conn, last: PlatformEvent) -> None:
     values = {"transaction": last.transaction_id, "event": last.id, "consumer": CONSUMER}
     await connection.execute(ADVANCE, values)

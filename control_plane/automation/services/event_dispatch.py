@@ -16,17 +16,18 @@ from psycopg_pool import AsyncConnectionPool
 
 from control_plane.automation.models.common import TriggerType
 from control_plane.automation.queries import platform_events
-from control_plane.automation.queries.platform_events import Event, Firing
+from control_plane.automation.queries.platform_events import Firing
 from control_plane.automation.services import executions
 from control_plane.db import Conn
 from control_plane.errors import ApiError
+from control_plane.events import PlatformEvent
 
 logger = logging.getLogger("control_plane.automation.events")
 
 BATCH = 200
 
 
-def input_of(event: Event) -> dict[str, object]:
+def input_of(event: PlatformEvent) -> dict[str, object]:
     """An execution's input_data: the event's payload, and the event under `event`."""
     about = {
         "id": event.id,
@@ -37,7 +38,7 @@ def input_of(event: Event) -> dict[str, object]:
     return {**event.payload, "event": about}
 
 
-async def _start(connection: Conn, event: Event, firing: Firing) -> None:
+async def _start(connection: Conn, event: PlatformEvent, firing: Firing) -> None:
     try:
         async with connection.transaction():  # a savepoint: one broken workflow, not all
             await executions.start(

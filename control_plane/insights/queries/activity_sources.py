@@ -19,6 +19,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from control_plane.db import Conn, fetch_all, fetch_value
+from control_plane.events import PlatformEvent
 
 AUDIT_LOG, PLATFORM_EVENTS, RUNS, JOBS = "audit_log", "platform_events", "runs", "jobs"
 # Account events have no organisation: these become activities of the user's organisations.
@@ -40,17 +41,6 @@ class AuditEntry:
     created_at: datetime
     project_id: uuid.UUID | None  # the project the entry is about, or its app's
     app_id: uuid.UUID | None
-
-
-@dataclass(frozen=True)
-class PlatformEvent:
-    id: int
-    transaction_id: str
-    organization_id: uuid.UUID
-    project_id: uuid.UUID | None
-    name: str
-    payload: dict[str, Any]
-    created_at: datetime
 
 
 @dataclass(frozen=True)

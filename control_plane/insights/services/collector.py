@@ -24,12 +24,12 @@ from typing import Any, NamedTuple
 from psycopg_pool import AsyncConnectionPool
 
 from control_plane.db import Conn
+from control_plane.events import PlatformEvent
 from control_plane.insights.queries import activity_sources as sources
 from control_plane.insights.queries.activity_sources import (
     AuditEntry,
     FinishedAttempt,
     FinishedRun,
-    PlatformEvent,
 )
 from control_plane.insights.queries.events import ACTIVITY, EventRow
 from control_plane.insights.services import rollups
