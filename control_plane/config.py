@@ -6,8 +6,10 @@ the variable's name and what is wrong with it.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +87,34 @@ class Settings(BaseSettings):
         default=None,
         description="Where the metrics job reads the control plane's /metrics and /health;"
         " `nocode serve` sets its own address",
+    )
+    paas_source_roots: list[Path] = Field(
+        default_factory=list,
+        description="Folders whose Git repositories the PaaS API deploys by path or file:// URL",
+    )
+    paas_keep_failed: bool = Field(
+        default=False, description="Keep the machine of a failed PaaS deployment for inspection"
+    )
+    paas_machine_prefix: str = Field(
+        default="nocode-",
+        pattern="^[a-z][a-z0-9-]{0,20}$",
+        description="Start of the names of the machines the PaaS API makes",
+    )
+    paas_lxc_path: Path = Field(
+        default=Path("/var/lib/nocode/lxc"), description="Where the LXC containers live"
+    )
+    paas_lxc_bridge: str = Field(default="nocodebr0", description="The containers' bridge")
+    paas_lxc_network: ipaddress.IPv4Interface = Field(
+        default=ipaddress.IPv4Interface("10.211.0.1/24"),
+        description="The bridge's address: the containers' gateway and network",
+    )
+    paas_lxc_base: str = Field(default="nocode-base", description="The cached base container")
+    paas_vm_provider: Literal["libvirt", "proxmox"] = Field(
+        default="libvirt", description="Who makes the VMs"
+    )
+    paas_vm_network: ipaddress.IPv4Interface = Field(
+        default=ipaddress.IPv4Interface("10.212.0.1/24"),
+        description="The VMs' gateway and network",
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 

@@ -1,0 +1,81 @@
+"""The machines of PaaS deployments: the provider of each deployment type, built from the
+settings; the SSH key pair made for each machine; its address, picked from the provider's
+network and held while the machine exists."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from deployment.providers.lxc import LxcProvider, LxcSettings
+
+from control_plane.config import Settings
+from control_plane.db import Conn
+from control_plane.paas.models import DeploymentType
+from control_plane.paas.queries import deployments
+from deployment.errors import INSUFFICIENT_RESOURCES, INVALID_CONFIGURATION
+from deployment.providers.base import Provider, ProvisionError
+
+
+def provider(settings: Settings, deployment_type: DeploymentType) -> Provider:
+    """The provider that makes machines of `deployment_type` (PAAS_* settings)."""
+    if deployment_type is DeploymentType.LXC:
+        return LxcProvider(
+            LxcSettings(
+                lxc_path=settings.paas_lxc_path,
+                bridge=settings.paas_lxc_bridge,
+                gateway=settings.paas_lxc_network,
+                base=settings.paas_lxc_base,
+                known_hosts=settings.data_dir.resolve() / "paas" / "known_hosts",
+            )
+        )
+    raise ProvisionError(
+        INVALID_CONFIGURATION, f"no provider of VMs is available here ({settings.paas_vm_provider})"
+    )
+
+
+def network(settings: Settings, deployment_type: DeploymentType) -> ipaddress.IPv4Interface:
+    """The gateway's address on the network the provider's machines get addresses from."""
+    if deployment_type is DeploymentType.LXC:
+        return settings.paas_lxc_network
+    return settings.paas_vm_network
+
+
+def key_pair() -> tuple[str, str]:
+    """A new Ed25519 key pair: (OpenSSH private key, public key line)."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    return private, f"{public} nocode-paas"
+
+
+async def hold_address(
+    connection: Conn,
+    deployment_id: uuid.UUID,
+    deployment_type: DeploymentType,
+    gateway: ipaddress.IPv4Interface,
+) -> ipaddress.IPv4Interface:
+    """The lowest address of the gateway's network that no live machine holds (the
+    deployment's own when it holds one already), held for it."""
+    async with connection.transaction():
+        await deployments.lock_addresses(connection)
+        row = await deployments.one(connection, deployment_id)
+        assert row is not None
+        if row.address_held and row.ip_address is not None:
+            return ipaddress.IPv4Interface(f"{row.ip_address}/{gateway.network.prefixlen}")
+        held = await deployments.held_addresses(connection, deployment_type, deployment_id)
+        for address in gateway.network.hosts():
+            if address != gateway.ip and str(address) not in held:
+                await deployments.hold_address(connection, deployment_id, address)
+                return ipaddress.IPv4Interface(f"{address}/{gateway.network.prefixlen}")
+    raise ProvisionError(INSUFFICIENT_RESOURCES, f"no free address left in {gateway.network}")
