@@ -171,14 +171,13 @@ async def _run(
 ) -> None:
     """Source, machine, deployment, each failure raised as Failed."""
     repository, commit = await _step(
-        pool, run_id, SOURCE_STEP,
-        lambda: sources.fetch(settings, deployment.id, deployment.source_kind, deployment.source),
-    )  # fmt: skip
-    framework = await _step(
-        pool, run_id, "Framework", lambda: check_framework(deployment.framework, repository, commit)
+        pool, run_id, SOURCE_STEP, lambda: sources.fetch(settings, deployment)
     )
     async with pool.connection() as connection:
         await deployments.set_commit(connection, deployment.id, commit)
+    framework = await _step(
+        pool, run_id, "Framework", lambda: check_framework(deployment.framework, repository, commit)
+    )
     secret = await _secret(pool, settings, deployment)
     machine, key = await _provision(pool, settings, deployment, secret, run_id, progress)
     rollout = Rollout(settings, deployment.id, machine, key, framework)

@@ -216,6 +216,17 @@ async def _switch(
     return await one(connection, user_id, deployment_id)
 
 
+async def _destroy(pool: Pool, settings: Settings, row: Deployment, run_id: uuid.UUID) -> None:
+    """Destroy the deployment's machine, if it has one: it holds an address from its
+    provisioning until it is destroyed."""
+    if not row.address_held:
+        async with pool.connection() as connection:
+            await ledger.log(connection, run_id, f"{row.machine_name}: no machine to destroy")
+        return
+    provider = machines.provider(settings, row.deployment_type)
+    await asyncio.to_thread(provider.destroy, row.machine_name, LedgerListener(pool, run_id))
+
+
 async def delete(
     connection: Conn, pool: Pool, settings: Settings, origin: RequestOrigin,
     user_id: uuid.UUID, deployment_id: uuid.UUID,
@@ -240,9 +251,7 @@ async def delete(
             await deployments.add_run(own, row.id, run_id)
             await ledger.start_run(own, run_id)
         try:
-            provider = machines.provider(settings, row.deployment_type)
-            listener = LedgerListener(pool, run_id)
-            await asyncio.to_thread(provider.destroy, row.machine_name, listener)
+            await _destroy(pool, settings, row, run_id)
         except DeployError as error:
             async with pool.connection() as own:
                 await ledger.finish_run(

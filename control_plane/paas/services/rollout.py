@@ -19,6 +19,10 @@ from deployment.providers.base import Machine
 from deployment.record import Listener
 from deployment.remote import key_file
 from deployment.runner import Connection
+from deployment.webapp import deploy_webapp
+
+NOCODE = "nocode"
+WEBAPP_NAME = "app"  # one app per machine: its folder is /srv/nocode/app
 
 
 def known_hosts(settings: Settings, deployment_id: uuid.UUID) -> Path:
@@ -39,19 +43,23 @@ class Rollout:
         return f"http://{self.machine.ip_address}:{self.framework.port}"
 
     def deploy(self, repository: Path, commit: str, secret: str, listener: Listener) -> Record:
+        """Deploy the repository at `commit`; `secret` is a generated app's token key."""
         target = Target(self.machine.ssh_user, self.machine.ip_address, self.machine.ssh_port)
+        cache = self.settings.data_dir.resolve() / "releases"
+        deadline = self.settings.deploy_health_deadline
         with key_file(self.private_key) as key:
+            hosts = Hosts(targets=(target,), key_file=key)
             connection = Connection(known_hosts(self.settings, self.deployment_id), key)
-            return deploy_generated(
-                repository,
-                Hosts(targets=(target,), key_file=key),
-                connection,
-                self.settings.data_dir.resolve() / "releases",
-                settings=HostSettings(
-                    port=self.framework.port,
-                    health_deadline=self.settings.deploy_health_deadline,
-                    jwt_secret=secret,
-                ),
-                commit=commit,
-                listener=listener,
+            if self.framework.key != NOCODE:
+                return deploy_webapp(
+                    repository, self.framework.key, hosts, connection, cache, commit=commit,
+                    port=self.framework.port, health_deadline=deadline, listener=listener,
+                    name=WEBAPP_NAME,
+                )  # fmt: skip
+            host_settings = HostSettings(
+                port=self.framework.port, health_deadline=deadline, jwt_secret=secret
             )
+            return deploy_generated(
+                repository, hosts, connection, cache, settings=host_settings, commit=commit,
+                listener=listener,
+            )  # fmt: skip

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from control_plane.config import Settings
 from control_plane.paas.models import SourceKind
+from control_plane.paas.queries.deployments import Deployment
 from control_plane.paas.services.requests import allowed_path
 from control_plane.runtime import paths
 from deployment.errors import INVALID_CONFIGURATION, NOT_DEPLOYABLE, DeployError
@@ -37,13 +38,13 @@ def _origin(settings: Settings, kind: SourceKind, source: str) -> str:
     return str(path)
 
 
-def fetch(
-    settings: Settings, deployment_id: uuid.UUID, kind: SourceKind, source: str
-) -> tuple[Path, str]:
-    """Clone the source afresh into the cache; (the clone, the commit of its HEAD)."""
-    target = cache_dir(settings, deployment_id)
-    shutil.rmtree(target, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+def fetch(settings: Settings, deployment: Deployment) -> tuple[Path, str]:
+    """Clone the source afresh into the cache, in a folder named after the deployment;
+    (the clone, the commit of its HEAD)."""
+    kind, source = deployment.source_kind, deployment.source
+    shutil.rmtree(cache_dir(settings, deployment.id), ignore_errors=True)
+    target = cache_dir(settings, deployment.id) / deployment.name
+    target.parent.mkdir(parents=True)
     environment = {**os.environ, **_GIT_ENVIRONMENT}
     try:
         subprocess.run(
