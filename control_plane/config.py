@@ -9,7 +9,6 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,12 +108,16 @@ class Settings(BaseSettings):
         description="The bridge's address: the containers' gateway and network",
     )
     paas_lxc_base: str = Field(default="nocode-base", description="The cached base container")
-    paas_vm_provider: Literal["libvirt", "proxmox"] = Field(
-        default="libvirt", description="Who makes the VMs"
-    )
     paas_vm_network: ipaddress.IPv4Interface = Field(
         default=ipaddress.IPv4Interface("10.212.0.1/24"),
         description="The VMs' gateway and network",
+    )
+    paas_vm_bridge: str = Field(
+        default="nocode-vms", description="The libvirt network (and bridge) of the VMs"
+    )
+    paas_vm_image_dir: Path = Field(
+        default=Path("/var/lib/nocode/images"),
+        description="Where the VMs' base image and disks live (libvirt)",
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 

@@ -9,18 +9,21 @@ import uuid
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from deployment.providers.lxc import LxcProvider, LxcSettings
 
 from control_plane.config import Settings
 from control_plane.db import Conn
 from control_plane.paas.models import DeploymentType
 from control_plane.paas.queries import deployments
-from deployment.errors import INSUFFICIENT_RESOURCES, INVALID_CONFIGURATION
+from deployment.errors import INSUFFICIENT_RESOURCES
 from deployment.providers.base import Provider, ProvisionError
+from deployment.providers.libvirt import LibvirtProvider, LibvirtSettings
+from deployment.providers.lxc import LxcProvider, LxcSettings
 
 
 def provider(settings: Settings, deployment_type: DeploymentType) -> Provider:
-    """The provider that makes machines of `deployment_type` (PAAS_* settings)."""
+    """The provider that makes machines of `deployment_type` (PAAS_* settings), on this
+    machine."""
+    known_hosts = settings.data_dir.resolve() / "paas" / "known_hosts" / "providers"
     if deployment_type is DeploymentType.LXC:
         return LxcProvider(
             LxcSettings(
@@ -28,11 +31,16 @@ def provider(settings: Settings, deployment_type: DeploymentType) -> Provider:
                 bridge=settings.paas_lxc_bridge,
                 gateway=settings.paas_lxc_network,
                 base=settings.paas_lxc_base,
-                known_hosts=settings.data_dir.resolve() / "paas" / "known_hosts",
+                known_hosts=known_hosts,
             )
         )
-    raise ProvisionError(
-        INVALID_CONFIGURATION, f"no provider of VMs is available here ({settings.paas_vm_provider})"
+    return LibvirtProvider(
+        LibvirtSettings(
+            network=settings.paas_vm_bridge,
+            gateway=settings.paas_vm_network,
+            image_dir=settings.paas_vm_image_dir,
+            known_hosts=known_hosts,
+        )
     )
 
 
