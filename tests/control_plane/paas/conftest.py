@@ -43,7 +43,10 @@ def sources_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def paas_server(
     pg_server: str, inbox: Inbox, sources_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    settings = PAAS_SETTINGS | {"paas_source_roots": json.dumps([str(sources_root)])}
+    settings = PAAS_SETTINGS | {
+        "paas_source_roots": json.dumps([str(sources_root)]),
+        "deploy_health_deadline": "10",  # a release that never gets healthy fails soon
+    }
     server = serve(fresh_database(pg_server), inbox, tmp_path_factory.mktemp("paas"), **settings)
     yield server
     server.stop()
