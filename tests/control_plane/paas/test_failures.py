@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from tests.control_plane.paas.conftest import Paas, assert_seed_error
 from tests.control_plane.paas.test_requests import body
-from tests.control_plane.studio.conftest import Team
 
 
 def test_an_unreachable_github_fails_at_its_source_step(paas: Paas) -> None:
