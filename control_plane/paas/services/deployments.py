@@ -30,7 +30,6 @@ from control_plane.paas.queries import deployments, organizations
 from control_plane.paas.queries.deployments import Deployment
 from control_plane.paas.services import machines, sources
 from control_plane.paas.services.requests import DeployRequest
-from control_plane.paas.services.rollout import known_hosts
 from control_plane.runs.models import RunKind, RunStatus
 from control_plane.runs.services import ledger
 from control_plane.runs.services.deployment_events import LedgerListener
@@ -209,6 +208,8 @@ async def _switch(
         operation = provider.stop if action == "stop" else provider.start
         try:
             await asyncio.to_thread(operation, row.machine_name)
+            if action == "start":
+                await machines.start_apps(settings, row)
         except DeployError as error:
             raise ApiError(MACHINE_FAILED, {"machine": str(error)}) from None
         await deployments.set_status(connection, row.id, after)
@@ -259,7 +260,7 @@ async def delete(
                 )
             raise ApiError(MACHINE_FAILED, {"machine": str(error)}) from None
         await asyncio.to_thread(sources.remove, settings, row.id)
-        known_hosts(settings, row.id).unlink(missing_ok=True)
+        machines.known_hosts(settings, row.id).unlink(missing_ok=True)
         await deployments.set_deleted(connection, row.id)
         await _audit(connection, origin, user_id, row, "paas_deployment.delete")
         await ledger.finish_run(connection, run_id, RunStatus.SUCCESS)

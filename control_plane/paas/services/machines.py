@@ -4,20 +4,35 @@ network and held while the machine exists."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import time
 import uuid
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from control_plane.config import Settings
+from control_plane.config import Settings, vault_of
 from control_plane.db import Conn
 from control_plane.paas.models import DeploymentType
 from control_plane.paas.queries import deployments
-from deployment.errors import INSUFFICIENT_RESOURCES
+from control_plane.paas.queries.deployments import Deployment
+from deployment.errors import INSUFFICIENT_RESOURCES, NOT_DEPLOYABLE
+from deployment.inventory import Target
 from deployment.providers.base import Provider, ProvisionError
 from deployment.providers.libvirt import LibvirtProvider, LibvirtSettings
 from deployment.providers.lxc import LxcProvider, LxcSettings
+from deployment.remote import RemoteError, key_file, run_command
+from deployment.runner import Connection
+
+# The supervisors of the apps on a machine (deploy and web app roles alike: one per app, in
+# /srv/nocode/<app>/shared), started again after the machine was: nothing starts them at boot.
+START_APPS = (
+    'for conf in /srv/nocode/*/shared/supervisord.conf; do [ -e "$conf" ] || continue; '
+    'supervisorctl -c "$conf" pid >/dev/null 2>&1 || supervisord -c "$conf" || exit 1; done'
+)
+START_APPS_SECONDS = 60
 
 
 def provider(settings: Settings, deployment_type: DeploymentType) -> Provider:
@@ -87,3 +102,29 @@ async def hold_address(
                 await deployments.hold_address(connection, deployment_id, address)
                 return ipaddress.IPv4Interface(f"{address}/{gateway.network.prefixlen}")
     raise ProvisionError(INSUFFICIENT_RESOURCES, f"no free address left in {gateway.network}")
+
+
+def known_hosts(settings: Settings, deployment_id: uuid.UUID) -> Path:
+    """The machine's host key, in a file of its own: a later machine may get its address."""
+    return settings.data_dir.resolve() / "paas" / "known_hosts" / str(deployment_id)
+
+
+async def start_apps(settings: Settings, deployment: Deployment) -> None:
+    """Start the apps of a machine that was started again, over SSH with its key, as soon
+    as it answers (within START_APPS_SECONDS)."""
+    assert deployment.ssh_private_key is not None and deployment.ip_address is not None
+    private_key = vault_of(settings).decrypt(deployment.ssh_private_key)
+    target = Target("root", str(deployment.ip_address), 22)
+    deadline = time.monotonic() + START_APPS_SECONDS
+    with key_file(private_key) as key:
+        connection = Connection(known_hosts(settings, deployment.id), key)
+        while True:
+            try:
+                await run_command(target, connection, START_APPS, timeout_seconds=30)
+                return
+            except RemoteError as error:
+                if time.monotonic() > deadline:
+                    raise ProvisionError(
+                        NOT_DEPLOYABLE, f"the apps did not start: {error}"
+                    ) from None
+            await asyncio.sleep(1)

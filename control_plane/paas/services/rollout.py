@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from control_plane.config import Settings
+from control_plane.paas.services.machines import known_hosts
 from deployment.deploy import Deployment as Record
 from deployment.deploy import Hosts
 from deployment.deploy import Settings as HostSettings
@@ -23,11 +24,6 @@ from deployment.webapp import deploy_webapp
 
 NOCODE = "nocode"
 WEBAPP_NAME = "app"  # one app per machine: its folder is /srv/nocode/app
-
-
-def known_hosts(settings: Settings, deployment_id: uuid.UUID) -> Path:
-    """The machine's host key, its own file: a later machine may get the same address."""
-    return settings.data_dir.resolve() / "paas" / "known_hosts" / str(deployment_id)
 
 
 @dataclass(frozen=True)
