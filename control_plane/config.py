@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,6 +112,21 @@ class Settings(BaseSettings):
     paas_vm_network: ipaddress.IPv4Interface = Field(
         default=ipaddress.IPv4Interface("10.212.0.1/24"),
         description="The VMs' gateway and network",
+    )
+    paas_vm_provider: Literal["libvirt", "proxmox"] = Field(
+        default="libvirt", description="Who makes the PaaS VMs: libvirt here, or a Proxmox node"
+    )
+    paas_proxmox_api_host: str = Field(default="", description="The Proxmox API's host")
+    paas_proxmox_api_port: int = Field(default=8006, ge=1, le=65535)
+    paas_proxmox_api_user: str = Field(default="", description="e.g. nocode@pve")
+    paas_proxmox_api_token_id: str = Field(default="", description="The API token's id")
+    paas_proxmox_api_token_secret: SecretStr = Field(default=SecretStr(""))
+    paas_proxmox_validate_certs: bool = Field(default=True)
+    paas_proxmox_node: str = Field(default="", description="The node the VMs are made on")
+    paas_proxmox_storage: str = Field(default="local-lvm", description="Where their disks go")
+    paas_proxmox_bridge: str = Field(default="vmbr0", description="The VMs' bridge on the node")
+    paas_proxmox_vm_template: str = Field(
+        default="", description="The cloud-init template the VMs are cloned from"
     )
     paas_vm_bridge: str = Field(
         default="nocode-vms", description="The libvirt network (and bridge) of the VMs"

@@ -23,6 +23,7 @@ from deployment.inventory import Target
 from deployment.providers.base import Provider, ProvisionError
 from deployment.providers.libvirt import LibvirtProvider, LibvirtSettings
 from deployment.providers.lxc import LxcProvider, LxcSettings
+from deployment.providers.proxmox import ProxmoxProvider, ProxmoxSettings
 from deployment.remote import RemoteError, key_file, run_command
 from deployment.runner import Connection
 
@@ -36,8 +37,8 @@ START_APPS_SECONDS = 60
 
 
 def provider(settings: Settings, deployment_type: DeploymentType) -> Provider:
-    """The provider that makes machines of `deployment_type` (PAAS_* settings), on this
-    machine."""
+    """The provider that makes machines of `deployment_type` (PAAS_* settings): containers
+    and libvirt VMs on this machine, or VMs on a Proxmox node."""
     known_hosts = settings.data_dir.resolve() / "paas" / "known_hosts" / "providers"
     if deployment_type is DeploymentType.LXC:
         return LxcProvider(
@@ -46,6 +47,23 @@ def provider(settings: Settings, deployment_type: DeploymentType) -> Provider:
                 bridge=settings.paas_lxc_bridge,
                 gateway=settings.paas_lxc_network,
                 base=settings.paas_lxc_base,
+                known_hosts=known_hosts,
+            )
+        )
+    if settings.paas_vm_provider == "proxmox":
+        return ProxmoxProvider(
+            ProxmoxSettings(
+                api_host=settings.paas_proxmox_api_host,
+                api_port=settings.paas_proxmox_api_port,
+                api_user=settings.paas_proxmox_api_user,
+                api_token_id=settings.paas_proxmox_api_token_id,
+                api_token_secret=settings.paas_proxmox_api_token_secret.get_secret_value(),
+                validate_certs=settings.paas_proxmox_validate_certs,
+                node=settings.paas_proxmox_node,
+                storage=settings.paas_proxmox_storage,
+                bridge=settings.paas_proxmox_bridge,
+                gateway=str(settings.paas_vm_network.ip),
+                vm_template=settings.paas_proxmox_vm_template,
                 known_hosts=known_hosts,
             )
         )

@@ -1,10 +1,17 @@
 """Deployments that end before a machine is made, through the real job: GitHub cannot be
-reached from here, so a GitHub source fails at its `Source` step with git's reason; its
-logs, the statistics, and a DELETE that has no machine to destroy."""
+reached from here, so a GitHub source fails at its `Source` step with git's reason (its
+logs, the statistics, a DELETE that has no machine to destroy); a Proxmox API that cannot
+be reached fails at `Provisioning`."""
 
 from __future__ import annotations
 
-from tests.control_plane.paas.conftest import Paas, assert_seed_error
+import json
+import uuid
+from pathlib import Path
+
+from tests.conftest import free_port, fresh_database
+from tests.control_plane.conftest import Inbox, serve
+from tests.control_plane.paas.conftest import PAAS_SETTINGS, Paas, assert_seed_error, git_repository
 from tests.control_plane.paas.test_requests import body
 
 
@@ -65,3 +72,44 @@ def test_an_unreachable_github_fails_at_its_source_step(paas: Paas) -> None:
         "SELECT action FROM audit_log WHERE object_id = %s ORDER BY id", deployment_id
     )
     assert actions == [("paas_deployment.create",), ("paas_deployment.delete",)]
+
+
+def test_a_proxmox_that_cannot_be_reached_fails_at_provisioning(
+    pg_server: str, inbox: Inbox, sources_root: Path, tmp_path: Path
+) -> None:
+    """PAAS_VM_PROVIDER=proxmox: VMs are asked of the Proxmox API, here a closed port."""
+    settings = PAAS_SETTINGS | {
+        "paas_source_roots": json.dumps([str(sources_root)]),
+        "paas_vm_provider": "proxmox",
+        "paas_proxmox_api_host": "127.0.0.1",
+        "paas_proxmox_api_port": str(free_port()),
+        "paas_proxmox_api_user": "nocode@pve",
+        "paas_proxmox_api_token_id": "tests",
+        "paas_proxmox_api_token_secret": "not-a-secret",
+        "paas_proxmox_node": "pve",
+        "paas_proxmox_vm_template": "debian-12",
+    }
+    server = serve(fresh_database(pg_server), inbox, tmp_path / "cp", **settings)
+    paas = Paas(server, inbox)
+    try:
+        team = paas.studio.team("paas-proxmox")
+        site = git_repository(
+            sources_root / f"flask-{uuid.uuid4().hex[:6]}",
+            {
+                "requirements.txt": "flask\n",
+                "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            },
+        )
+        request = body(name="on-proxmox", framework="flask", github_url=None, git_url=str(site))
+        response = paas.deploy(team.owner, request)
+        assert response.status_code == 202, response.text
+        deployment = paas.wait(team.owner, response.json()["deployment"]["id"])
+        assert deployment["status"] == "failed", deployment
+        assert deployment["error_message"].startswith("Provisioning: "), deployment
+        logs = paas.logs(team.owner, deployment["id"])
+        steps = [step["name"] for step in logs["runs"][0]["steps"]]
+        assert steps[:2] == ["Source", "Framework"] and steps[2].startswith("Provisioning")
+        assert paas.stats(team.owner)["machines"] == 0
+    finally:
+        server.stop()
+        paas.http.close()
