@@ -18,10 +18,11 @@ import pytest
 
 from deployment.remote import key_file
 from platform_support.secrets import read_env_file
-from platform_support.vault import Vault
+from platform_support.vault import KEY_VARIABLE, Vault
 from tests.control_plane.paas.conftest import PAAS_SETTINGS, Paas
+from tests.control_plane.runtime.apps_fixture import app_client, make_app
 from tests.control_plane.studio.conftest import Team
-from tests.deploy.deployer import Api, commit_unhealthy_release, commit_version, crm_spec
+from tests.deploy.deployer import commit_unhealthy_release
 
 pytestmark = pytest.mark.slow
 LXC_PATH = PAAS_SETTINGS["paas_lxc_path"]
@@ -68,13 +69,13 @@ def unhealthy(paas: Paas, sources_root: Path) -> Iterator[tuple[Team, str]]:
     _delete_all(paas, team)
 
 
-def _secrets(paas: Paas, deployment_id: str) -> tuple[str, str]:
-    """The deployment's app token key and SSH private key, decrypted with the server's key."""
-    vault = Vault(read_env_file(paas.api.server.data_dir)["NOCODE_SECRET_KEY"])
-    [(jwt_secret, private_key)] = paas.api.query(
-        "SELECT jwt_secret, ssh_private_key FROM paas_deployments WHERE id = %s", deployment_id
+def _private_key(paas: Paas, deployment_id: str) -> str:
+    """The machine's SSH private key, decrypted with the server's key."""
+    vault = Vault(read_env_file(paas.api.server.data_dir)[KEY_VARIABLE])
+    [(private_key,)] = paas.api.query(
+        "SELECT ssh_private_key FROM paas_deployments WHERE id = %s", deployment_id
     )
-    return vault.decrypt(jwt_secret), vault.decrypt(private_key)
+    return vault.decrypt(private_key)
 
 
 def _inside(address: str, private_key: str, command: str, known_hosts: Path) -> str:
@@ -97,15 +98,17 @@ def _mounts_of(name: str) -> list[str]:
 
 
 def _healthy(url: str, timeout: float = 60) -> bool:
+    """Whether the app answers /health with 200, asked until `timeout` (at least once)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         try:
             if httpx.get(f"{url}/health", timeout=3).status_code == 200:
                 return True
         except httpx.TransportError:
             pass
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.5)
-    return False
 
 
 def _gone(paas: Paas, deployment: dict[str, Any]) -> None:
@@ -118,31 +121,38 @@ def _gone(paas: Paas, deployment: dict[str, Any]) -> None:
 
 
 def test_the_crm_on_a_container_from_deploy_to_delete(
-    paas: Paas, unhealthy: tuple[Team, str], lxc_team: Team, sources_root: Path, tmp_path: Path
+    paas: Paas,
+    unhealthy: tuple[Team, str],
+    lxc_team: Team,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """ "Deploy this Runtime app on a new LXC container with 2 cores and 512 MB"."""
     team = lxc_team
-    repository = sources_root / f"crm-{uuid.uuid4().hex[:6]}"
-    commit_version(repository, crm_spec())
+    crm = make_app(paas.api, team.organization, monkeypatch)
     request = {
         "name": "crm",
         "deployment_type": "lxc",
-        "framework": "nocode",
-        "git_url": str(repository),
+        "app_id": crm.id,
         "resources": {"cores": 2, "memory": 512, "disk": 5},
     }
     response = paas.deploy(team.owner, request)
     assert response.status_code == 202, response.text
     deployment_id = response.json()["deployment"]["id"]
-    deployment = paas.wait(team.owner, deployment_id, timeout=180)
+    deployment = paas.wait(team.owner, deployment_id, timeout=240)
     assert deployment["status"] == "running", paas.logs(team.owner, deployment_id)["logs"]
+    assert deployment["framework"] == "nocode" and deployment["app_id"] == crm.id
     address = deployment["ip_address"]
     network = ipaddress.IPv4Interface(PAAS_SETTINGS["paas_lxc_network"]).network
     assert ipaddress.IPv4Address(address) in network
     assert deployment["access_url"] == f"http://{address}:8000" and deployment["deployed_at"]
 
-    secret, private_key = _secrets(paas, deployment_id)
-    app = Api(deployment["access_url"], repository, secret)
-    assert app.healthy() and app.records("clients") == []
+    # The app's own API, with a token of the app's own key.
+    assert _healthy(deployment["access_url"], timeout=0)
+    with app_client(crm, deployment["access_url"]) as client:
+        records = client.get("/tables/clients/")
+        assert records.status_code == 200 and records.json()["results"] == []
+    private_key = _private_key(paas, deployment_id)
     limits = _inside(address, private_key, READ_LIMITS, tmp_path / "known_hosts")
     assert limits.split() == ["2", str(512 * 1024 * 1024)]
 
@@ -154,7 +164,7 @@ def test_the_crm_on_a_container_from_deploy_to_delete(
 
     stopped = paas.request("POST", f"/deployments/{deployment_id}/stop", team.owner)
     assert stopped.status_code == 200 and stopped.json()["deployment"]["status"] == "stopped"
-    assert not app.healthy()
+    assert not _healthy(deployment["access_url"], timeout=0)
     started = paas.request("POST", f"/deployments/{deployment_id}/start", team.owner)
     assert started.status_code == 200 and started.json()["deployment"]["status"] == "running"
     assert _healthy(deployment["access_url"])

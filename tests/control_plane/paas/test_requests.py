@@ -8,7 +8,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.control_plane.paas.conftest import Paas, assert_seed_error, git_repository
+from tests.control_plane.runtime.apps_fixture import make_app
 from tests.control_plane.studio.conftest import Team
 
 NAME = "Invalid name. Must be 3-50 characters: letters, digits, hyphens and underscores"
@@ -103,7 +106,9 @@ def test_resources_are_bounded_per_deployment_type(paas: Paas, team: Team) -> No
         assert deployment["status"] == "pending" and deployment["resources"] == resources
 
 
-def test_sources_besides_github(paas: Paas, team: Team, sources_root: Path, tmp_path: Path) -> None:
+def test_sources_besides_github(
+    paas: Paas, team: Team, sources_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     outside = git_repository(tmp_path / "outside", {"manage.py": ""})
     escaping = f"{sources_root}/../{outside.name}"
     for url in (str(outside), f"file://{outside}", escaping, "relative/path",
@@ -124,6 +129,14 @@ def test_sources_besides_github(paas: Paas, team: Team, sources_root: Path, tmp_
     }
     assert refused(paas, team, {**no_app, "framework": "django"}) == {
         "framework": "Invalid framework for app_id: an app deploys as 'nocode'"
+    }
+    draft = make_app(paas.api, team.organization, monkeypatch, generated=False)
+    assert refused(paas, team, {**no_app, "app_id": draft.id}) == {
+        "app_id": "Invalid app_id: the app was never generated"
+    }
+    theirs = make_app(paas.api, paas.studio.team("paas-apps").organization, monkeypatch)
+    assert refused(paas, team, {**no_app, "app_id": theirs.id}) == {
+        "app_id": "Invalid app_id: no such app in the organization"
     }
     # Accepted; then the job finds that the repository is no Django app: no machine is made.
     inside = git_repository(sources_root / "site", {"app.py": "print('hello')\n"})
