@@ -48,7 +48,7 @@ SOURCE_STEP = "Source"
 
 
 class Failed(Exception):
-    """The deployment failed: `message` says where and why; the machine, if any, is made."""
+    """The deployment failed: its message names the step and says why."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
