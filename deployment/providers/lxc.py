@@ -26,7 +26,7 @@ from deployment.providers.base import (
     MachineStats,
     ProvisionError,
 )
-from deployment.record import Listener, Recorder, named_code
+from deployment.record import Failure, Listener, LogLine, Recorder, named_code
 from deployment.runner import Connection, run_playbook
 
 HOSTS = "nocode_lxc_hosts"
@@ -113,10 +113,15 @@ class LxcProvider:
         _check_name(request.name)
         address = request.address
         network = self.settings.gateway.network
-        if address is None or address.ip not in network or address.ip in (
-            self.settings.gateway.ip,
-            network.network_address,
-            network.broadcast_address,
+        if (
+            address is None
+            or address.ip not in network
+            or address.ip
+            in (
+                self.settings.gateway.ip,
+                network.network_address,
+                network.broadcast_address,
+            )
         ):
             raise ProvisionError(
                 INVALID_CONFIGURATION,
@@ -172,12 +177,13 @@ class LxcProvider:
 def _failure(recorder: Recorder, what: str) -> ProvisionError:
     """The error of a failed run: the code its first failure names, the message of its
     last (a provision's rescue names the task that failed, after removing what it made)."""
-    failed = [line for line in recorder.logs if line.status in ("failed", "unreachable")]
-    if recorder.failure is None or not failed:
+    failure = recorder.failure
+    if failure is None:
         return ProvisionError(NOT_DEPLOYABLE, f"{what}: the playbook failed")
-    last = failed[-1]
-    code = named_code(last.message) or recorder.failure.code
-    return ProvisionError(code, f"{last.step}: {last.message}")
+    failed = [line for line in recorder.logs if line.status in ("failed", "unreachable")]
+    last: LogLine | Failure = failed[-1] if failed else failure
+    step, message = last.step, last.message
+    return ProvisionError(named_code(message) or failure.code, f"{what}: {step}: {message}")
 
 
 def _number(result: dict[str, Any], key: str) -> float | None:
