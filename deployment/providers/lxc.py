@@ -55,7 +55,8 @@ class LxcSettings:
 
 
 class LxcProvider:
-    """The `Provider` of LXC containers: every call is one run of ansible/lxc.yml."""
+    """The `Provider` of LXC containers: every call is one playbook run (provision_lxc.yml,
+    lxc.yml for start, stop and stats, deprovision_lxc.yml) against the LXC host."""
 
     kind: MachineKind = "lxc"
 

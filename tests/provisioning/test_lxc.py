@@ -3,6 +3,7 @@ state changes, a provision retried, and destroys and failed provisions that leav
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import socket
@@ -167,3 +168,26 @@ def test_a_container_nocode_did_not_make_is_left_alone(
         assert leftovers(name) == [f"container {name}", f"file {LXC_PATH / name}"]
     finally:
         subprocess.run(["lxc-destroy", "-P", str(LXC_PATH), "-n", name, "-s"], check=True)
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        (None, "no address"),
+        ("10.213.1.5/24", "another network"),
+        ("10.213.0.1/24", "the gateway's"),
+        ("10.213.0.255/24", "the broadcast address"),
+    ],
+)
+def test_an_address_off_the_bridge_is_refused_before_anything_runs(
+    lxc_provider: LxcProvider, machine_key: Path, address: str | None, why: str
+) -> None:
+    request = dataclasses.replace(
+        _request("nct-off-bridge", 205, Resources(1, 256, 5), machine_key),
+        address=ipaddress.IPv4Interface(address) if address else None,
+    )
+    with pytest.raises(ProvisionError) as refused:
+        lxc_provider.provision(request)
+    assert refused.value.code == INVALID_CONFIGURATION, why
+    assert "is not a free host address of 10.213.0.0/24" in str(refused.value)
+    assert leftovers("nct-off-bridge") == []
