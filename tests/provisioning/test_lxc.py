@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import os
 import socket
 import subprocess
@@ -148,6 +149,23 @@ def test_a_provision_failing_halfway_removes_what_it_made(
     assert failed.value.code == NOT_DEPLOYABLE
     assert "make the container's disk" in str(failed.value)
     assert leftovers(name) == []
+
+
+def test_a_container_a_crashed_run_left_half_made_is_made_again(
+    lxc_provider: LxcProvider, machine_key: Path, made: list[str], tmp_path: Path
+) -> None:
+    """A run killed after its clone: the container is recorded as nocode's, not complete."""
+    name = "nct-crashed"
+    made.append(name)
+    subprocess.run(
+        ["lxc-copy", "-P", str(LXC_PATH), "-n", BASE, "-N", name, "-s", "-B", "overlayfs"],
+        check=True,
+    )
+    record = {"vm_id": 206, "ip_address": "10.213.0.206", "complete": False}
+    (LXC_PATH / name / "nocode-machine.json").write_text(json.dumps(record))
+    machine = lxc_provider.provision(_request(name, 206, Resources(1, 256, 5), machine_key))
+    command = "df -B1 --output=size / | tail -1"
+    assert int(_ssh(machine, machine_key, tmp_path / "known_hosts", command)) > 4.5 * GIB
 
 
 def test_a_container_nocode_did_not_make_is_left_alone(
