@@ -3,6 +3,8 @@ once per machine, and what is left of a container on the host (to show a destroy
 
 `prepare_lxc_provider()` is the body of the session fixture `lxc_provider`
 (tests/provisioning/conftest.py); other test folders call it from their own conftest.
+Addresses on the bridge: tests/provisioning takes 10.213.0.200-.239, the base's warm-up
+container .254; other folders take theirs below .200.
 """
 
 from __future__ import annotations
