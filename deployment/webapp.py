@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 from deployment.artifact import (
@@ -101,6 +102,7 @@ def deploy_webapp(
         "nocode_webapp_release_cmd": row.release_cmd,
         "nocode_webapp_health_path": row.health_path,
         "nocode_webapp_health_deadline": health_deadline,
+        "nocode_webapp_version": version("nocode"),
     }
     record.exit_code = run_playbook("deploy_webapp.yml", inventory, extravars, connection, recorder)
     record.completed_at = datetime.now(UTC)
