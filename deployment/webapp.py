@@ -22,7 +22,14 @@ from deployment.artifact import (
 )
 from deployment.deploy import Deployment, Hosts
 from deployment.errors import INVALID_CONFIGURATION, DeployError
-from deployment.frameworks import Framework, check, find_framework, requirements, start_command
+from deployment.frameworks import (
+    Framework,
+    check,
+    find_framework,
+    release_command,
+    requirements,
+    start_command,
+)
 from deployment.record import Listener, Recorder
 from deployment.runner import Connection, run_playbook
 
@@ -81,6 +88,7 @@ def deploy_webapp(
         release = build_webapp(repository, row, cache_dir, commit, python)
         port = port or row.port
         start = start_command(row, repository, release.commit, port)
+        run_once = release_command(row, repository, release.commit)
     except DeployError as error:
         recorder.end(build, "failed", str(error))
         raise
@@ -99,7 +107,7 @@ def deploy_webapp(
         "nocode_webapp_machine": MACHINE,
         "nocode_webapp_port": port,
         "nocode_webapp_start_cmd": start,
-        "nocode_webapp_release_cmd": row.release_cmd,
+        "nocode_webapp_release_cmd": run_once,
         "nocode_webapp_health_path": row.health_path,
         "nocode_webapp_health_deadline": health_deadline,
         "nocode_webapp_version": version("nocode"),

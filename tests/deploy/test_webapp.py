@@ -17,7 +17,7 @@ import pytest
 
 from deployment.deploy import Deployment, Hosts
 from deployment.errors import INVALID_CONFIGURATION, NOT_DEPLOYABLE, DeployError
-from deployment.frameworks import FRAMEWORKS, check, detect, start_command
+from deployment.frameworks import FRAMEWORKS, check, detect, release_command, start_command
 from deployment.inventory import Target
 from deployment.runner import Connection
 from deployment.webapp import deploy_webapp
@@ -143,10 +143,15 @@ def test_new_commit_switches_and_a_broken_one_rolls_back(
     assert get(host, "/api/info").json() == {"framework": "flask", "version": "1"}
 
     # Version 2, started by its Procfile (Heroku's way: $PORT), beside version 1.
-    (repository / "Procfile").write_text("web: gunicorn app:app --workers 2 --bind :$PORT\n")
+    (repository / "Procfile").write_text(
+        "web: gunicorn app:app --workers 2 --bind :$PORT\n"
+        'release: echo "released by $(id -un)" > "$DATA_DIR/release"\n'
+    )
     edit(repository, "app.py", 'VERSION = "1"', 'VERSION = "2"')
     second = deployer(repository, "flask", host)
-    succeeded(second)
+    assert "Release command" in succeeded(second)
+    released = (files / "shared/data/release").read_text()
+    assert released == f"released by nocode-{repository.name.replace('_', '-')}\n"
     assert second.recorder.steps[0].details.endswith(": gunicorn app:app --workers 2 --bind :$PORT")
     assert get(host, "/api/info").json() == {"framework": "flask", "version": "2"}
     assert first.release is not None and second.release is not None
@@ -202,6 +207,14 @@ def test_detection_and_start_commands(tmp_path: Path) -> None:
         "uvicorn main:app --host 0.0.0.0 --port 8000",
         "gunicorn app:app --bind 0.0.0.0:8000",
         "gunicorn mysite.wsgi:application --bind 0.0.0.0:8000",
+    ]
+
+    assert [
+        release_command(FRAMEWORKS[key], repositories[key], "HEAD") for key in SAMPLES_KEYS
+    ] == [
+        "",
+        "",
+        "python manage.py migrate --noinput",
     ]
 
     # The generated CRM (the golden copy) is a nocode app; a repository of nothing is none.
