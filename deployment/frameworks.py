@@ -59,6 +59,7 @@ FRAMEWORKS: dict[str, Framework] = {
             install_cmd="pip install --no-index --find-links wheels -r requirements.txt",
             start_cmd="python -m app serve --host 0.0.0.0 --port {port} --share-port",
             health_path="/health",
+            release_cmd="python -m app migrate",
         ),
         Framework(
             key="fastapi",
