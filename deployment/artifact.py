@@ -113,20 +113,25 @@ def build_release(
     return package(app_dir, release, dependencies)
 
 
-def package(repository: Path, release: Release, requirements: list[str]) -> Release:
+def package(
+    repository: Path, release: Release, requirements: list[str], tools: tuple[str, ...] = ()
+) -> Release:
     """`release.archive`: the repository's files at `release.commit`, its requirements.txt
-    replaced by `requirements`, and their wheels; built unless already in the cache."""
+    replaced by `requirements`, and their wheels, with those of `tools` (shipped for the
+    install, not listed: pip itself, run from its wheel); built unless already cached."""
     if not release.archive.exists():
         release.archive.parent.mkdir(parents=True, exist_ok=True)
         # Two deployments of one commit at once build it once: the second waits, then finds it.
         with release.archive.with_suffix(".lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not release.archive.exists():
-                _build(repository, release, requirements)
+                _build(repository, release, requirements, tools)
     return release
 
 
-def _build(repository: Path, release: Release, requirements: list[str]) -> None:
+def _build(
+    repository: Path, release: Release, requirements: list[str], tools: tuple[str, ...]
+) -> None:
     with tempfile.TemporaryDirectory(dir=release.archive.parent) as work:
         folder = Path(work) / release.name
         folder.mkdir()
@@ -137,14 +142,14 @@ def _build(repository: Path, release: Release, requirements: list[str]) -> None:
         )
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
         (folder / "requirements.txt").write_text("\n".join(requirements) + "\n")
-        _download_wheels(folder, release.python)
+        _download_wheels(folder, release.python, tools)
         partial = release.archive.with_suffix(".partial")
         with tarfile.open(partial, "w:gz", compresslevel=1) as tar:
             tar.add(folder, arcname=release.name)
         partial.rename(release.archive)  # atomic: a cached archive is always complete
 
 
-def _download_wheels(folder: Path, python: str) -> None:
+def _download_wheels(folder: Path, python: str, tools: tuple[str, ...]) -> None:
     platforms = [arg for tag in MANYLINUX for arg in ("--platform", f"{tag}_{MACHINE}")]
     result = subprocess.run(
         [
@@ -164,6 +169,7 @@ def _download_wheels(folder: Path, python: str) -> None:
             *platforms,
             "--requirement",
             str(folder / "requirements.txt"),
+            *tools,
         ],
         capture_output=True,
         text=True,
