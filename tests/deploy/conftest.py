@@ -61,18 +61,24 @@ def _namespaces_work() -> None:
     require_namespaces()
 
 
-@pytest.fixture(scope="session")
-def app_user() -> str:
-    """The app's system user on the machine, made once for every pytest process: the playbook
-    then finds it. Its making it is the bare Debian host's part (test_deploy.py)."""
+def system_user(name: str) -> str:
+    """A system user on the machine, made once for every pytest process: a playbook run on a
+    host that shares the machine's files then finds it instead of racing another to make it."""
     with locked(USERS_LOCK):
-        if subprocess.run(["id", "-u", APP_USER], capture_output=True).returncode != 0:
+        if subprocess.run(["id", "-u", name], capture_output=True).returncode != 0:
             subprocess.run(
                 ["useradd", "--system", "--user-group", "--no-create-home",
-                 "--shell", "/usr/sbin/nologin", APP_USER],
+                 "--shell", "/usr/sbin/nologin", name],
                 check=True,
             )  # fmt: skip
-    return APP_USER
+    return name
+
+
+@pytest.fixture(scope="session")
+def app_user() -> str:
+    """The app's system user on the machine. Its making it is the bare Debian host's part
+    (test_deploy.py)."""
+    return system_user(APP_USER)
 
 
 @pytest.fixture

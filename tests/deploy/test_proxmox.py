@@ -1,4 +1,5 @@
-"""The Proxmox playbooks (ansible/provision_proxmox.yml, ansible/deprovision_proxmox.yml).
+"""The Proxmox playbooks (ansible/provision_proxmox.yml, deprovision_proxmox.yml, proxmox_guest.yml)
+and the provider that runs them (deployment/providers/proxmox.py).
 
 No Proxmox server can be reached from here: the playbooks are checked by ansible-playbook
 --syntax-check and ansible-lint's production profile, their validation is run for real with
@@ -18,12 +19,16 @@ from typing import Any
 
 import pytest
 
+from deployment.errors import INVALID_CONFIGURATION
+from deployment.providers.base import MachineKind, MachineRequest, ProvisionError, Resources
+from deployment.providers.proxmox import ProxmoxProvider, ProxmoxSettings
+from deployment.record import LogLine, Step
 from tests.conftest import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 ANSIBLE = REPOSITORY / "ansible"
 BIN = Path(sys.executable).parent
-PLAYBOOKS = ["provision_proxmox.yml", "deprovision_proxmox.yml"]
+PLAYBOOKS = ["provision_proxmox.yml", "deprovision_proxmox.yml", "proxmox_guest.yml"]
 SECRET = "test-token-secret-4f1c9a"
 
 # Seed 002's limits, written out again here so that the test does not read them from the role.
@@ -257,3 +262,76 @@ def test_valid_run_stops_at_an_unreachable_api(
     assert not any(result.get("changed") for _, result in done.results())
     assert done.report["global_custom_stats"] == {}
     assert SECRET not in done.output
+
+
+def closed_provider(tmp_path: Path, kind: MachineKind) -> ProxmoxProvider:
+    """A provider whose Proxmox API is a port nothing listens on."""
+    return ProxmoxProvider(
+        ProxmoxSettings(
+            api_host="127.0.0.1",
+            api_port=free_port(),
+            api_user="nocode@pve",
+            api_token_id="deploy",
+            api_token_secret=SECRET,
+            node="pve",
+            kind=kind,
+            validate_certs=False,
+            vm_template="debian-12-cloudinit",
+            known_hosts=tmp_path / "known_hosts",
+        )
+    )
+
+
+def request(kind: MachineKind, **resources: int) -> MachineRequest:
+    return MachineRequest(
+        name="nct-proxmox",
+        kind=kind,
+        resources=Resources(**{"cores": 2, "memory": 1024, "disk": 20, **resources}),
+        ssh_public_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Qga2V5IG9ubHk test@nocode",
+        vm_id=100,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "first_call"), [("vm", "Look for a VM of that name"), ("lxc", "Create the container")]
+)
+def test_provider_provision_stops_at_an_unreachable_api(
+    tmp_path: Path, kind: MachineKind, first_call: str
+) -> None:
+    provider = closed_provider(tmp_path, kind)
+    events: list[tuple[str, object]] = []
+    with pytest.raises(ProvisionError) as failed:
+        provider.provision(request(kind), lambda kind, payload: events.append((kind, payload)))
+    assert failed.value.code == INVALID_CONFIGURATION
+    message = str(failed.value)
+    assert message.startswith(f"provisioning nct-proxmox: '{first_call}' failed: ")
+    assert f"port={provider.settings.api_port}" in message and "Connection refused" in message
+    # The run reads as one step, its tasks under it, the first Proxmox call the one that failed.
+    steps = {payload.name for kind, payload in events if isinstance(payload, Step)}
+    assert steps == {"Provisioning"}
+    tasks = [payload.task for kind, payload in events if isinstance(payload, LogLine)]
+    assert f"Provisioning | {first_call}" in tasks
+    assert SECRET not in repr(provider.settings) and SECRET not in str(events)
+
+
+@pytest.mark.parametrize("action", ["status", "start", "stop", "destroy"])
+def test_provider_actions_stop_at_an_unreachable_api(tmp_path: Path, action: str) -> None:
+    provider = closed_provider(tmp_path, "lxc")
+    with pytest.raises(ProvisionError) as failed:
+        getattr(provider, action)("nct-proxmox")
+    assert failed.value.code == INVALID_CONFIGURATION
+    assert "'Look for the guest of that name' failed: " in str(failed.value)
+    assert "Connection refused" in str(failed.value)
+
+
+def test_provider_refuses_resources_out_of_bounds_before_calling_proxmox(tmp_path: Path) -> None:
+    provider = closed_provider(tmp_path, "vm")
+    with pytest.raises(ProvisionError) as failed:
+        provider.provision(request("vm", cores=17))
+    assert failed.value.code == INVALID_CONFIGURATION
+    assert "nocode_proxmox_cores=17 is outside 1-16 for a VM" in str(failed.value)
+    assert "Connection refused" not in str(failed.value)
+    with pytest.raises(ProvisionError) as refused:
+        provider.provision(request("lxc"))
+    assert refused.value.code == INVALID_CONFIGURATION
+    assert "this provider makes vm guests" in str(refused.value)
