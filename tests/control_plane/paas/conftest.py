@@ -19,14 +19,17 @@ import pytest
 from tests.conftest import fresh_database
 from tests.control_plane.conftest import Api, Inbox, Server, User, serve
 from tests.control_plane.studio.conftest import Studio, Team
+from tests.provisioning import lxc
 
 # The tests' own names and networks (docs/provisioning.md): never a demo control plane's.
+# The LXC containers are tests/provisioning's: same path, bridge and base (PaaS addresses
+# come from the bottom of the bridge's network, below tests/provisioning's .200).
 PAAS_SETTINGS = {
     "paas_machine_prefix": "nct-",
-    "paas_lxc_bridge": "nctbr0",
-    "paas_lxc_network": "10.213.0.1/24",
-    "paas_lxc_path": "/var/lib/nocode-tests/lxc",
-    "paas_lxc_base": "nct-base",
+    "paas_lxc_bridge": lxc.BRIDGE,
+    "paas_lxc_network": str(lxc.GATEWAY),
+    "paas_lxc_path": str(lxc.LXC_PATH),
+    "paas_lxc_base": lxc.BASE,
     "paas_vm_network": "10.214.0.1/24",
 }
 SEED_ERROR_KEYS = {"success", "errors", "error", "details", "code"}

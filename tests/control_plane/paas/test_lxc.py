@@ -1,5 +1,5 @@
-"""The PaaS API end to end on real LXC containers (the bridge and the base container the
-provider makes on first use, kept for later runs): the CRM deployed on a container with 2 cores
+"""The PaaS API end to end on real LXC containers (the bridge and the base container of
+tests/provisioning, made once per machine): the CRM deployed on a container with 2 cores
 and 512 MB, called, its limits read inside, stopped, started and deleted without a trace;
 and a release whose health check fails, ending `failed` with its machine destroyed."""
 
@@ -23,9 +23,9 @@ from tests.control_plane.paas.conftest import PAAS_SETTINGS, Paas
 from tests.control_plane.runtime.apps_fixture import app_client, make_app
 from tests.control_plane.studio.conftest import Team
 from tests.deploy.deployer import commit_unhealthy_release
+from tests.provisioning.lxc import leftovers, prepare_lxc_provider
 
 pytestmark = pytest.mark.slow
-LXC_PATH = PAAS_SETTINGS["paas_lxc_path"]
 # Cores, then the memory limit in bytes (cgroup v2, else v1).
 READ_LIMITS = (
     "nproc; cat /sys/fs/cgroup/memory.max 2>/dev/null"
@@ -41,8 +41,14 @@ def _delete_all(paas: Paas, team: Team) -> None:
             paas.request("DELETE", f"/deployments/{deployment['id']}", team.owner)
 
 
+@pytest.fixture(scope="module")
+def lxc_base(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' bridge and base container, made once per machine (tests/provisioning)."""
+    prepare_lxc_provider(tmp_path_factory.mktemp("lxc"))
+
+
 @pytest.fixture
-def lxc_team(paas: Paas) -> Iterator[Team]:
+def lxc_team(paas: Paas, lxc_base: None) -> Iterator[Team]:
     """A new organisation; after the test, whatever it deployed is deleted, passed or failed."""
     team = paas.studio.team(f"paas-lxc-{uuid.uuid4().hex[:6]}")
     yield team
@@ -50,7 +56,7 @@ def lxc_team(paas: Paas) -> Iterator[Team]:
 
 
 @pytest.fixture(scope="module")
-def unhealthy(paas: Paas, sources_root: Path) -> Iterator[tuple[Team, str]]:
+def unhealthy(paas: Paas, lxc_base: None, sources_root: Path) -> Iterator[tuple[Team, str]]:
     """A deployment of a release that never gets healthy, started before the CRM's so that
     both run at once (the worker runs 4 jobs at a time); (its team, its id)."""
     team = paas.studio.team("paas-unhealthy")
@@ -88,15 +94,6 @@ def _inside(address: str, private_key: str, command: str, known_hosts: Path) -> 
         ).stdout  # fmt: skip
 
 
-def _container_exists(name: str) -> bool:
-    listed = subprocess.run(["lxc-ls", "-P", LXC_PATH, "-1"], capture_output=True, text=True)
-    return name in listed.stdout.split()
-
-
-def _mounts_of(name: str) -> list[str]:
-    return [line for line in Path("/proc/mounts").read_text().splitlines() if name in line]
-
-
 def _healthy(url: str, timeout: float = 60) -> bool:
     """Whether the app answers /health with 200, asked until `timeout` (at least once)."""
     deadline = time.monotonic() + timeout
@@ -117,7 +114,7 @@ def _gone(paas: Paas, deployment: dict[str, Any]) -> None:
         "SELECT machine_name, address_held FROM paas_deployments WHERE id = %s", deployment["id"]
     )
     assert name.startswith("nct-") and not held
-    assert not _container_exists(name) and _mounts_of(name) == []
+    assert leftovers(name) == []
 
 
 def test_the_crm_on_a_container_from_deploy_to_delete(
