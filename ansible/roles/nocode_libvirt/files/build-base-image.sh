@@ -93,8 +93,9 @@ WantedBy=multi-user.target
 UNIT
 chroot "$root" systemctl enable nocode-boot.service >/dev/null 2>&1
 
+# The package lists stay: the deploy role's apt then needs no update for a day.
 chroot "$root" apt-get clean
-rm -rf "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/log/*.log
+rm -rf "$root"/tmp/* "$root"/var/log/*.log
 
 cp "$root"/boot/vmlinuz-* "$work/vmlinuz"
 cp "$root"/boot/initrd.img-* "$work/initrd"
