@@ -118,10 +118,15 @@ class LibvirtProvider:
         _check_name(request.name)
         address = request.address
         network = self.settings.gateway.network
-        if address is None or address.ip not in network or address.ip in (
-            self.settings.gateway.ip,
-            network.network_address,
-            network.broadcast_address,
+        if (
+            address is None
+            or address.ip not in network
+            or address.ip
+            in (
+                self.settings.gateway.ip,
+                network.network_address,
+                network.broadcast_address,
+            )
         ):
             raise ProvisionError(
                 INVALID_CONFIGURATION,
