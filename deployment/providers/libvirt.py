@@ -58,7 +58,7 @@ class LibvirtSettings:
     image_dir: Path = Path("/var/lib/nocode/images")
     accelerator: Accelerator = "auto"
     mirror: str = "http://deb.debian.org/debian"
-    apt_proxy: str = ""  # e.g. http://10.212.0.1:3142: the base image's build and the guests
+    apt_proxy: str = ""  # e.g. http://10.212.0.1:3142, reached by the host (its build) and guests
     ssh_timeout: int = 300
     host: Target | None = None
     known_hosts: Path = field(default_factory=_default_known_hosts)

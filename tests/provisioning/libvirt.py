@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +30,6 @@ REQUIRED_COMMANDS = {
     "dnsmasq": "dnsmasq-base",
     "debootstrap": "debootstrap",
 }
-APT_PROXY = ("127.0.0.1", 3142)
 
 
 def require_libvirt() -> None:
@@ -52,19 +49,16 @@ def require_libvirt() -> None:
         )
 
 
-def vm_settings(known_hosts: Path, **overrides: object) -> LibvirtSettings:
-    """The provider's settings for the tests: their own network and image cache; the base
-    image is built through this machine's apt-cacher-ng when one listens on 3142."""
-    values: dict[str, object] = {
-        "uri": URI,
-        "network": NETWORK,
-        "gateway": GATEWAY,
-        "image_dir": IMAGES,
-        "known_hosts": known_hosts,
-        "apt_proxy": f"http://{APT_PROXY[0]}:{APT_PROXY[1]}" if _listening(*APT_PROXY) else "",
-        **overrides,
-    }
-    return LibvirtSettings(**values)  # type: ignore[arg-type]
+def vm_settings(known_hosts: Path, ssh_timeout: int = 300) -> LibvirtSettings:
+    """The provider's settings for the tests: their own network and image cache."""
+    return LibvirtSettings(
+        uri=URI,
+        network=NETWORK,
+        gateway=GATEWAY,
+        image_dir=IMAGES,
+        known_hosts=known_hosts,
+        ssh_timeout=ssh_timeout,
+    )
 
 
 class TestVms:
@@ -135,21 +129,5 @@ def leases() -> str:
 
 def machine_files(name: str) -> list[Path]:
     """What the role keeps of machine `name` on the host: its disks and console log."""
-    return sorted((IMAGES / "machines").glob(f"{name}[.-]*"))
-
-
-def wait_for_ssh(address: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if _listening(address, 22):
-            return
-        time.sleep(1)
-    raise AssertionError(f"no SSH on {address} after {seconds:.0f} s")
-
-
-def _listening(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=1):
-            return True
-    except OSError:
-        return False
+    kept = (f"{name}.qcow2", f"{name}-config.img", f"{name}.console.log")
+    return [path for path in (IMAGES / "machines" / file for file in kept) if path.exists()]

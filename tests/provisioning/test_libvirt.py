@@ -15,7 +15,6 @@ from tests.provisioning.libvirt import (
     leases,
     machine_files,
     vm_settings,
-    wait_for_ssh,
 )
 
 ADDRESS = "10.214.0.20"
@@ -70,10 +69,9 @@ def test_a_vm_gets_its_resources_address_and_key_and_is_destroyed(test_vms: Test
     provider.stop("nct-vm")
     _timed("stop", started)
     assert provider.status("nct-vm") == "stopped"
-    started = time.monotonic()
+    # Started again, and destroyed while it boots: waiting for its SSH again would cost a
+    # minute of software emulation and prove what the provision proved.
     provider.start("nct-vm")
-    wait_for_ssh(ADDRESS, 120)
-    _timed("start to SSH", started)
     assert provider.status("nct-vm") == "running"
 
     started = time.monotonic()
