@@ -56,6 +56,7 @@ def two_workers(
     }
     workers = [_worker(env, data_dir, number) for number in (1, 2)]
     client = Api(server, inbox)
+    _wait_for_workers(server, len(workers))
     try:
         yield client
     finally:
@@ -73,6 +74,19 @@ def _worker(env: dict[str, str], data_dir: Path, number: int) -> subprocess.Pope
         [sys.executable, "-m", "nocode", "worker", "--concurrency", "4"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+def _wait_for_workers(server: Server, count: int, seconds: float = 60) -> None:
+    """Until `count` workers poll for jobs: a worker still starting on a loaded machine would
+    leave every tick to the other one."""
+    deadline = time.monotonic() + seconds
+    with psycopg.connect(server.database_url, autocommit=True) as connection:
+        while time.monotonic() < deadline:
+            [(polling,)] = connection.execute("SELECT count(*) FROM procrastinate_workers")
+            if polling >= count:
+                return
+            time.sleep(0.2)
+    raise AssertionError(f"{count} workers did not start within {seconds} s")
 
 
 def _workers_of(server: Server) -> set[str]:
