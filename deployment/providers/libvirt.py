@@ -1,5 +1,6 @@
 """libvirt/QEMU virtual machines on this machine or on a Debian host over SSH
-(ansible/libvirt.yml, role ansible/roles/nocode_libvirt, driven by community.libvirt).
+(ansible/provision_libvirt.yml, deprovision_libvirt.yml and libvirt.yml, role
+ansible/roles/nocode_libvirt, driven by community.libvirt).
 
 Each VM boots the kernel of a base image (Debian with what a deployment installs, built once
 per host) directly, its disk a qcow2 overlay of that image of the requested size; a small
@@ -31,6 +32,7 @@ from deployment.record import Listener, Recorder
 from deployment.runner import Connection, run_playbook
 
 HOSTS = "nocode_libvirt_hosts"
+PLAYBOOKS = {"provision": "provision_libvirt.yml", "deprovision": "deprovision_libvirt.yml"}
 # A domain's name is the guest's host name: letters, digits and inner hyphens.
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 # libvirt's domain states (virDomainState) as the contract names them.
@@ -66,7 +68,7 @@ class LibvirtSettings:
 
 
 class LibvirtProvider:
-    """The `Provider` of libvirt VMs: every call is one run of ansible/libvirt.yml."""
+    """The `Provider` of libvirt VMs: every call is one run of a playbook of the role."""
 
     kind: MachineKind = "vm"
 
@@ -144,7 +146,7 @@ class LibvirtProvider:
         with tempfile.TemporaryDirectory(prefix="nocode-libvirt-") as private:
             result_file = Path(private, "result.json")
             code = run_playbook(
-                "libvirt.yml",
+                PLAYBOOKS.get(action, "libvirt.yml"),
                 self._inventory(),
                 {
                     "nocode_libvirt_action": action,
