@@ -35,7 +35,7 @@ def test_a_vm_gets_its_resources_address_and_key_and_is_destroyed(test_vms: Test
 
     started = time.monotonic()
     machine = provider.provision(request)
-    _timed("provision (a cold base image included on a new host)", started)
+    _timed("provision to SSH (the base image built first where missing)", started)
     assert machine == Machine(name="nct-vm", kind="vm", vm_id=120, ip_address=ADDRESS)
 
     inside = test_vms.ssh(
