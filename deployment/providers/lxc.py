@@ -26,7 +26,7 @@ from deployment.providers.base import (
     MachineStats,
     ProvisionError,
 )
-from deployment.record import Listener, Recorder, named_code
+from deployment.record import Failure, Listener, LogLine, Recorder, named_code
 from deployment.runner import Connection, run_playbook
 
 HOSTS = "nocode_lxc_hosts"
@@ -55,7 +55,8 @@ class LxcSettings:
 
 
 class LxcProvider:
-    """The `Provider` of LXC containers: every call is one run of ansible/lxc.yml."""
+    """The `Provider` of LXC containers: every call is one playbook run (provision_lxc.yml,
+    lxc.yml for start, stop and stats, deprovision_lxc.yml) against the LXC host."""
 
     kind: MachineKind = "lxc"
 
@@ -177,12 +178,13 @@ class LxcProvider:
 def _failure(recorder: Recorder, what: str) -> ProvisionError:
     """The error of a failed run: the code its first failure names, the message of its
     last (a provision's rescue names the task that failed, after removing what it made)."""
-    failed = [line for line in recorder.logs if line.status in ("failed", "unreachable")]
-    if recorder.failure is None or not failed:
+    failure = recorder.failure
+    if failure is None:
         return ProvisionError(NOT_DEPLOYABLE, f"{what}: the playbook failed")
-    last = failed[-1]
-    code = named_code(last.message) or recorder.failure.code
-    return ProvisionError(code, f"{last.step}: {last.message}")
+    failed = [line for line in recorder.logs if line.status in ("failed", "unreachable")]
+    last: LogLine | Failure = failed[-1] if failed else failure
+    step, message = last.step, last.message
+    return ProvisionError(named_code(message) or failure.code, f"{what}: {step}: {message}")
 
 
 def _number(result: dict[str, Any], key: str) -> float | None:

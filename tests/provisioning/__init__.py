@@ -1,0 +1,1 @@
+"""Provisioning tests: real LXC containers made, measured and destroyed by the providers."""

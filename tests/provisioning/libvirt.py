@@ -67,14 +67,9 @@ class TestVms:
 
     __test__ = False  # a helper, not a test class, despite its name
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, key: Path) -> None:
         self.known_hosts = work / "known_hosts"
-        self.key = work / "vm_ed25519"
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nocode-tests", "-f",
-             str(self.key)],
-            check=True,
-        )  # fmt: skip
+        self.key = key  # its public half (`<key>.pub`) is let in
         self.provider = LibvirtProvider(vm_settings(self.known_hosts))
         self.names: list[str] = []
 
