@@ -31,6 +31,8 @@ from control_plane.modules import ROUTERS
 from control_plane.runtime.services.forwarding import new_app_client
 
 logger = logging.getLogger("control_plane.health")
+SERVICE = "nocode control plane"
+VERSION = version("nocode")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,8 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pool.close()
 
     app = FastAPI(
-        title="nocode control plane",
-        version=version("nocode"),
+        title=SERVICE,
+        version=VERSION,
         docs_url="/api/docs/",
         redoc_url="/api/redoc/",
         openapi_url="/api/schema/",
@@ -84,13 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict[str, str]:
-        """Liveness with a database check, for load balancers: 503 UNHEALTHY without it."""
+        """Liveness with a database check, for load balancers: 503 UNHEALTHY without it.
+        Seed 002's fields (`status` healthy, `service`, `version`) and the database's."""
         try:
             async with request.app.state.pool.connection() as connection:
                 await connection.execute("SELECT 1")
         except psycopg.OperationalError as error:
             logger.warning("health check failed: %s", type(error).__name__)
             raise ApiError(UNHEALTHY, {"database": "unavailable"}) from None
-        return {"status": "ok", "database": "ok"}
+        return {"status": "healthy", "database": "ok", "service": SERVICE, "version": VERSION}
 
     return app

@@ -6,8 +6,10 @@ the variable's name and what is wrong with it.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +87,53 @@ class Settings(BaseSettings):
         default=None,
         description="Where the metrics job reads the control plane's /metrics and /health;"
         " `nocode serve` sets its own address",
+    )
+    paas_source_roots: list[Path] = Field(
+        default_factory=list,
+        description="Folders whose Git repositories the PaaS API deploys by path or file:// URL",
+    )
+    paas_keep_failed: bool = Field(
+        default=False, description="Keep the machine of a failed PaaS deployment for inspection"
+    )
+    paas_machine_prefix: str = Field(
+        default="nocode-",
+        pattern="^[a-z][a-z0-9-]{0,20}$",
+        description="Start of the names of the machines the PaaS API makes",
+    )
+    paas_lxc_path: Path = Field(
+        default=Path("/var/lib/nocode/lxc"), description="Where the LXC containers live"
+    )
+    paas_lxc_bridge: str = Field(default="nocodebr0", description="The containers' bridge")
+    paas_lxc_network: ipaddress.IPv4Interface = Field(
+        default=ipaddress.IPv4Interface("10.211.0.1/24"),
+        description="The bridge's address: the containers' gateway and network",
+    )
+    paas_lxc_base: str = Field(default="nocode-base", description="The cached base container")
+    paas_vm_network: ipaddress.IPv4Interface = Field(
+        default=ipaddress.IPv4Interface("10.212.0.1/24"),
+        description="The VMs' gateway and network",
+    )
+    paas_vm_provider: Literal["libvirt", "proxmox"] = Field(
+        default="libvirt", description="Who makes the PaaS VMs: libvirt here, or a Proxmox node"
+    )
+    paas_proxmox_api_host: str = Field(default="", description="The Proxmox API's host")
+    paas_proxmox_api_port: int = Field(default=8006, ge=1, le=65535)
+    paas_proxmox_api_user: str = Field(default="", description="e.g. nocode@pve")
+    paas_proxmox_api_token_id: str = Field(default="", description="The API token's id")
+    paas_proxmox_api_token_secret: SecretStr = Field(default=SecretStr(""))
+    paas_proxmox_validate_certs: bool = Field(default=True)
+    paas_proxmox_node: str = Field(default="", description="The node the VMs are made on")
+    paas_proxmox_storage: str = Field(default="local-lvm", description="Where their disks go")
+    paas_proxmox_bridge: str = Field(default="vmbr0", description="The VMs' bridge on the node")
+    paas_proxmox_vm_template: str = Field(
+        default="", description="The cloud-init template the VMs are cloned from"
+    )
+    paas_vm_bridge: str = Field(
+        default="nocode-vms", description="The libvirt network (and bridge) of the VMs"
+    )
+    paas_vm_image_dir: Path = Field(
+        default=Path("/var/lib/nocode/images"),
+        description="Where the VMs' base image and disks live (libvirt)",
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 

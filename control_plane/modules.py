@@ -15,6 +15,8 @@ from control_plane.foundation.api import router as foundation_router
 from control_plane.insights.api import router as insights_router
 from control_plane.insights.jobs import events, metrics  # noqa: F401  (their job kinds)
 from control_plane.jobs import retention  # noqa: F401  (jobs.prune)
+from control_plane.paas.api import router as paas_router
+from control_plane.paas.jobs import deploy  # noqa: F401  (paas.deploy)
 from control_plane.runtime.api import router as runtime_router
 from control_plane.runtime.jobs import (  # noqa: F401  (runtime.generate, runtime.deploy)
     deployments,
@@ -28,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     runtime_router,
     automation_router,
     insights_router,
+    paas_router,
 )

@@ -27,6 +27,8 @@ they caused). A MEMBER reads the organisation's analytics, activities, dashboard
 apps' performance, and saves dashboards of their own. ADMIN adds the platform's and the
 targets' system metrics and manages every dashboard of the organisation; OWNER all.
 Nothing crosses organisations.
+
+The PaaS API (seed 002) makes machines: everything in it is ADMIN's and OWNER's.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Permission(StrEnum):
     INSIGHTS_OWN = "insights.own"
     INSIGHTS_READ = "insights.read"
     INSIGHTS_MANAGE = "insights.manage"
+    PAAS_MANAGE = "paas.manage"
 
 
 _CLIENT = frozenset(
@@ -98,6 +101,7 @@ _ADMIN = _MEMBER | {
     Permission.WORKFLOWS_ADVANCED,
     Permission.INTEGRATIONS_MANAGE,
     Permission.INSIGHTS_MANAGE,
+    Permission.PAAS_MANAGE,
 }
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.CLIENT: _CLIENT,

@@ -9,6 +9,8 @@ class RunKind(StrEnum):
     DEPLOYMENT = "deployment"
     ROLLBACK = "rollback"
     WORKFLOW = "workflow"
+    PAAS_DEPLOYMENT = "paas_deployment"  # control_plane/paas: a machine made, an app on it
+    PAAS_DELETION = "paas_deletion"  # and the machine destroyed
 
 
 class RunStatus(StrEnum):

@@ -1,0 +1,1 @@
+"""The PaaS module's SQL, one module per table."""

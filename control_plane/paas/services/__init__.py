@@ -1,0 +1,1 @@
+"""The PaaS module's rules and transactions."""
