@@ -25,6 +25,7 @@ from deployment.providers.base import (
     MachineStats,
     ProvisionError,
 )
+from deployment.providers.playbooks import default_known_hosts
 from deployment.record import Listener, Recorder, named_code
 from deployment.runner import Connection, run_playbook
 
@@ -45,10 +46,6 @@ _UNREACHABLE = re.compile(
     r"|No route to host|CERTIFICATE_VERIFY_FAILED|401 Unauthorized|authentication failure"
 )
 _MEGABYTE, _GIGABYTE = 1024**2, 1024**3
-
-
-def _default_known_hosts() -> Path:
-    return Path.home() / ".config" / "nocode" / "known_hosts"
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ class ProxmoxSettings:
     lxc_ostemplate: str = ""  # a container: STORAGE:vztmpl/FILE; empty: the role's default
     ip_timeout: int = 300
     ssh_timeout: int = 300
-    known_hosts: Path = field(default_factory=_default_known_hosts)
+    known_hosts: Path = field(default_factory=default_known_hosts)
 
     def variables(self) -> dict[str, object]:
         given = {

@@ -19,18 +19,21 @@ import pytest
 from tests.conftest import fresh_database
 from tests.control_plane.conftest import Api, Inbox, Server, User, serve
 from tests.control_plane.studio.conftest import Studio, Team
-from tests.provisioning import lxc
+from tests.provisioning import libvirt, lxc
 
 # The tests' own names and networks (docs/provisioning.md): never a demo control plane's.
-# The LXC containers are tests/provisioning's: same path, bridge and base (PaaS addresses
-# come from the bottom of the bridge's network, below tests/provisioning's .200).
+# The machines are tests/provisioning's: same path, bridge and base container, same libvirt
+# network and base image (PaaS addresses come from the bottom of each network, below the
+# addresses tests/provisioning takes).
 PAAS_SETTINGS = {
     "paas_machine_prefix": "nct-",
     "paas_lxc_bridge": lxc.BRIDGE,
     "paas_lxc_network": str(lxc.GATEWAY),
     "paas_lxc_path": str(lxc.LXC_PATH),
     "paas_lxc_base": lxc.BASE,
-    "paas_vm_network": "10.214.0.1/24",
+    "paas_vm_bridge": libvirt.NETWORK,
+    "paas_vm_network": str(libvirt.GATEWAY),
+    "paas_vm_image_dir": str(libvirt.IMAGES),
 }
 SEED_ERROR_KEYS = {"success", "errors", "error", "details", "code"}
 FINISHED = {"running", "failed", "stopped", "deleted"}
