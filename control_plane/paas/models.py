@@ -84,7 +84,7 @@ class MessageResponse(BaseModel):
     message: str
 
 
-class StepPublic(BaseModel):
+class PaasRunStep(BaseModel):
     name: str
     status: str
     details: str
@@ -92,7 +92,7 @@ class StepPublic(BaseModel):
     completed_at: datetime | None
 
 
-class LogLinePublic(BaseModel):
+class PaasRunLogLine(BaseModel):
     at: datetime
     step: str
     host: str
@@ -100,7 +100,7 @@ class LogLinePublic(BaseModel):
     message: str
 
 
-class RunPublic(BaseModel):
+class PaasRun(BaseModel):
     """One run of the ledger: the deployment, or the deletion."""
 
     id: uuid.UUID
@@ -109,14 +109,14 @@ class RunPublic(BaseModel):
     error_message: str | None
     created_at: datetime
     completed_at: datetime | None
-    steps: list[StepPublic]
-    lines: list[LogLinePublic]
+    steps: list[PaasRunStep]
+    lines: list[PaasRunLogLine]
 
 
 class LogsResponse(BaseModel):
     success: bool = True
     logs: str  # seed 002: the log as text, one line per log line of every run
-    runs: list[RunPublic]
+    runs: list[PaasRun]
 
 
 class Stats(BaseModel):

@@ -9,12 +9,12 @@ from control_plane.db import Conn
 from control_plane.foundation.permissions import Permission, authorize
 from control_plane.paas.models import (
     DeploymentStatus,
-    LogLinePublic,
     LogsResponse,
+    PaasRun,
+    PaasRunLogLine,
+    PaasRunStep,
     ResourcesPublic,
-    RunPublic,
     Stats,
-    StepPublic,
 )
 from control_plane.paas.queries import deployments
 from control_plane.paas.services.deployments import MANAGERS
@@ -22,9 +22,9 @@ from control_plane.runs.services import ledger
 from control_plane.runs.services.ledger import RunRecord
 
 
-def _run(record: RunRecord) -> RunPublic:
+def _run(record: RunRecord) -> PaasRun:
     run = record.run
-    return RunPublic(
+    return PaasRun(
         id=run.id,
         kind=run.kind.value,
         status=run.status.value,
@@ -32,19 +32,19 @@ def _run(record: RunRecord) -> RunPublic:
         created_at=run.created_at,
         completed_at=run.completed_at,
         steps=[
-            StepPublic(name=s.name, status=s.status.value, details=s.details,
+            PaasRunStep(name=s.name, status=s.status.value, details=s.details,
                        started_at=s.started_at, completed_at=s.completed_at)
             for s in record.steps
         ],
         lines=[
-            LogLinePublic(at=line.at, step=line.step, host=line.host, status=line.status,
+            PaasRunLogLine(at=line.at, step=line.step, host=line.host, status=line.status,
                           message=line.message)
             for line in record.lines
         ],
     )  # fmt: skip
 
 
-def _text(runs: list[RunPublic]) -> str:
+def _text(runs: list[PaasRun]) -> str:
     """One line per log line, then the run's outcome, run after run."""
     lines: list[str] = []
     for run in runs:
@@ -59,7 +59,7 @@ def _text(runs: list[RunPublic]) -> str:
 
 async def logs(connection: Conn, deployment_id: uuid.UUID) -> LogsResponse:
     """The deployment's runs (an authorized caller's)."""
-    runs: list[RunPublic] = []
+    runs: list[PaasRun] = []
     for run_id in await deployments.runs(connection, deployment_id):
         record = await ledger.read_run(connection, run_id)
         if record is not None:
