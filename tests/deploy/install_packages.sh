@@ -4,7 +4,8 @@
 # playbook installs on hosts that share this machine's files (their namespace cannot reach
 # the archive, so it must already be here); chromium and an emoji font (the tables' icons)
 # for the generated admin's browser tests; poppler-utils (pdftoppm, pdftotext) for the Insights
-# PDF exports' tests; lxc (with its templates, python3-lxc for Ansible's lxc_container and lxcfs)
+# PDF exports' tests; lxc (with its templates and rsync, which the debian template copies its cache
+# with, python3-lxc for Ansible's lxc_container and lxcfs)
 # for the LXC provider's containers; QEMU, libvirt (its network's DHCP server dnsmasq, and the
 # Python binding and lxml that community.libvirt's modules import) for the VM provider's tests.
 # Run by .ci/run, and by the tests when missing.
@@ -17,6 +18,6 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     git openssh-server openssh-client iproute2 util-linux debootstrap apt-cacher-ng \
     postgresql postgresql-client python3-venv python3-apt supervisor \
     chromium fonts-noto-color-emoji poppler-utils \
-    lxc lxc-templates python3-lxc lxcfs \
+    lxc lxc-templates rsync python3-lxc lxcfs \
     qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base \
     python3-libvirt python3-lxml >/dev/null

@@ -66,7 +66,7 @@ READ_LIMITS = """
 nproc
 cat /sys/fs/cgroup/cpuset.cpus.effective 2>/dev/null || cat /sys/fs/cgroup/cpuset/cpuset.cpus
 cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes
-awk '/^MemTotal/ {print $2 * 1024}' /proc/meminfo
+awk '/^MemTotal/ {printf "%.0f\\n", $2 * 1024}' /proc/meminfo
 df -B1 --output=size / | tail -1
 fallocate -l 6G /too-big 2>&1 || true
 rm -f /too-big
