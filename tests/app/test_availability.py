@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import psycopg
 import pytest
 
 from tests.conftest import (
@@ -22,6 +23,7 @@ from tests.conftest import (
     app_environment,
     free_port,
     fresh_database,
+    serving,
     start_app,
     start_nocode_run,
 )
@@ -86,6 +88,30 @@ def test_a_database_outage_answers_503_fast_and_the_app_recovers(
     finally:
         app.process.terminate()
         app.process.wait(timeout=30)
+
+
+def test_connections_the_database_closed_are_replaced_not_served(
+    crm_dir: Path, pg_server: str, http: httpx.Client
+) -> None:
+    """The pool proves a connection alive only when the server sent it something while it
+    sat idle (app/core/db.py): every connection a backend's end closed must be noticed."""
+    with serving(crm_dir, pg_server) as app:
+        produits = f"{app.api}tables/produits/"
+        created = http.post(produits, json=produit(), headers=app.headers())
+        assert created.status_code == 201
+        record = f"{produits}{created.json()['id']}/"
+        with psycopg.connect(app.database_url, autocommit=True) as connection:
+            # Every connection of the app's pool, idle in it, ends as in a failover.
+            ended = connection.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert ended is not None and ended[0] >= 1
+        answers = [
+            http.request(method, record, json=body, headers=app.headers()).status_code
+            for method, body in [("GET", None), ("PATCH", {"stock": 2})] * 10
+        ]
+        assert answers == [200] * 20
 
 
 def serve_process(app: RunningApp, port: int, *options: str) -> subprocess.Popen[str]:

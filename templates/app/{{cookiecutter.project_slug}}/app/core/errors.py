@@ -11,11 +11,12 @@ traceback, SQL text or stack reaches a client.
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
 import psycopg.errors
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -198,11 +199,24 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, INTERNAL)
 
 
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    ApiError: _api_error,
+    RequestValidationError: _validation_error,
+    HTTPException: _http_error,
+    psycopg.errors.IntegrityError: _integrity_error,
+    psycopg.errors.DataError: _data_error,
+    psycopg.OperationalError: _database_unavailable,
+    Exception: _unexpected_error,
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(psycopg.errors.IntegrityError, _integrity_error)
-    app.add_exception_handler(psycopg.errors.DataError, _data_error)
-    app.add_exception_handler(psycopg.OperationalError, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected_error)
+    for exception, handler in HANDLERS.items():
+        app.add_exception_handler(exception, handler)
+
+
+async def error_response_of(request: Request, error: Exception) -> Response:
+    """The response the app's handlers give `error` (the most specific one, as Starlette
+    picks), for code that runs outside FastAPI's routing (app/api/fast_path.py)."""
+    handler = next(HANDLERS[kind] for kind in type(error).__mro__ if kind in HANDLERS)
+    return await handler(request, error)

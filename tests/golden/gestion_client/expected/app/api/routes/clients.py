@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from app.api.deps import Connection, ListQuery, allow
+from app.api.deps import Allow, Connection, ListQuery
 from app.api.documented import errors, listing_parameters
 from app.core.metadata import PROJECT, Action
 from app.core.responses import found, json_text_response, missing_record, page_response
@@ -26,11 +26,11 @@ TABLE = PROJECT.tables["clients"]
 
 router = APIRouter(prefix="/tables/clients", tags=["clients"])
 
-CanCreate = Annotated[Principal, Depends(allow(TABLE.name, Action.CREATE))]
-CanRead = Annotated[Principal, Depends(allow(TABLE.name, Action.READ))]
-CanUpdate = Annotated[Principal, Depends(allow(TABLE.name, Action.UPDATE))]
-CanDelete = Annotated[Principal, Depends(allow(TABLE.name, Action.DELETE))]
-can_read = Depends(allow(TABLE.name, Action.READ))
+CanCreate = Annotated[Principal, Depends(Allow(TABLE.name, Action.CREATE))]
+CanRead = Annotated[Principal, Depends(Allow(TABLE.name, Action.READ))]
+CanUpdate = Annotated[Principal, Depends(Allow(TABLE.name, Action.UPDATE))]
+CanDelete = Annotated[Principal, Depends(Allow(TABLE.name, Action.DELETE))]
+can_read = Depends(Allow(TABLE.name, Action.READ))
 
 
 @router.get(
