@@ -71,20 +71,20 @@ def wrk_binary() -> str:
     return found
 
 
-def run_wrk(
+def _command(
     base_url: str,
     request: Request,
     headers: Mapping[str, str],
-    settings: Settings,
     *,
+    threads: int,
+    connections: int,
     duration: int,
     nonce: str,
-) -> WrkResult:
-    """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later)."""
-    cmd = [
+) -> list[str]:
+    return [
         wrk_binary(),
-        f"-t{settings.threads}",
-        f"-c{settings.connections}",
+        f"-t{threads}",
+        f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
         "10s",
@@ -99,6 +99,27 @@ def run_wrk(
         str(ROWS),
         *(f"{name}: {value}" for name, value in headers.items()),
     ]
+
+
+def run_wrk(
+    base_url: str,
+    request: Request,
+    headers: Mapping[str, str],
+    settings: Settings,
+    *,
+    duration: int,
+    nonce: str,
+) -> WrkResult:
+    """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later)."""
+    cmd = _command(
+        base_url,
+        request,
+        headers,
+        threads=settings.threads,
+        connections=settings.connections,
+        duration=duration,
+        nonce=nonce,
+    )
     env = os.environ | {"BENCH_PACE_MS": str(settings.pace_ms)}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, env=env)
     if proc.returncode != 0:
@@ -106,6 +127,43 @@ def run_wrk(
             f"wrk exited {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"
         )
     return parse_output(proc.stdout)
+
+
+class PacedWriter:
+    """A second wrk in the background: one thread, one connection, pausing `pace_ms`
+    after each answer; started before a measured run, read after it."""
+
+    def __init__(
+        self,
+        base_url: str,
+        request: Request,
+        headers: Mapping[str, str],
+        *,
+        pace_ms: float,
+        duration: int,
+        nonce: str,
+    ) -> None:
+        cmd = _command(
+            base_url, request, headers, threads=1, connections=1, duration=duration, nonce=nonce
+        )
+        self._duration = duration
+        self._proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ | {"BENCH_PACE_MS": str(pace_ms)},
+        )
+
+    def result(self) -> WrkResult:
+        try:
+            stdout, stderr = self._proc.communicate(timeout=self._duration + 60)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            raise
+        if self._proc.returncode != 0:
+            raise RuntimeError(f"writer wrk exited {self._proc.returncode}: {stderr.strip()}")
+        return parse_output(stdout)
 
 
 def parse_output(stdout: str) -> WrkResult:
