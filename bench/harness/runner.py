@@ -11,13 +11,14 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .config import HOST, KINDS, UNDER_WRITES, WRITER_PACE_MS, Settings
+from .config import HOST, KINDS, UNDER_WRITES, WRITES_PER_S, Settings
 from .contenders import Contender
 from .cpu import tree_seconds
 from .install import PeerUnavailable
 from .pg import PgServer
 from .procs import spawn, stop, tail, wait_healthy
-from .wrk import PacedWriter, Request, WrkResult, run_wrk
+from .writer import SteadyWriter
+from .wrk import Request, WrkResult, run_wrk
 
 Log = Callable[[str], None]
 
@@ -108,27 +109,20 @@ def measure_kind(
     writer: Request | None = None,
     pg_pid: int = 0,
 ) -> KindResult:
-    """wrk's runs of one kind; with `writer`, each run (and the warm-up) has a paced
+    """wrk's runs of one kind; with `writer`, each run (and the warm-up) has a steady
     writer of that request beside it."""
     stamp = f"{int(time.time())}{kind[:2]}"
     result = KindResult(kind=kind, smoke=smoke(base_url, request, headers, stamp))
     log(f"  {kind}: smoke {result.smoke}")
 
-    def one_run(duration: int, nonce: str) -> tuple[WrkResult, WrkResult | None, float]:
-        paced = None
+    def one_run(duration: int, nonce: str) -> tuple[WrkResult, tuple[float, int] | None, float]:
+        steady = None
         if writer is not None:
-            paced = PacedWriter(
-                base_url,
-                writer,
-                headers,
-                pace_ms=WRITER_PACE_MS,
-                duration=duration,
-                nonce=f"{nonce}p",
-            )
+            steady = SteadyWriter(base_url, writer, headers, rate=WRITES_PER_S, duration=duration)
         cpu_before = tree_seconds([pg_pid]) if pg_pid else 0.0
         run = run_wrk(base_url, request, headers, settings, duration=duration, nonce=nonce)
         cpu = (tree_seconds([pg_pid]) - cpu_before) if pg_pid else 0.0
-        return run, paced.result() if paced is not None else None, cpu
+        return run, steady.result() if steady is not None else None, cpu
 
     try:
         if settings.warmup > 0:
@@ -139,13 +133,13 @@ def measure_kind(
             if pg_pid and run.requests:
                 result.pg_cpu_ms.append(cpu * 1000 / run.requests)
             if writes is not None:
-                result.writes_per_s.append(writes.rps)
+                result.writes_per_s.append(writes[0])
             log(
                 f"  {kind} run {index + 1}: {run.rps:,.0f} req/s p50 {run.p50_ms:.2f} ms "
                 f"p99 {run.p99_ms:.2f} ms non-2xx {run.non2xx}"
                 + (f" PG CPU {result.pg_cpu_ms[-1]:.2f} ms/req" if pg_pid and run.requests else "")
                 + (
-                    f" under {writes.rps:.0f} writes/s (non-2xx {writes.non2xx})"
+                    f" under {writes[0]:.0f} writes/s ({writes[1]} failed)"
                     if writes is not None
                     else ""
                 )

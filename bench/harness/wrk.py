@@ -129,43 +129,6 @@ def run_wrk(
     return parse_output(proc.stdout)
 
 
-class PacedWriter:
-    """A second wrk in the background: one thread, one connection, pausing `pace_ms`
-    after each answer; started before a measured run, read after it."""
-
-    def __init__(
-        self,
-        base_url: str,
-        request: Request,
-        headers: Mapping[str, str],
-        *,
-        pace_ms: float,
-        duration: int,
-        nonce: str,
-    ) -> None:
-        cmd = _command(
-            base_url, request, headers, threads=1, connections=1, duration=duration, nonce=nonce
-        )
-        self._duration = duration
-        self._proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=os.environ | {"BENCH_PACE_MS": str(pace_ms)},
-        )
-
-    def result(self) -> WrkResult:
-        try:
-            stdout, stderr = self._proc.communicate(timeout=self._duration + 60)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            raise
-        if self._proc.returncode != 0:
-            raise RuntimeError(f"writer wrk exited {self._proc.returncode}: {stderr.strip()}")
-        return parse_output(stdout)
-
-
 def parse_output(stdout: str) -> WrkResult:
     figures: dict[str, int] = {}
     codes: list[int] = []
