@@ -180,7 +180,7 @@ class _Writer:
             # Logged records have the old columns: counts cached before are recounted.
             self.migration.changes.append(
                 Step(
-                    f"tables.{new.name}: cached list counts recounted (its columns changed)",
+                    f"Cached list counts of {new.name} recounted: its columns changed.",
                     f"SELECT nocode_count_reset({sql_literal(new.name)});",
                 )
             )
