@@ -128,36 +128,126 @@ def foreign_keys(table: TableModel) -> list[str]:
     ]
 
 
-# Exact list counts are cached by the app while a table is unchanged. Every write
-# statement bumps a change counter in the same transaction, so a reader's snapshot sees a
-# table's data and its counter move together. The counters are spread over a few slots
-# per table (by backend) so that concurrent writers rarely wait for one another.
-CHANGE_SLOTS = 8
-
-CHANGE_TRACKING = f"""CREATE TABLE nocode_changes (
+# Exact list counts stay cheap while a table changes: every write statement logs the
+# records it changed (before and after) in `nocode_count_deltas`, in its own transaction,
+# with its transaction id. The app keeps a count with the snapshot it was taken in; the
+# next list, in one snapshot with its page, adds the logged changes its snapshot sees and
+# the cached one did not, counting only those whose records match the list's filters.
+# Old deltas are pruned below a watermark; a cached snapshot older than its table's
+# watermark (raised by pruning, TRUNCATE and schema changes) is not used: a full count.
+COUNT_DELTAS = """CREATE TABLE nocode_count_deltas (
     table_name text NOT NULL,
-    slot smallint NOT NULL,
-    changes bigint NOT NULL,
-    PRIMARY KEY (table_name, slot)
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    old_record jsonb,
+    new_record jsonb
+);
+CREATE INDEX nocode_count_deltas__table_xid_idx ON nocode_count_deltas (table_name, xid);
+
+CREATE TABLE nocode_count_watermarks (
+    table_name text PRIMARY KEY,
+    watermark xid8 NOT NULL
 );
 
-CREATE FUNCTION nocode_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The xmin of snapshots noted by pruning, so that it can prune up to one noted a while ago.
+CREATE TABLE nocode_count_horizons (
+    noted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    noted_xmin xid8 NOT NULL
+);
+
+CREATE FUNCTION nocode_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO nocode_changes AS c (table_name, slot, changes)
-    VALUES (TG_TABLE_NAME, pg_backend_pid() % {CHANGE_SLOTS}, 1)
-    ON CONFLICT (table_name, slot) DO UPDATE SET changes = c.changes + 1;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO nocode_count_deltas (table_name, new_record)
+        SELECT TG_TABLE_NAME, to_jsonb(r) FROM new_records AS r;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO nocode_count_deltas (table_name, old_record)
+        SELECT TG_TABLE_NAME, to_jsonb(r) FROM old_records AS r;
+    ELSE
+        INSERT INTO nocode_count_deltas (table_name, old_record, new_record)
+        SELECT TG_TABLE_NAME, to_jsonb(o), to_jsonb(n)
+        FROM old_records AS o FULL JOIN new_records AS n USING (id);
+    END IF;
     RETURN NULL;
+END
+$$;
+
+-- Every cached count of `target` is recounted: snapshots that may not see this
+-- transaction fall below the watermark (its xid + 1), and its deltas go.
+CREATE FUNCTION nocode_count_reset(target text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    mark xid8 := (pg_current_xact_id()::text::numeric + 1)::text::xid8;
+BEGIN
+    INSERT INTO nocode_count_watermarks AS w (table_name, watermark) VALUES (target, mark)
+    ON CONFLICT (table_name) DO UPDATE SET watermark = greatest(w.watermark, excluded.watermark);
+    DELETE FROM nocode_count_deltas WHERE table_name = target AND xid < mark;
+END
+$$;
+
+CREATE FUNCTION nocode_count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nocode_count_reset(TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+-- Run now and then by every app process (idempotent): notes the current snapshot's xmin,
+-- and deletes the deltas below the newest xmin noted at least `keep` ago, raising the
+-- watermarks of their tables to it. Counts cached within `keep` stay usable.
+CREATE FUNCTION nocode_count_prune(keep interval) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    horizon xid8;
+BEGIN
+    INSERT INTO nocode_count_horizons (noted_xmin)
+    VALUES (pg_snapshot_xmin(pg_current_snapshot()));
+    SELECT max(noted_xmin) INTO horizon FROM nocode_count_horizons
+    WHERE noted_at <= clock_timestamp() - keep;
+    IF horizon IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM nocode_count_horizons
+    WHERE noted_at <= clock_timestamp() - keep AND noted_xmin < horizon;
+    WITH gone AS (DELETE FROM nocode_count_deltas WHERE xid < horizon RETURNING table_name)
+    INSERT INTO nocode_count_watermarks AS w (table_name, watermark)
+    SELECT DISTINCT table_name, horizon FROM gone
+    ON CONFLICT (table_name) DO UPDATE SET watermark = greatest(w.watermark, excluded.watermark);
 END
 $$;"""
 
+# PostgreSQL allows transition tables on single-event triggers only: one per operation.
+_DELTA_TRIGGERS = (
+    ("inserted", "INSERT", "NEW TABLE AS new_records"),
+    ("updated", "UPDATE", "OLD TABLE AS old_records NEW TABLE AS new_records"),
+    ("deleted", "DELETE", "OLD TABLE AS old_records"),
+)
 
-def change_trigger(table: TableModel) -> str:
+
+def _delta_trigger_names(table_name: str) -> list[str]:
+    return [sql_name(table_name, "counts", operation) for operation, _, _ in _DELTA_TRIGGERS] + [
+        sql_name(table_name, "counts", "truncated")
+    ]
+
+
+def count_triggers(table: TableModel) -> str:
+    """The statement triggers logging the table's changed records for exact counts."""
     name = sql_ident(table.name)
-    return (
-        f"CREATE TRIGGER {sql_ident(sql_name(table.name, 'changes'))} "
-        f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name}\n"
-        "    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();"
+    statements = [
+        f"CREATE TRIGGER {sql_ident(sql_name(table.name, 'counts', operation))} "
+        f"AFTER {event} ON {name}\n"
+        f"    REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();"
+        for operation, event, transition in _DELTA_TRIGGERS
+    ]
+    statements.append(
+        f"CREATE TRIGGER {sql_ident(sql_name(table.name, 'counts', 'truncated'))} "
+        f"AFTER TRUNCATE ON {name}\n"
+        "    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_truncated();"
     )
+    return "\n".join(statements)
+
+
+# Before schema revision 4: a change counter per table, bumped by every write statement;
+# dropping its function drops its trigger on every table.
+DROP_CHANGE_COUNTERS = """DROP TABLE nocode_changes;
+DROP FUNCTION nocode_count_change() CASCADE;"""
 
 
 # Record events: every committed write of a record leaves a row in the outbox
@@ -203,10 +293,11 @@ _EVENT_TRIGGERS = (
 )
 
 
-def trigger_names(table_name: str, *, events: bool = True) -> list[str]:
-    """The triggers the generator puts on a table: its change counter and, unless
-    `events` is false (a schema from before record events), its record events."""
-    names = [sql_name(table_name, "changes")]
+def trigger_names(table_name: str, *, events: bool = True, deltas: bool = True) -> list[str]:
+    """The triggers the generator puts on a table: its count deltas (unless `deltas` is
+    false: a schema from before revision 4, whose change counter a migration drops first)
+    and its record events (unless `events` is false: a schema from before them)."""
+    names = _delta_trigger_names(table_name) if deltas else []
     if events:
         names += [sql_name(table_name, "events", operation) for operation, _, _ in _EVENT_TRIGGERS]
     return names

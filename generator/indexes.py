@@ -19,9 +19,12 @@ MAX_SQL_NAME = 63
 # revision it was generated with, so that regenerating it migrates what changed.
 # 2: unique EMAIL fields are unique regardless of case (a unique index on lower(column)).
 # 3: record events: an outbox table, `nocode_events`, and triggers on every table.
-SCHEMA_REVISION = 3
+# 4: exact counts from a log of changed records, `nocode_count_deltas`, written by triggers
+#    on every table (the change counters of `nocode_changes` go).
+SCHEMA_REVISION = 4
 CASE_INSENSITIVE_EMAILS = 2
 RECORD_EVENTS = 3
+COUNT_DELTAS = 4
 
 # Text fields indexed with trigrams for `search` (long text would make the index heavy).
 _TRIGRAM_TYPES = frozenset({FieldType.TEXT_SHORT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL})

@@ -16,7 +16,14 @@ ROWS = 100_000
 HOST = "127.0.0.1"
 
 # The request kinds, in the order they run (create and patch last: they write).
-KINDS: tuple[str, ...] = ("get", "list20", "list100", "create", "patch")
+KINDS: tuple[str, ...] = ("get", "list20", "list100", "list20w", "create", "patch")
+
+# Kinds measured while a second wrk writes at a steady pace: kind -> (the measured
+# request's kind, the background writer's kind). list20w is list20 under about 50 PATCH/s.
+UNDER_WRITES: dict[str, tuple[str, str]] = {"list20w": ("list20", "patch")}
+# The background writer's rate (requests a second, sent on schedule; the achieved rate of
+# 2xx answers is reported).
+WRITES_PER_S = 50.0
 
 
 @dataclass(frozen=True)

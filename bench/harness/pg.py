@@ -55,6 +55,7 @@ class PgServer:
     socket_dir: Path
     port: int
     user: str = "postgres"
+    pid: int = 0  # the postmaster: its process tree is what PostgreSQL's CPU time sums
 
     def uri(self, database: str) -> str:
         """libpq/psycopg URI (also what our generated app gets as DATABASE_URL)."""
@@ -99,4 +100,4 @@ def start_postgres(datadir: Path) -> PgServer:
     info = server.get_postmaster_info()
     if info.socket_dir is None or info.port is None:
         raise RuntimeError(f"embedded postgres gave no socket: {info!r}")
-    return PgServer(socket_dir=Path(info.socket_dir), port=int(info.port))
+    return PgServer(socket_dir=Path(info.socket_dir), port=int(info.port), pid=int(info.pid or 0))

@@ -11,11 +11,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .config import HOST, KINDS, Settings
+from .config import HOST, KINDS, UNDER_WRITES, WRITES_PER_S, Settings
 from .contenders import Contender
+from .cpu import tree_seconds
 from .install import PeerUnavailable
 from .pg import PgServer
 from .procs import spawn, stop, tail, wait_healthy
+from .writer import SteadyWriter
 from .wrk import Request, WrkResult, run_wrk
 
 Log = Callable[[str], None]
@@ -27,9 +29,16 @@ class KindResult:
     smoke: str = ""
     runs: list[WrkResult] = field(default_factory=list)
     error: str = ""
+    # Per run: PostgreSQL's CPU time (its whole process tree) per measured request, in ms,
+    # writer included; and, for kinds measured under writes, the writer's achieved rate.
+    pg_cpu_ms: list[float] = field(default_factory=list)
+    writes_per_s: list[float] = field(default_factory=list)
 
     def median(self, attr: str) -> float | None:
         values = [getattr(run, attr) for run in self.runs]
+        return statistics.median(values) if values else None
+
+    def median_of(self, values: list[float]) -> float | None:
         return statistics.median(values) if values else None
 
     def total(self, attr: str) -> int:
@@ -96,28 +105,44 @@ def measure_kind(
     headers: dict[str, str],
     settings: Settings,
     log: Log,
+    *,
+    writer: Request | None = None,
+    pg_pid: int = 0,
 ) -> KindResult:
+    """wrk's runs of one kind; with `writer`, each run (and the warm-up) has a steady
+    writer of that request beside it."""
     stamp = f"{int(time.time())}{kind[:2]}"
     result = KindResult(kind=kind, smoke=smoke(base_url, request, headers, stamp))
     log(f"  {kind}: smoke {result.smoke}")
+
+    def one_run(duration: int, nonce: str) -> tuple[WrkResult, tuple[float, int] | None, float]:
+        steady = None
+        if writer is not None:
+            steady = SteadyWriter(base_url, writer, headers, rate=WRITES_PER_S, duration=duration)
+        cpu_before = tree_seconds([pg_pid]) if pg_pid else 0.0
+        run = run_wrk(base_url, request, headers, settings, duration=duration, nonce=nonce)
+        cpu = (tree_seconds([pg_pid]) - cpu_before) if pg_pid else 0.0
+        return run, steady.result() if steady is not None else None, cpu
+
     try:
         if settings.warmup > 0:
-            run_wrk(
-                base_url, request, headers, settings, duration=settings.warmup, nonce=f"{stamp}w"
-            )
+            one_run(settings.warmup, f"{stamp}w")
         for index in range(settings.runs):
-            run = run_wrk(
-                base_url,
-                request,
-                headers,
-                settings,
-                duration=settings.duration,
-                nonce=f"{stamp}r{index}",
-            )
+            run, writes, cpu = one_run(settings.duration, f"{stamp}r{index}")
             result.runs.append(run)
+            if pg_pid and run.requests:
+                result.pg_cpu_ms.append(cpu * 1000 / run.requests)
+            if writes is not None:
+                result.writes_per_s.append(writes[0])
             log(
                 f"  {kind} run {index + 1}: {run.rps:,.0f} req/s p50 {run.p50_ms:.2f} ms "
                 f"p99 {run.p99_ms:.2f} ms non-2xx {run.non2xx}"
+                + (f" PG CPU {result.pg_cpu_ms[-1]:.2f} ms/req" if pg_pid and run.requests else "")
+                + (
+                    f" under {writes[0]:.0f} writes/s ({writes[1]} failed)"
+                    if writes is not None
+                    else ""
+                )
                 + (f" codes {run.codes} e.g. {run.sample_error[:160]}" if run.non2xx else "")
             )
     except Exception as exc:  # noqa: BLE001 - one failing kind must not sink the others
@@ -169,8 +194,16 @@ def run_contender(
         headers = contender.headers()
         requests = contender.requests()
         for kind in KINDS:
+            measured, writer = UNDER_WRITES.get(kind, (kind, None))
             result.kinds[kind] = measure_kind(
-                kind, base_url, requests[kind], headers, settings, log
+                kind,
+                base_url,
+                requests[measured],
+                headers,
+                settings,
+                log,
+                writer=requests[writer] if writer else None,
+                pg_pid=pg.pid,
             )
     except Exception as exc:  # noqa: BLE001
         result.status, result.reason = "failed", f"{exc}\n{tail(server_log)}"

@@ -71,20 +71,20 @@ def wrk_binary() -> str:
     return found
 
 
-def run_wrk(
+def _command(
     base_url: str,
     request: Request,
     headers: Mapping[str, str],
-    settings: Settings,
     *,
+    threads: int,
+    connections: int,
     duration: int,
     nonce: str,
-) -> WrkResult:
-    """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later)."""
-    cmd = [
+) -> list[str]:
+    return [
         wrk_binary(),
-        f"-t{settings.threads}",
-        f"-c{settings.connections}",
+        f"-t{threads}",
+        f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
         "10s",
@@ -99,6 +99,27 @@ def run_wrk(
         str(ROWS),
         *(f"{name}: {value}" for name, value in headers.items()),
     ]
+
+
+def run_wrk(
+    base_url: str,
+    request: Request,
+    headers: Mapping[str, str],
+    settings: Settings,
+    *,
+    duration: int,
+    nonce: str,
+) -> WrkResult:
+    """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later)."""
+    cmd = _command(
+        base_url,
+        request,
+        headers,
+        threads=settings.threads,
+        connections=settings.connections,
+        duration=duration,
+        nonce=nonce,
+    )
     env = os.environ | {"BENCH_PACE_MS": str(settings.pace_ms)}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, env=env)
     if proc.returncode != 0:

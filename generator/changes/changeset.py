@@ -110,8 +110,8 @@ def initial_migration(spec: ProjectSpec) -> str:
             "CREATE EXTENSION IF NOT EXISTS pg_trgm;",
         ),
         Step(
-            "Change counters: lists reuse an exact count while its table has not changed.",
-            ddl.CHANGE_TRACKING,
+            "Count deltas: exact list counts follow writes without recounting.",
+            ddl.COUNT_DELTAS,
         ),
         Step("Record events: every write of a record leaves an event.", ddl.RECORD_EVENTS),
     ]

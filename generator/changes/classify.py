@@ -9,7 +9,7 @@ from generator.changes.conversions import Conversion
 from generator.changes.matching import Matching, SpecMatch
 from generator.changes.model import Change, Renamed, Safety
 from generator.fieldtypes import column_type
-from generator.indexes import CASE_INSENSITIVE_EMAILS, RECORD_EVENTS
+from generator.indexes import CASE_INSENSITIVE_EMAILS, COUNT_DELTAS, RECORD_EVENTS
 from generator.spec.models import FieldSpec, FieldType, IndexSpec, IndexType, TableSpec
 
 # Settings that live only in the app (models, metadata), not in the database.
@@ -58,6 +58,16 @@ def classify(matched: SpecMatch, old_revision: int) -> list[Change]:
                 "record events added",
                 "tables",
                 "the outbox nocode_events, written by a trigger on every table",
+            )
+        )
+    if old_revision < COUNT_DELTAS:
+        changes.append(
+            Change(
+                Safety.ADDITIVE,
+                "count deltas added",
+                "tables",
+                "exact list counts follow writes through nocode_count_deltas, written by "
+                "triggers on every table; the change counters of nocode_changes are dropped",
             )
         )
     changes += [

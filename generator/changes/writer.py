@@ -14,7 +14,7 @@ from generator.changes.conversions import Conversion
 from generator.changes.matching import SpecMatch
 from generator.changes.objects import DerivedObject, derived_objects
 from generator.changes.sql import Migration, Step
-from generator.indexes import RECORD_EVENTS, sql_name
+from generator.indexes import COUNT_DELTAS, RECORD_EVENTS, sql_name
 from generator.literals import sql_ident, sql_literal
 
 
@@ -33,6 +33,7 @@ def write_migration(matched: SpecMatch, old_revision: int) -> Written:
         renamed={t.stable_id: t for t in build_project(matched.old_renamed(), old_revision).tables},
         after={t.stable_id: t for t in build_project(matched.new).tables},
         has_events=old_revision >= RECORD_EVENTS,
+        has_deltas=old_revision >= COUNT_DELTAS,
     )
     migration = writer.write()
     return Written(migration, tuple(writer.derived_indexes))
@@ -45,9 +46,11 @@ class _Writer:
         renamed: dict[str, TableModel],
         after: dict[str, TableModel],
         has_events: bool,
+        has_deltas: bool,
     ) -> None:
         self.before, self.renamed, self.after = before, renamed, after
         self.has_events = has_events  # the old schema has the record events' outbox
+        self.has_deltas = has_deltas  # the old schema logs count deltas (not change counters)
         self.migration = Migration()
         self.derived_indexes: list[tuple[str, DerivedObject]] = []  # ("added" or "dropped", index)
 
@@ -62,8 +65,11 @@ class _Writer:
         dropped = [t for stable_id, t in self.renamed.items() if stable_id not in self.after]
         if dropped:
             self._drop_tables(dropped)
+        kept = [t for i, t in self.after.items() if i in self.renamed]
         if not self.has_events:
-            self._add_record_events([t for i, t in self.after.items() if i in self.renamed])
+            self._add_record_events(kept)
+        if not self.has_deltas:
+            self._add_count_deltas(kept)
         added = [t for stable_id, t in self.after.items() if stable_id not in self.renamed]
         for table in added:
             self._create_table(table)
@@ -93,12 +99,16 @@ class _Writer:
                     f"ALTER TABLE {table} RENAME CONSTRAINT {sql_ident(old.name + '_pkey')} "
                     f"TO {sql_ident(new.name + '_pkey')};",
                 ),
-                Step(
-                    "",
-                    f"UPDATE nocode_changes SET table_name = {sql_literal(new.name)} "
-                    f"WHERE table_name = {sql_literal(old.name)};",
-                ),
             ]
+            if self.has_deltas:
+                steps += [
+                    Step(
+                        "",
+                        f"UPDATE {log} SET table_name = {sql_literal(new.name)} "
+                        f"WHERE table_name = {sql_literal(old.name)};",
+                    )
+                    for log in ("nocode_count_deltas", "nocode_count_watermarks")
+                ]
         for before, after in zip(old.fields, new.fields, strict=True):
             if before.name != after.name:
                 steps.append(
@@ -115,8 +125,8 @@ class _Writer:
             if before_object.name != after_object.name:
                 steps.append(Step("", objects.rename(new, before_object.name, after_object)))
         triggers = zip(
-            ddl.trigger_names(old.name, events=self.has_events),
-            ddl.trigger_names(new.name, events=self.has_events),
+            ddl.trigger_names(old.name, events=self.has_events, deltas=self.has_deltas),
+            ddl.trigger_names(new.name, events=self.has_events, deltas=self.has_deltas),
             strict=True,
         )
         for trigger, renamed_trigger in triggers:
@@ -166,6 +176,14 @@ class _Writer:
                 self._create_object(new, made)
         if (old.description or old.display_name) != (new.description or new.display_name):
             self.migration.changes.append(Step("", ddl.comments(new)[0]))
+        if self.has_deltas and _columns(old) != _columns(new):
+            # Logged records have the old columns: counts cached before are recounted.
+            self.migration.changes.append(
+                Step(
+                    f"Cached list counts of {new.name} recounted: its columns changed.",
+                    f"SELECT nocode_count_reset({sql_literal(new.name)});",
+                )
+            )
 
     def _add_column(self, table: TableModel, added: FieldModel) -> None:
         path = f"tables.{table.name}.fields.{added.name}"
@@ -303,10 +321,14 @@ class _Writer:
         names = ", ".join(sql_ident(table.name) for table in tables)
         literals = ", ".join(sql_literal(table.name) for table in tables)
         dropped = "; ".join(f"tables.{table.name} ({len(table.fields)} fields)" for table in tables)
-        self.migration.removals += [
-            Step(f"DROPS {dropped} and every record in them", f"DROP TABLE {names};"),
-            Step("", f"DELETE FROM nocode_changes WHERE table_name IN ({literals});"),
-        ]
+        self.migration.removals.append(
+            Step(f"DROPS {dropped} and every record in them", f"DROP TABLE {names};")
+        )
+        if self.has_deltas:
+            self.migration.removals += [
+                Step("", f"DELETE FROM {log} WHERE table_name IN ({literals});")
+                for log in ("nocode_count_deltas", "nocode_count_watermarks")
+            ]
 
     def _add_record_events(self, kept: list[TableModel]) -> None:
         """The outbox of an app generated before record events, and the kept tables'
@@ -319,12 +341,32 @@ class _Writer:
             for table in kept
         ]
 
+    def _add_count_deltas(self, kept: list[TableModel]) -> None:
+        """The count deltas of an app generated before them, in place of its change
+        counters, and the kept tables' triggers (new tables get theirs when they are made)."""
+        self.migration.setup += [
+            Step("Change counters replaced by count deltas.", ddl.DROP_CHANGE_COUNTERS),
+            Step(
+                "Count deltas: exact list counts follow writes without recounting.",
+                ddl.COUNT_DELTAS,
+            ),
+        ]
+        self.migration.changes += [
+            Step(f"tables.{table.name}: writes log count deltas", ddl.count_triggers(table))
+            for table in kept
+        ]
+
     def _create_table(self, table: TableModel) -> None:
         statements = [
             ddl.create_table(table),
             *ddl.comments(table),
             *(ddl.create_index(table, index) for index in table.indexes),
-            ddl.change_trigger(table),
+            ddl.count_triggers(table),
             ddl.event_triggers(table),
         ]
         self.migration.changes.append(Step(f"tables.{table.name}: added", "\n".join(statements)))
+
+
+def _columns(table: TableModel) -> list[tuple[str, str]]:
+    """What a logged record holds: the names and types of the table's columns."""
+    return [(field.name, str(field.sql_type)) for field in table.fields]

@@ -51,7 +51,16 @@ PYDANTIC_RESERVED = frozenset(
 SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 
 # Tables the generated app keeps for itself.
-SYSTEM_TABLES = frozenset({"schema_migrations", "nocode_changes", "nocode_events"})
+SYSTEM_TABLES = frozenset(
+    {
+        "schema_migrations",
+        "nocode_changes",
+        "nocode_count_deltas",
+        "nocode_count_horizons",
+        "nocode_count_watermarks",
+        "nocode_events",
+    }
+)
 
 
 def identifier_problem(name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:

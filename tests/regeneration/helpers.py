@@ -141,6 +141,53 @@ def _record_revision(repo: Path, revision: int | None) -> None:
         recorded.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
+# What a generator of schema revision 3 wrote for exact counts: change counters.
+_CHANGE_COUNTERS = """\
+-- Change counters: lists reuse an exact count while its table has not changed.
+CREATE TABLE nocode_changes (
+    table_name text NOT NULL,
+    slot smallint NOT NULL,
+    changes bigint NOT NULL,
+    PRIMARY KEY (table_name, slot)
+);
+
+CREATE FUNCTION nocode_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO nocode_changes AS c (table_name, slot, changes)
+    VALUES (TG_TABLE_NAME, pg_backend_pid() % 8, 1)
+    ON CONFLICT (table_name, slot) DO UPDATE SET changes = c.changes + 1;
+    RETURN NULL;
+END
+$$;
+
+"""
+_DELTAS_SETUP = re.compile(r"-- Count deltas:.*?nocode_count_prune\(.*?\n\$\$;\n\n", re.DOTALL)
+_FIRST_COUNT_TRIGGER = re.compile(
+    r"CREATE TRIGGER \w+__counts_inserted AFTER INSERT ON (\w+)\n.*?;\n", re.DOTALL
+)
+_OTHER_COUNT_TRIGGER = re.compile(
+    r"CREATE TRIGGER \w+__counts_(updated|deleted|truncated) .*?;\n", re.DOTALL
+)
+
+
+def as_generated_before_count_deltas(repo: Path) -> None:
+    """Make `repo` what a generator of schema revision 3 wrote: change counters
+    (nocode_changes) and their trigger on every table, instead of count deltas."""
+    _record_revision(repo, 3)
+    initial = repo / "migrations/0001_initial.sql"
+    sql, setups = _DELTAS_SETUP.subn(_CHANGE_COUNTERS, initial.read_text(encoding="utf-8"))
+    sql, tables = _FIRST_COUNT_TRIGGER.subn(
+        lambda found: (
+            f"CREATE TRIGGER {found[1]}__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {found[1]}\n    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();\n"
+        ),
+        sql,
+    )
+    sql, others = _OTHER_COUNT_TRIGGER.subn("", sql)
+    assert setups == 1 and tables > 0 and others == 3 * tables
+    initial.write_text(sql, encoding="utf-8")
+
+
 _EVENTS_SETUP = re.compile(r"-- Record events:.*?\n\$\$;\n\n", re.DOTALL)
 _EVENT_TRIGGER = re.compile(r"CREATE TRIGGER \w+__events_\w+ .*?;\n", re.DOTALL)
 
@@ -148,6 +195,7 @@ _EVENT_TRIGGER = re.compile(r"CREATE TRIGGER \w+__events_\w+ .*?;\n", re.DOTALL)
 def as_generated_before_record_events(repo: Path) -> None:
     """Make `repo` what a generator of schema revision 2 wrote: no outbox of record events
     (nocode_events) and no event triggers in its first migration."""
+    as_generated_before_count_deltas(repo)
     _record_revision(repo, 2)
     initial = repo / "migrations/0001_initial.sql"
     sql, setups = _EVENTS_SETUP.subn("", initial.read_text(encoding="utf-8"))

@@ -32,8 +32,14 @@ ALTER TABLE clients ADD COLUMN ville varchar(255);
 
 COMMENT ON COLUMN clients.ville IS 'Ville';
 
+-- Cached list counts of clients recounted: its columns changed.
+SELECT nocode_count_reset('clients');
+
 -- tables.produits.fields.stock: bigint -> numeric
 ALTER TABLE produits ALTER COLUMN stock TYPE numeric USING stock::numeric;
+
+-- Cached list counts of produits recounted: its columns changed.
+SELECT nocode_count_reset('produits');
 
 -- tables.commandes.fields.notes: stop here if the data does not allow it
 DO $nocode$

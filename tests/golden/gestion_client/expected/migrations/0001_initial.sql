@@ -12,20 +12,82 @@ SET LOCAL lock_timeout = '5s';
 -- Trigram indexes make the case-insensitive substring `search` of lists fast.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
--- Change counters: lists reuse an exact count while its table has not changed.
-CREATE TABLE nocode_changes (
+-- Count deltas: exact list counts follow writes without recounting.
+CREATE TABLE nocode_count_deltas (
     table_name text NOT NULL,
-    slot smallint NOT NULL,
-    changes bigint NOT NULL,
-    PRIMARY KEY (table_name, slot)
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    old_record jsonb,
+    new_record jsonb
+);
+CREATE INDEX nocode_count_deltas__table_xid_idx ON nocode_count_deltas (table_name, xid);
+
+CREATE TABLE nocode_count_watermarks (
+    table_name text PRIMARY KEY,
+    watermark xid8 NOT NULL
 );
 
-CREATE FUNCTION nocode_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The xmin of snapshots noted by pruning, so that it can prune up to one noted a while ago.
+CREATE TABLE nocode_count_horizons (
+    noted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    noted_xmin xid8 NOT NULL
+);
+
+CREATE FUNCTION nocode_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO nocode_changes AS c (table_name, slot, changes)
-    VALUES (TG_TABLE_NAME, pg_backend_pid() % 8, 1)
-    ON CONFLICT (table_name, slot) DO UPDATE SET changes = c.changes + 1;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO nocode_count_deltas (table_name, new_record)
+        SELECT TG_TABLE_NAME, to_jsonb(r) FROM new_records AS r;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO nocode_count_deltas (table_name, old_record)
+        SELECT TG_TABLE_NAME, to_jsonb(r) FROM old_records AS r;
+    ELSE
+        INSERT INTO nocode_count_deltas (table_name, old_record, new_record)
+        SELECT TG_TABLE_NAME, to_jsonb(o), to_jsonb(n)
+        FROM old_records AS o FULL JOIN new_records AS n USING (id);
+    END IF;
     RETURN NULL;
+END
+$$;
+
+-- Every cached count of `target` is recounted: snapshots that may not see this
+-- transaction fall below the watermark (its xid + 1), and its deltas go.
+CREATE FUNCTION nocode_count_reset(target text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    mark xid8 := (pg_current_xact_id()::text::numeric + 1)::text::xid8;
+BEGIN
+    INSERT INTO nocode_count_watermarks AS w (table_name, watermark) VALUES (target, mark)
+    ON CONFLICT (table_name) DO UPDATE SET watermark = greatest(w.watermark, excluded.watermark);
+    DELETE FROM nocode_count_deltas WHERE table_name = target AND xid < mark;
+END
+$$;
+
+CREATE FUNCTION nocode_count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nocode_count_reset(TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+-- Run now and then by every app process (idempotent): notes the current snapshot's xmin,
+-- and deletes the deltas below the newest xmin noted at least `keep` ago, raising the
+-- watermarks of their tables to it. Counts cached within `keep` stay usable.
+CREATE FUNCTION nocode_count_prune(keep interval) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    horizon xid8;
+BEGIN
+    INSERT INTO nocode_count_horizons (noted_xmin)
+    VALUES (pg_snapshot_xmin(pg_current_snapshot()));
+    SELECT max(noted_xmin) INTO horizon FROM nocode_count_horizons
+    WHERE noted_at <= clock_timestamp() - keep;
+    IF horizon IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM nocode_count_horizons
+    WHERE noted_at <= clock_timestamp() - keep AND noted_xmin < horizon;
+    WITH gone AS (DELETE FROM nocode_count_deltas WHERE xid < horizon RETURNING table_name)
+    INSERT INTO nocode_count_watermarks AS w (table_name, watermark)
+    SELECT DISTINCT table_name, horizon FROM gone
+    ON CONFLICT (table_name) DO UPDATE SET watermark = greatest(w.watermark, excluded.watermark);
 END
 $$;
 
@@ -80,8 +142,14 @@ CREATE INDEX clients__created_at_idx ON clients (created_at);
 CREATE INDEX clients__nom_trgm_idx ON clients USING gin (nom gin_trgm_ops);
 CREATE INDEX clients__email_trgm_idx ON clients USING gin (email gin_trgm_ops);
 CREATE INDEX clients__telephone_trgm_idx ON clients USING gin (telephone gin_trgm_ops);
-CREATE TRIGGER clients__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clients
-    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
+CREATE TRIGGER clients__counts_inserted AFTER INSERT ON clients
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER clients__counts_updated AFTER UPDATE ON clients
+    REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER clients__counts_deleted AFTER DELETE ON clients
+    REFERENCING OLD TABLE AS old_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER clients__counts_truncated AFTER TRUNCATE ON clients
+    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_truncated();
 CREATE TRIGGER clients__events_created AFTER INSERT ON clients
     REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
 CREATE TRIGGER clients__events_updated AFTER UPDATE ON clients
@@ -114,8 +182,14 @@ CREATE INDEX produits__reference_trgm_idx ON produits USING gin (reference gin_t
 CREATE INDEX produits__nom_trgm_idx ON produits USING gin (nom gin_trgm_ops);
 CREATE INDEX produits__prix_idx ON produits (prix);
 CREATE INDEX produits__stock_idx ON produits (stock);
-CREATE TRIGGER produits__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON produits
-    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
+CREATE TRIGGER produits__counts_inserted AFTER INSERT ON produits
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER produits__counts_updated AFTER UPDATE ON produits
+    REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER produits__counts_deleted AFTER DELETE ON produits
+    REFERENCING OLD TABLE AS old_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER produits__counts_truncated AFTER TRUNCATE ON produits
+    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_truncated();
 CREATE TRIGGER produits__events_created AFTER INSERT ON produits
     REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
 CREATE TRIGGER produits__events_updated AFTER UPDATE ON produits
@@ -147,8 +221,14 @@ COMMENT ON COLUMN commandes.notes IS 'Notes';
 CREATE INDEX commandes__created_at_idx ON commandes (created_at);
 CREATE INDEX commandes__numero_trgm_idx ON commandes USING gin (numero gin_trgm_ops);
 CREATE INDEX commandes__client_id_idx ON commandes (client_id);
-CREATE TRIGGER commandes__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON commandes
-    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();
+CREATE TRIGGER commandes__counts_inserted AFTER INSERT ON commandes
+    REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER commandes__counts_updated AFTER UPDATE ON commandes
+    REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER commandes__counts_deleted AFTER DELETE ON commandes
+    REFERENCING OLD TABLE AS old_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_delta();
+CREATE TRIGGER commandes__counts_truncated AFTER TRUNCATE ON commandes
+    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_truncated();
 CREATE TRIGGER commandes__events_created AFTER INSERT ON commandes
     REFERENCING NEW TABLE AS new_records FOR EACH STATEMENT EXECUTE FUNCTION nocode_record_event();
 CREATE TRIGGER commandes__events_updated AFTER UPDATE ON commandes

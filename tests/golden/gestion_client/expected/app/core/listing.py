@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from math import ceil
+from time import monotonic
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -99,19 +100,20 @@ CountKey = tuple[str, str, str]
 
 
 class CountCache:
-    """Exact counts by (table, filters, search), each with the table version it holds for."""
+    """Exact counts by (table, filters, search), each with the snapshot it was counted in
+    (`pg_current_snapshot()` as text)."""
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
-        self._counts: dict[CountKey, tuple[int, int]] = {}
+        self._counts: dict[CountKey, tuple[str, int]] = {}
 
-    def get(self, key: CountKey) -> tuple[int, int] | None:
+    def get(self, key: CountKey) -> tuple[str, int] | None:
         return self._counts.get(key)
 
-    def put(self, key: CountKey, version: int, count: int) -> None:
+    def put(self, key: CountKey, snapshot: str, count: int) -> None:
         if len(self._counts) >= self._size:
             self._counts.clear()
-        self._counts[key] = (version, count)
+        self._counts[key] = (snapshot, count)
 
 
 COUNTS = CountCache()
@@ -275,15 +277,36 @@ _PAGE = sql.SQL(
     "SELECT {columns} FROM {table} WHERE {where} ORDER BY {order} "
     "LIMIT %(limit)s OFFSET %(offset)s) AS r"
 )
-# The exact count is computed only when the table changed since this process last
-# counted the same filters: the change counter is read in the same snapshot as the page,
-# and CASE skips the count subquery when the version still matches.
-_EXACT = sql.SQL(
-    "SELECT ({page}), c.version, CASE WHEN c.version = %(known_version)s THEN NULL "
-    "ELSE (SELECT count(*) FROM {table} WHERE {where}) END "
-    "FROM (SELECT coalesce(sum(changes), 0)::bigint AS version FROM nocode_changes "
-    "WHERE table_name = %(table_name)s) AS c"
+# The exact count is the cached one plus the changes logged since, when the table's
+# writes logged them all: `nocode_count_deltas` holds each written record before and after,
+# with its transaction id, for every write of that transaction. In the list's own snapshot,
+# the deltas its cached snapshot did not see are those it must add; each counts +1 when its
+# new record matches the list's conditions and -1 when its old record did. The conditions
+# are evaluated on the logged record alone (named like the table, its columns only), so a
+# field named like a column of the log cannot be mistaken for it. When the cached snapshot
+# is older than the table's watermark (deltas pruned, TRUNCATE, a migration), or there is
+# none, the rows are counted; the count is cached with this statement's snapshot.
+_MATCHES = sql.SQL(
+    "CASE WHEN nocode_count_deltas.{side} IS NULL THEN 0 ELSE (SELECT count(*) "
+    "FROM jsonb_populate_record(NULL::{table}, nocode_count_deltas.{side}) AS {table} "
+    "WHERE {where}) END"
 )
+_EXACT = sql.SQL(
+    "SELECT ({page}), pg_current_snapshot()::text, CASE WHEN "
+    "pg_snapshot_xmin(%(known_snapshot)s::pg_snapshot) >= coalesce(("
+    "SELECT watermark FROM nocode_count_watermarks WHERE table_name = %(table_name)s), '0') "
+    "THEN %(known_count)s::bigint + (SELECT coalesce(sum(({added}) - ({removed})), 0)::bigint "
+    "FROM nocode_count_deltas WHERE nocode_count_deltas.table_name = %(table_name)s "
+    "AND nocode_count_deltas.xid >= pg_snapshot_xmin(%(known_snapshot)s::pg_snapshot) "
+    "AND NOT pg_visible_in_snapshot(nocode_count_deltas.xid, "
+    "%(known_snapshot)s::pg_snapshot)) "
+    "ELSE (SELECT count(*) FROM {table} WHERE {where}) END"
+)
+# Deltas seen by every cached snapshot are pruned now and then by each process; those a
+# count cached within PRUNE_KEEP may still need stay.
+PRUNE_EVERY = 30.0  # seconds, per process
+PRUNE_KEEP = "60 seconds"
+_PRUNE = sql.SQL("SELECT nocode_count_prune(%(keep)s::interval)")
 # Without an exact count, one row past the page tells whether a next page exists.
 _WITHOUT_COUNT = sql.SQL(
     "SELECT ({page}), EXISTS (SELECT 1 FROM {table} WHERE {where} OFFSET %(next_offset)s)"
@@ -312,17 +335,21 @@ async def fetch_page(
         if params.count == "exact":
             key = (source.table, params.filters or "", params.search or "")
             known = COUNTS.get(key)
-            values["known_version"] = known[0] if known else -1
+            values["known_snapshot"] = known[0] if known else None
+            values["known_count"] = known[1] if known else None
             values["table_name"] = source.table
-            await cursor.execute(_EXACT.format(page=page, **parts), values)
+            exact = _EXACT.format(
+                page=page,
+                added=_MATCHES.format(side=sql.Identifier("new_record"), **parts),
+                removed=_MATCHES.format(side=sql.Identifier("old_record"), **parts),
+                **parts,
+            )
+            await cursor.execute(exact, values)
             row = await cursor.fetchone()
             assert row is not None
-            results, version, count = row
-            if count is None:
-                assert known is not None, "the count is skipped only for a known version"
-                count = known[1]
-            else:
-                COUNTS.put(key, version, count)
+            results, snapshot, count = row
+            COUNTS.put(key, snapshot, count)
+            await _prune_now_and_then(cursor)
             return Page(
                 count,
                 params.offset + params.page_size < count,
@@ -343,6 +370,21 @@ async def fetch_page(
         if results == "[]" and params.page > 1:
             rows = await _rows_before(cursor, parts, where, params.offset)
         return Page(estimate, bool(has_next), previous_page(params, rows), results)
+
+
+_last_prune = 0.0
+
+
+async def _prune_now_and_then(cursor: AsyncCursor[TupleRow]) -> None:
+    """Every PRUNE_EVERY seconds, this process prunes the count deltas (idempotent: every
+    process does, and a table nobody lists keeps a log bounded by the writes of a minute
+    or two once any list runs)."""
+    global _last_prune
+    now = monotonic()
+    if now - _last_prune < PRUNE_EVERY:
+        return
+    _last_prune = now
+    await cursor.execute(_PRUNE, {"keep": PRUNE_KEEP})
 
 
 async def _rows_before(
