@@ -74,7 +74,7 @@ def _metrics_folder() -> Iterator[None]:
 
 def serve(host: str, port: int, workers: int, share_port: bool) -> None:
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
 
     _settings()  # refuse to start on a bad configuration, before forking workers
     if not share_port:
@@ -84,6 +84,8 @@ def serve(host: str, port: int, workers: int, share_port: bool) -> None:
             "app.main:create_app",
             factory=True,
             interface=Interfaces.ASGI,
+            # uvloop where it installs (pyproject.toml), asyncio's loop elsewhere.
+            loop=Loops.auto,
             address=host,
             port=port,
             workers=workers,
