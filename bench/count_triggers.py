@@ -28,26 +28,16 @@ from bench.harness.pg import start_postgres  # noqa: E402
 from generator import ddl  # noqa: E402
 from generator.appmodel import build_project  # noqa: E402
 from generator.spec.load import load_spec  # noqa: E402
+from tests.regeneration.helpers import CHANGE_COUNTERS  # noqa: E402
 
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "gestion_client.yaml"
 
-# Schema revision 3's change counter, as its generator wrote it.
-CHANGE_COUNTER = """CREATE TABLE nocode_changes (
-    table_name text NOT NULL,
-    slot smallint NOT NULL,
-    changes bigint NOT NULL,
-    PRIMARY KEY (table_name, slot)
-);
-CREATE FUNCTION nocode_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO nocode_changes AS c (table_name, slot, changes)
-    VALUES (TG_TABLE_NAME, pg_backend_pid() % 8, 1)
-    ON CONFLICT (table_name, slot) DO UPDATE SET changes = c.changes + 1;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER produits__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON produits
-    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();"""
+# Schema revision 3's change counter, as its generator wrote it, on produits.
+CHANGE_COUNTER = (
+    CHANGE_COUNTERS
+    + "CREATE TRIGGER produits__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON produits\n"
+    + "    FOR EACH STATEMENT EXECUTE FUNCTION nocode_count_change();"
+)
 
 UPDATE = "UPDATE produits SET stock = 7, updated_at = now() WHERE id = %s"
 INSERT = "INSERT INTO produits (reference, nom, prix, stock) VALUES ('N-' || %s::text, 'n', 1, 1)"

@@ -142,7 +142,7 @@ def _record_revision(repo: Path, revision: int | None) -> None:
 
 
 # What a generator of schema revision 3 wrote for exact counts: change counters.
-_CHANGE_COUNTERS = """\
+CHANGE_COUNTERS = """\
 -- Change counters: lists reuse an exact count while its table has not changed.
 CREATE TABLE nocode_changes (
     table_name text NOT NULL,
@@ -175,7 +175,7 @@ def as_generated_before_count_deltas(repo: Path) -> None:
     (nocode_changes) and their trigger on every table, instead of count deltas."""
     _record_revision(repo, 3)
     initial = repo / "migrations/0001_initial.sql"
-    sql, setups = _DELTAS_SETUP.subn(_CHANGE_COUNTERS, initial.read_text(encoding="utf-8"))
+    sql, setups = _DELTAS_SETUP.subn(CHANGE_COUNTERS, initial.read_text(encoding="utf-8"))
     sql, tables = _FIRST_COUNT_TRIGGER.subn(
         lambda found: (
             f"CREATE TRIGGER {found[1]}__changes AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
