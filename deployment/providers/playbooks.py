@@ -35,7 +35,33 @@ def default_known_hosts() -> Path:
     return Path.home() / ".config" / "nocode" / "known_hosts"
 
 
-class PlaybookProvider(ABC):
+class PlaybookLifecycle(ABC):
+    """A machine's state, start, stop and destroy, each one run of its provider's role: what
+    every provider here does the same way (the roles name these actions alike)."""
+
+    @abstractmethod
+    def stats(self, name: str) -> MachineStats: ...
+
+    @abstractmethod
+    def _run(
+        self, action: str, name: str, listener: Listener | None = None, **variables: object
+    ) -> dict[str, Any]:
+        """Run the role's `action` for machine `name`: its result, or ProvisionError."""
+
+    def status(self, name: str) -> MachineState:
+        return self.stats(name).state
+
+    def start(self, name: str) -> None:
+        self._run("start", name)
+
+    def stop(self, name: str) -> None:
+        self._run("stop", name)
+
+    def destroy(self, name: str, listener: Listener | None = None) -> None:
+        self._run("deprovision", name, listener)
+
+
+class PlaybookProvider(PlaybookLifecycle):
     """A provider whose role (ansible/roles/nocode_<role>) does everything: provision_<role>.yml,
     deprovision_<role>.yml, and <role>.yml for start, stop and stats, each told its action by
     `nocode_<role>_action`. Subclasses give the role's settings and read its stats."""
@@ -58,9 +84,6 @@ class PlaybookProvider(ABC):
     def _variables(self) -> dict[str, object]:
         """The role's settings, `nocode_<role>_*`, given to every run."""
 
-    @abstractmethod
-    def stats(self, name: str) -> MachineStats: ...
-
     def provision(self, request: MachineRequest, listener: Listener | None = None) -> Machine:
         address = self._checked(request)
         resources = request.resources
@@ -81,18 +104,6 @@ class PlaybookProvider(ABC):
             vm_id=int(result["vm_id"]),
             ip_address=str(result["ip_address"]),
         )
-
-    def status(self, name: str) -> MachineState:
-        return self.stats(name).state
-
-    def start(self, name: str) -> None:
-        self._run("start", name)
-
-    def stop(self, name: str) -> None:
-        self._run("stop", name)
-
-    def destroy(self, name: str, listener: Listener | None = None) -> None:
-        self._run("deprovision", name, listener)
 
     def _checked(self, request: MachineRequest) -> ipaddress.IPv4Interface:
         """The request's address, refused before anything runs if it cannot be served here."""

@@ -21,11 +21,10 @@ from deployment.providers.base import (
     Machine,
     MachineKind,
     MachineRequest,
-    MachineState,
     MachineStats,
     ProvisionError,
 )
-from deployment.providers.playbooks import default_known_hosts
+from deployment.providers.playbooks import PlaybookLifecycle, default_known_hosts
 from deployment.record import Listener, Recorder, named_code
 from deployment.runner import Connection, run_playbook
 
@@ -120,7 +119,7 @@ class _ProxmoxRecorder(Recorder):
         return super().handle(event)
 
 
-class ProxmoxProvider:
+class ProxmoxProvider(PlaybookLifecycle):
     """The `Provider` of Proxmox guests of one kind: every call is one run of the role."""
 
     def __init__(self, settings: ProxmoxSettings) -> None:
@@ -152,18 +151,6 @@ class ProxmoxProvider:
             ip_address=str(result["ip_address"]),
             ssh_user=self.settings.vm_user if self.kind == "vm" else "root",
         )
-
-    def status(self, name: str) -> MachineState:
-        return self.stats(name).state
-
-    def start(self, name: str) -> None:
-        self._run("start", name)
-
-    def stop(self, name: str) -> None:
-        self._run("stop", name)
-
-    def destroy(self, name: str, listener: Listener | None = None) -> None:
-        self._run("deprovision", name, listener)
 
     def stats(self, name: str) -> MachineStats:
         result = self._run("status", name)

@@ -15,8 +15,9 @@ from control_plane.paas.models import DeploymentStatus, DeploymentType, SourceKi
 
 
 @dataclass(frozen=True)
-class Deployment:
-    id: uuid.UUID
+class NewDeployment:
+    """A deployment as asked for, checked."""
+
     organization_id: uuid.UUID
     name: str
     deployment_type: DeploymentType
@@ -27,6 +28,13 @@ class Deployment:
     cores: int
     memory: int
     disk: int
+
+
+@dataclass(frozen=True)
+class Deployment(NewDeployment):
+    """A deployment's row (built by keyword: class_row)."""
+
+    id: uuid.UUID
     status: DeploymentStatus
     vm_id: int
     machine_name: str
@@ -45,22 +53,6 @@ class Deployment:
         object.__setattr__(self, "deployment_type", DeploymentType(self.deployment_type))
         object.__setattr__(self, "source_kind", SourceKind(self.source_kind))
         object.__setattr__(self, "status", DeploymentStatus(self.status))
-
-
-@dataclass(frozen=True)
-class NewDeployment:
-    """A deployment as asked for, checked."""
-
-    organization_id: uuid.UUID
-    name: str
-    deployment_type: DeploymentType
-    framework: str
-    source_kind: SourceKind
-    source: str
-    app_id: uuid.UUID | None
-    cores: int
-    memory: int
-    disk: int
 
 
 @dataclass(frozen=True)
