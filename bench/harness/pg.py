@@ -51,7 +51,7 @@ FROM generate_series(1, {rows}) AS i,
 # id is GENERATED ALWAYS, hence OVERRIDING SYSTEM VALUE), far above the seeded ones and
 # the identity sequence's (create). References `DEL-<id>` cannot meet the seeded `REF-...`
 # nor the created `<nonce>-<thread>-<counter>`. Otherwise the same values as SEED_SQL;
-# bigint, as id * 7919 overflows an integer up there.
+# bigint, as id * 7919 overflows an integer up there. A query with parameters: %% is %.
 DELETABLE_SQL = """
 INSERT INTO produits (id, reference, nom, description, prix, stock, actif, created_at, updated_at)
 OVERRIDING SYSTEM VALUE
@@ -59,9 +59,9 @@ SELECT i,
        'DEL-' || i,
        'Produit ' || i,
        'Description du produit numéro ' || i,
-       ((i * 7919) % 100000) / 100.0,
-       (i * 31) % 1000,
-       i % 10 <> 0,
+       ((i * 7919) %% 100000) / 100.0,
+       (i * 31) %% 1000,
+       i %% 10 <> 0,
        now(),
        now()
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i
