@@ -15,8 +15,8 @@ RESULTS_DIR = BENCH_DIR / "results"
 ROWS = 100_000
 HOST = "127.0.0.1"
 
-# The request kinds, in the order they run (create and patch last: they write).
-KINDS: tuple[str, ...] = ("get", "list20", "list100", "list20w", "create", "patch")
+# The request kinds, in the order they run (the writes last, delete at the very end).
+KINDS: tuple[str, ...] = ("get", "list20", "list100", "list20w", "create", "patch", "delete")
 
 # Kinds measured while a second wrk writes at a steady pace: kind -> (the measured
 # request's kind, the background writer's kind). list20w is list20 under about 50 PATCH/s.
@@ -24,6 +24,14 @@ UNDER_WRITES: dict[str, tuple[str, str]] = {"list20w": ("list20", "patch")}
 # The background writer's rate (requests a second, sent on schedule; the achieved rate of
 # 2xx answers is reported).
 WRITES_PER_S = 50.0
+
+# The delete kind deletes rows inserted for it (harness/deletes.py), ids from this one up.
+DELETE_FIRST_ID = 10_000_001
+# Rows inserted before the kind's first wrk run, per second of that run (no rate known yet;
+# above any contender's delete rate here), and later: this many times the highest rate at
+# which a run used ids so far, per second of run.
+DELETE_FIRST_ROWS_PER_S = 20_000
+DELETE_MARGIN = 2.0
 
 
 @dataclass(frozen=True)
@@ -40,3 +48,5 @@ class Settings:
     pace_ms: float = 0.0
     startup_timeout: float = 120.0
     keep_logs: bool = True
+    # The request kinds measured (run.py --kinds), in KINDS order.
+    kinds: tuple[str, ...] = KINDS

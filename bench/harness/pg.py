@@ -47,6 +47,26 @@ FROM generate_series(1, {rows}) AS i,
      LATERAL (SELECT now() - ({rows} - i) * interval '1 second' AS ts) AS t
 """
 
+# Rows for the delete kind (harness/deletes.py): ids first..last, given explicitly (ours'
+# id is GENERATED ALWAYS, hence OVERRIDING SYSTEM VALUE), far above the seeded ones and
+# the identity sequence's (create). References `DEL-<id>` cannot meet the seeded `REF-...`
+# nor the created `<nonce>-<thread>-<counter>`. Otherwise the same values as SEED_SQL;
+# bigint, as id * 7919 overflows an integer up there. A query with parameters: %% is %.
+DELETABLE_SQL = """
+INSERT INTO produits (id, reference, nom, description, prix, stock, actif, created_at, updated_at)
+OVERRIDING SYSTEM VALUE
+SELECT i,
+       'DEL-' || i,
+       'Produit ' || i,
+       'Description du produit numéro ' || i,
+       ((i * 7919) %% 100000) / 100.0,
+       (i * 31) %% 1000,
+       i %% 10 <> 0,
+       now(),
+       now()
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i
+"""
+
 
 @dataclass(frozen=True)
 class PgServer:
@@ -85,6 +105,16 @@ class PgServer:
         if (count, low, high) != (rows, 1, rows):
             raise RuntimeError(f"{database}: seeded produits has count={count} ids {low}..{high}")
         return int(count)
+
+    def insert_deletable(self, database: str, first: int, last: int) -> None:
+        """Insert the rows first..last for the delete kind, then VACUUM ANALYZE produits
+        (the last run's dead rows and the new ones settled before the next run, not by
+        autovacuum during it)."""
+        with self.connect(database) as conn:
+            cursor = conn.execute(DELETABLE_SQL, {"first": first, "last": last})
+            if cursor.rowcount != last - first + 1:
+                raise RuntimeError(f"{database}: inserted {cursor.rowcount} rows {first}..{last}")
+            conn.execute("VACUUM ANALYZE produits")
 
 
 def start_postgres(datadir: Path) -> PgServer:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .config import KINDS, ROWS, Settings
+from .config import ROWS, Settings
 from .runner import ContenderResult, KindResult
 
 KIND_LABELS = {
@@ -19,6 +19,7 @@ KIND_LABELS = {
     "list20w": "list 20 as above, under about 50 PATCH/s from a second client",
     "create": "create",
     "patch": "patch stock",
+    "delete": "delete by id (rows inserted for it before each run)",
 }
 
 
@@ -61,7 +62,7 @@ def markdown(results: list[ContenderResult], settings: Settings) -> str:
             f"| {res.name} | {status} | {_fmt(res.startup_s, '.2f')} | "
             f"{_fmt(res.busy_before, '.0%')} | {res.notes} |"
         )
-    for kind in KINDS:
+    for kind in settings.kinds:
         lines += [
             "",
             f"### {KIND_LABELS[kind]}",

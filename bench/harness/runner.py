@@ -11,9 +11,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .config import HOST, KINDS, UNDER_WRITES, WRITES_PER_S, Settings
+from .config import HOST, UNDER_WRITES, WRITES_PER_S, Settings
 from .contenders import Contender
 from .cpu import tree_seconds
+from .deletes import DeleteIds
 from .install import PeerUnavailable
 from .pg import PgServer
 from .procs import spawn, stop, tail, wait_healthy
@@ -79,9 +80,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def smoke(base_url: str, request: Request, headers: dict[str, str], nonce: str) -> str:
-    """One request by hand (id 1, a fresh reference): "200 (1234 B)" or "404: <body start>"."""
-    path, text = request.render(1, f"smoke-{nonce}")
+def smoke(
+    base_url: str, request: Request, headers: dict[str, str], nonce: str, row_id: int = 1
+) -> str:
+    """One request by hand (id 1 unless told, a fresh reference): "200 (1234 B)" or
+    "404: <body start>"."""
+    path, text = request.render(row_id, f"smoke-{nonce}")
     body = text.encode() if text else None
     req = urllib.request.Request(
         base_url + path,
@@ -108,23 +112,46 @@ def measure_kind(
     *,
     writer: Request | None = None,
     pg_pid: int = 0,
+    ids: DeleteIds | None = None,
 ) -> KindResult:
     """wrk's runs of one kind; with `writer`, each run (and the warm-up) has a steady
-    writer of that request beside it."""
+    writer of that request beside it; with `ids` (a request with "{seq}"), the rows each
+    run deletes are inserted before it, outside the measured time."""
     stamp = f"{int(time.time())}{kind[:2]}"
-    result = KindResult(kind=kind, smoke=smoke(base_url, request, headers, stamp))
-    log(f"  {kind}: smoke {result.smoke}")
+    result = KindResult(kind=kind)
 
     def one_run(duration: int, nonce: str) -> tuple[WrkResult, tuple[float, int] | None, float]:
+        seq_start, rows = ids.reserve(ids.rows_for(duration)) if ids is not None else (0, 0)
         steady = None
         if writer is not None:
             steady = SteadyWriter(base_url, writer, headers, rate=WRITES_PER_S, duration=duration)
         cpu_before = tree_seconds([pg_pid]) if pg_pid else 0.0
-        run = run_wrk(base_url, request, headers, settings, duration=duration, nonce=nonce)
+        run = run_wrk(
+            base_url,
+            request,
+            headers,
+            settings,
+            duration=duration,
+            nonce=nonce,
+            seq_start=seq_start,
+        )
         cpu = (tree_seconds([pg_pid]) - cpu_before) if pg_pid else 0.0
+        if ids is not None:
+            used = ids.used(run)
+            if used > rows:
+                log(
+                    f"  {kind}: WARNING the run took {used:,} ids from {seq_start:,} but had "
+                    f"{rows:,} rows: the requests past them answered 404 (the errors column)"
+                )
         return run, steady.result() if steady is not None else None, cpu
 
     try:
+        row_id = 1
+        if ids is not None:  # the first run's rows, and one more for the smoke request
+            ids.reserve(ids.rows_for(settings.warmup or settings.duration) + 1)
+            row_id = ids.take_one()
+        result.smoke = smoke(base_url, request, headers, stamp, row_id)
+        log(f"  {kind}: smoke {result.smoke}")
         if settings.warmup > 0:
             one_run(settings.warmup, f"{stamp}w")
         for index in range(settings.runs):
@@ -193,17 +220,23 @@ def run_contender(
         contender.after_start(base_url)
         headers = contender.headers()
         requests = contender.requests()
-        for kind in KINDS:
+        for kind in settings.kinds:
             measured, writer = UNDER_WRITES.get(kind, (kind, None))
+            request = requests[measured]
             result.kinds[kind] = measure_kind(
                 kind,
                 base_url,
-                requests[measured],
+                request,
                 headers,
                 settings,
                 log,
                 writer=requests[writer] if writer else None,
                 pg_pid=pg.pid,
+                ids=(
+                    DeleteIds(pg, contender.database, settings.threads)
+                    if "{seq}" in request.path + request.body
+                    else None
+                ),
             )
     except Exception as exc:  # noqa: BLE001
         result.status, result.reason = "failed", f"{exc}\n{tail(server_log)}"

@@ -14,14 +14,16 @@ from .config import LUA_SCRIPT, ROWS, Settings
 
 @dataclass(frozen=True)
 class Request:
-    """One request kind for one contender; "{id}"/"{ref}" are filled in by the Lua script."""
+    """One request kind for one contender; "{id}"/"{ref}"/"{seq}" are filled in by the Lua
+    script ("{seq}": a row of its own per request, see harness/deletes.py)."""
 
     method: str
     path: str
     body: str = ""
 
     def render(self, row_id: int, ref: str) -> tuple[str, str]:
-        """(path, body) as lua/bench.lua would send them for this id and reference."""
+        """(path, body) as lua/bench.lua would send them for this id and reference ("{seq}"
+        is this id too)."""
 
         def fill(text: str) -> str:
             prix = f"{((row_id * 7919) % 100_000) / 100:.2f}"
@@ -30,6 +32,7 @@ class Request:
                 .replace("{id7}", f"{row_id:07d}")
                 .replace("{prix}", prix)
                 .replace("{ref}", ref)
+                .replace("{seq}", str(row_id))
             )
 
         return fill(self.path), fill(self.body)
@@ -47,6 +50,9 @@ class WrkResult:
     timeouts: int
     codes: list[int]
     sample_error: str
+    # The most requests any one wrk thread generated (sent or not): "{seq}" ids up to
+    # start + seq_used * threads may have been used.
+    seq_used: int = 0
 
     @property
     def rps(self) -> float:
@@ -80,6 +86,7 @@ def _command(
     connections: int,
     duration: int,
     nonce: str,
+    seq_start: int,
 ) -> list[str]:
     return [
         wrk_binary(),
@@ -97,6 +104,8 @@ def _command(
         request.body,
         nonce,
         str(ROWS),
+        str(seq_start),
+        str(threads),
         *(f"{name}: {value}" for name, value in headers.items()),
     ]
 
@@ -109,8 +118,10 @@ def run_wrk(
     *,
     duration: int,
     nonce: str,
+    seq_start: int = 0,
 ) -> WrkResult:
-    """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later)."""
+    """One bounded wrk run (wrk stops itself after `duration`; we kill it 60 s later).
+    `seq_start`: the first id "{seq}" may take in this run."""
     cmd = _command(
         base_url,
         request,
@@ -119,6 +130,7 @@ def run_wrk(
         connections=settings.connections,
         duration=duration,
         nonce=nonce,
+        seq_start=seq_start,
     )
     env = os.environ | {"BENCH_PACE_MS": str(settings.pace_ms)}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, env=env)
@@ -155,4 +167,5 @@ def parse_output(stdout: str) -> WrkResult:
         timeouts=figures["timeouts"],
         codes=codes,
         sample_error=sample,
+        seq_used=figures.get("seq_used", 0),
     )

@@ -61,4 +61,5 @@ class Contender(ABC):
 
     @abstractmethod
     def requests(self) -> dict[str, Request]:
-        """One Request per kind in config.KINDS."""
+        """One Request per kind in config.KINDS but list20w (list20 under patch): "{id}" a
+        seeded row, "{seq}" (delete) a row inserted for that request alone."""

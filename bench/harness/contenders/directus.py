@@ -116,4 +116,5 @@ class Directus(Contender):
             "list100": Request("GET", base + "?limit=100&page=1&meta=filter_count"),
             "create": Request("POST", base, CREATE_BODY),
             "patch": Request("PATCH", base + "/{id}", PATCH_BODY),
+            "delete": Request("DELETE", base + "/{seq}"),  # 204
         }

@@ -57,4 +57,6 @@ class FastCrud(Contender):
             "list100": Request("GET", "/produits?page=1&itemsPerPage=100"),
             "create": Request("POST", "/produits", CREATE_BODY),
             "patch": Request("PATCH", "/produits/{id}", PATCH_BODY),
+            # crud_router's delete: a hard delete (no is_deleted column), 200 and a message
+            "delete": Request("DELETE", "/produits/{seq}"),
         }

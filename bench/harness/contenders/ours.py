@@ -100,6 +100,7 @@ class Ours(Contender):
             "list100": Request("GET", f"{BASE}?page_size=100"),
             "create": Request("POST", BASE, CREATE_BODY),
             "patch": Request("PATCH", BASE + "{id}/", PATCH_BODY),
+            "delete": Request("DELETE", BASE + "{seq}/"),  # 204
         }
 
 

@@ -76,4 +76,5 @@ class Platformatic(Contender):
             "create": Request("POST", "/produits", CREATE_BODY),
             # PUT needs every required column: resend the row's seeded values, stock changed.
             "patch": Request("PUT", "/produits/{id}", PUT_BODY),
+            "delete": Request("DELETE", "/produits/{seq}"),  # 200, the deleted row
         }
