@@ -139,9 +139,15 @@ class FastPath:
             if plan.connection is None:
                 response = await plan.handler(**arguments)
             else:
-                async with state.pool.connection() as connection:
+                # Not pool.connection(): its commit on the way out, a lock and a round of
+                # psycopg's generators, has nothing to do on an autocommit connection, and
+                # putconn() rolls back a transaction a handler left open.
+                connection = await state.pool.getconn()
+                try:
                     arguments[plan.connection] = connection
                     response = await plan.handler(**arguments)
+                finally:
+                    await state.pool.putconn(connection)
         except Exception as error:  # answered as the app's handlers answer it
             response = await error_response_of(Request(scope, receive), error)
         await response(scope, receive, send)
