@@ -17,7 +17,14 @@ import httpx
 import psycopg
 
 from generator.generate import GenerationResult, generate
-from tests.conftest import RunningApp, app_environment, start_app
+from tests.conftest import (
+    CRM_SPEC,
+    RunningApp,
+    app_environment,
+    fresh_database,
+    nocode,
+    start_app,
+)
 from tests.regeneration.versions import write_spec
 
 
@@ -128,6 +135,24 @@ def migrate(repo: Path, database: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
     )
+
+
+def upgrade_by_regenerating(repo: Path, database: str, pg_server: str, announced: str) -> None:
+    """Regenerate the CRM app `repo`, made as an older generator made it, and migrate its
+    `database`: `nocode diff` announces `announced`, one migration applies, and the database
+    then has the shape of a fresh CRM app's (generated and migrated beside `repo`)."""
+    planned = nocode("diff", str(CRM_SPEC), str(repo))
+    assert planned.returncode == 0, planned.stderr
+    assert announced in planned.stdout
+    generated = nocode("generate", str(CRM_SPEC), "--out", str(repo))
+    assert generated.returncode == 0, generated.stderr
+    done = migrate(repo, database)
+    assert done.returncode == 0, done.stderr
+    assert applied_migrations(database) == ["0001_initial", "0002_v1_0_0"]
+    fresh_repo, fresh = repo.parent / "fresh", fresh_database(pg_server)
+    assert nocode("generate", str(CRM_SPEC), "--out", str(fresh_repo)).returncode == 0
+    assert migrate(fresh_repo, fresh).returncode == 0
+    assert database_shape(database) == database_shape(fresh)
 
 
 def _record_revision(repo: Path, revision: int | None) -> None:

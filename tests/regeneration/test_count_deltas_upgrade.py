@@ -11,11 +11,9 @@ import psycopg
 from tests.conftest import CRM_SPEC, fresh_database
 from tests.regeneration.helpers import (
     Api,
-    applied_migrations,
     as_generated_before_count_deltas,
-    database_shape,
-    migrate,
     serving,
+    upgrade_by_regenerating,
 )
 from tests.test_cli import nocode
 
@@ -32,18 +30,7 @@ def test_an_app_with_change_counters_gets_count_deltas(tmp_path: Path, pg_server
     with psycopg.connect(database) as connection:
         assert connection.execute("SELECT sum(changes) FROM nocode_changes").fetchone() == (2,)
 
-    planned = nocode("diff", str(CRM_SPEC), str(repo))
-    assert planned.returncode == 0, planned.stderr
-    assert "additive     count deltas added: tables" in planned.stdout
-    generated = nocode("generate", str(CRM_SPEC), "--out", str(repo))
-    assert generated.returncode == 0, generated.stderr
-    done = migrate(repo, database)
-    assert done.returncode == 0, done.stderr
-    assert applied_migrations(database) == ["0001_initial", "0002_v1_0_0"]
-    fresh_repo, fresh = tmp_path / "fresh", fresh_database(pg_server)
-    assert nocode("generate", str(CRM_SPEC), "--out", str(fresh_repo)).returncode == 0
-    assert migrate(fresh_repo, fresh).returncode == 0
-    assert database_shape(database) == database_shape(fresh)
+    upgrade_by_regenerating(repo, database, pg_server, "additive     count deltas added: tables")
     with psycopg.connect(database) as connection:
         assert connection.execute("SELECT to_regclass('nocode_changes')").fetchone() == (None,)
 

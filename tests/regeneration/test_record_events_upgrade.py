@@ -8,11 +8,9 @@ from pathlib import Path
 from tests.conftest import CRM_SPEC, fresh_database
 from tests.regeneration.helpers import (
     Api,
-    applied_migrations,
     as_generated_before_record_events,
-    database_shape,
-    migrate,
     serving,
+    upgrade_by_regenerating,
 )
 from tests.test_cli import nocode
 
@@ -27,18 +25,7 @@ def test_an_older_app_gets_record_events_and_keeps_its_records(
     with serving(repo, database) as app:
         kept = Api(app).create("clients", {"nom": "Jean", "email": "jean@example.com"})
 
-    planned = nocode("diff", str(CRM_SPEC), str(repo))
-    assert planned.returncode == 0, planned.stderr
-    assert "additive     record events added: tables" in planned.stdout
-    generated = nocode("generate", str(CRM_SPEC), "--out", str(repo))
-    assert generated.returncode == 0, generated.stderr
-    done = migrate(repo, database)
-    assert done.returncode == 0, done.stderr
-    assert applied_migrations(database) == ["0001_initial", "0002_v1_0_0"]
-    fresh_repo, fresh = tmp_path / "fresh", fresh_database(pg_server)
-    assert nocode("generate", str(CRM_SPEC), "--out", str(fresh_repo)).returncode == 0
-    assert migrate(fresh_repo, fresh).returncode == 0
-    assert database_shape(database) == database_shape(fresh)
+    upgrade_by_regenerating(repo, database, pg_server, "additive     record events added: tables")
 
     with serving(repo, database) as app:
         api = Api(app)
