@@ -87,6 +87,12 @@ class Paas:
             assert time.monotonic() < deadline, f"still {deployment['status']} after {timeout} s"
             time.sleep(0.2)
 
+    def delete_all(self, team: Team, timeout: float) -> None:
+        """Whatever `team` deployed, deleted once its job is done with it (`timeout` each)."""
+        for deployment in self.request("GET", "/deployments", team.owner).json()["deployments"]:
+            if self.wait(team.owner, deployment["id"], timeout)["status"] != "deleted":
+                self.request("DELETE", f"/deployments/{deployment['id']}", team.owner)
+
     def logs(self, by: User, deployment_id: str) -> dict[str, Any]:
         response = self.request("GET", f"/deployments/{deployment_id}/logs", by)
         assert response.status_code == 200, response.text

@@ -33,14 +33,6 @@ READ_LIMITS = (
 )
 
 
-def _delete_all(paas: Paas, team: Team) -> None:
-    """Whatever the team deployed, deleted once its job is done with it."""
-    listed = paas.request("GET", "/deployments", team.owner).json()["deployments"]
-    for deployment in listed:
-        if paas.wait(team.owner, deployment["id"], timeout=300)["status"] != "deleted":
-            paas.request("DELETE", f"/deployments/{deployment['id']}", team.owner)
-
-
 @pytest.fixture(scope="module")
 def lxc_base(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The tests' bridge and base container, made once per machine (tests/provisioning)."""
@@ -52,7 +44,7 @@ def lxc_team(paas: Paas, lxc_base: None) -> Iterator[Team]:
     """A new organisation; after the test, whatever it deployed is deleted, passed or failed."""
     team = paas.studio.team(f"paas-lxc-{uuid.uuid4().hex[:6]}")
     yield team
-    _delete_all(paas, team)
+    paas.delete_all(team, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +64,7 @@ def unhealthy(paas: Paas, lxc_base: None, sources_root: Path) -> Iterator[tuple[
     response = paas.deploy(team.owner, request)
     assert response.status_code == 202, response.text
     yield team, response.json()["deployment"]["id"]
-    _delete_all(paas, team)
+    paas.delete_all(team, timeout=300)
 
 
 def _private_key(paas: Paas, deployment_id: str) -> str:

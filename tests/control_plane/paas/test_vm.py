@@ -28,9 +28,7 @@ def vm_team(paas: Paas) -> Iterator[Team]:
     require_libvirt()
     team = paas.studio.team(f"paas-vm-{uuid.uuid4().hex[:6]}")
     yield team
-    for deployment in paas.request("GET", "/deployments", team.owner).json()["deployments"]:
-        if paas.wait(team.owner, deployment["id"], timeout=1800)["status"] != "deleted":
-            paas.request("DELETE", f"/deployments/{deployment['id']}", team.owner)
+    paas.delete_all(team, timeout=1800)
 
 
 def _answers(url: str, timeout: float = 60) -> httpx.Response:
