@@ -55,6 +55,7 @@ def test_requests_are_counted_by_route_template(client: TestClient) -> None:
     assert unmatched == []  # /metrics is a route too
 
 
+{% endif %}
 def test_methods_a_client_makes_up_are_one_series(client: TestClient) -> None:
     for method in ("BREW", "WHEN", "PROPFIND"):
         assert client.request(method, "/health").status_code == 405
@@ -64,7 +65,6 @@ def test_methods_a_client_makes_up_are_one_series(client: TestClient) -> None:
     assert not methods & {"BREW", "WHEN", "PROPFIND"}
 
 
-{% endif %}
 def test_every_statement_is_timed(client: TestClient) -> None:
     statements = ("app_db_query_duration_seconds_count", ())
     before = scraped(client)[statements]
