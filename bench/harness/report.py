@@ -29,9 +29,9 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def _kind_row(name: str, kind: KindResult | None) -> str:
     if kind is None:
-        return f"| {name} | – | – | – | – | – | – | – |"
+        return f"| {name} | – | – | – | – | – | – | – | – |"
     if not kind.runs:
-        return f"| {name} | failed | – | – | – | – | – | {kind.error[:80] or kind.smoke[:80]} |"
+        return f"| {name} | failed | – | – | – | – | – | – | {kind.error[:80] or kind.smoke[:80]} |"
     errors = kind.total("socket_errors") + kind.total("timeouts")
     codes = sorted({code for run in kind.runs for code in run.codes})
     non2xx = f"{kind.total('non2xx')}" + (f" ({', '.join(map(str, codes))})" if codes else "")
@@ -39,6 +39,7 @@ def _kind_row(name: str, kind: KindResult | None) -> str:
         f"| {name} | {_fmt(kind.median('rps'), ',.0f')} | {_fmt(kind.median('p50_ms'), '.2f')} | "
         f"{_fmt(kind.median('p99_ms'), '.2f')} | "
         f"{_fmt(kind.median_of(kind.pg_cpu_ms), '.2f')} | "
+        f"{_fmt(kind.median_of(kind.server_cpu_ms), '.2f')} | "
         f"{_fmt(kind.median_of(kind.writes_per_s), '.0f')} | {non2xx} | {errors} |"
     )
 
@@ -67,9 +68,9 @@ def markdown(results: list[ContenderResult], settings: Settings) -> str:
             "",
             f"### {KIND_LABELS[kind]}",
             "",
-            "| contender | req/s | p50 (ms) | p99 (ms) | PG CPU/req (ms) | writes/s | non-2xx "
-            "| socket errors + timeouts |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| contender | req/s | p50 (ms) | p99 (ms) | PG CPU/req (ms) | server CPU/req (ms) "
+            "| writes/s | non-2xx | socket errors + timeouts |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         lines += [_kind_row(res.name, res.kinds.get(kind)) for res in results if res.kinds]
     return "\n".join(lines) + "\n"
@@ -107,6 +108,7 @@ def write_json(
                         "median_p50_ms": kind.median("p50_ms"),
                         "median_p99_ms": kind.median("p99_ms"),
                         "median_pg_cpu_ms": kind.median_of(kind.pg_cpu_ms),
+                        "median_server_cpu_ms": kind.median_of(kind.server_cpu_ms),
                         "median_writes_per_s": kind.median_of(kind.writes_per_s),
                     }
                     for name, kind in res.kinds.items()

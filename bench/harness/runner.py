@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .config import HOST, UNDER_WRITES, WRITES_PER_S, Settings
 from .contenders import Contender
-from .cpu import tree_seconds
+from .cpu import sample
 from .deletes import DeleteIds
 from .install import PeerUnavailable
 from .pg import PgServer
@@ -31,8 +31,10 @@ class KindResult:
     runs: list[WrkResult] = field(default_factory=list)
     error: str = ""
     # Per run: PostgreSQL's CPU time (its whole process tree) per measured request, in ms,
-    # writer included; and, for kinds measured under writes, the writer's achieved rate.
+    # writer included; the same for the contender's server (its process tree); and, for
+    # kinds measured under writes, the writer's achieved rate.
     pg_cpu_ms: list[float] = field(default_factory=list)
+    server_cpu_ms: list[float] = field(default_factory=list)
     writes_per_s: list[float] = field(default_factory=list)
 
     def median(self, attr: str) -> float | None:
@@ -112,6 +114,7 @@ def measure_kind(
     *,
     writer: Request | None = None,
     pg_pid: int = 0,
+    server_pid: int = 0,
     ids: DeleteIds | None = None,
 ) -> KindResult:
     """wrk's runs of one kind; with `writer`, each run (and the warm-up) has a steady
@@ -119,13 +122,19 @@ def measure_kind(
     run deletes are inserted before it, outside the measured time."""
     stamp = f"{int(time.time())}{kind[:2]}"
     result = KindResult(kind=kind)
+    groups: dict[str, tuple[list[int], list[int]]] = {
+        "pg": ([pg_pid] if pg_pid else [], []),
+        "server": ([server_pid] if server_pid else [], []),
+    }
 
-    def one_run(duration: int, nonce: str) -> tuple[WrkResult, tuple[float, int] | None, float]:
+    def one_run(
+        duration: int, nonce: str
+    ) -> tuple[WrkResult, tuple[float, int] | None, dict[str, float]]:
         seq_start, rows = ids.reserve(ids.rows_for(duration)) if ids is not None else (0, 0)
         steady = None
         if writer is not None:
             steady = SteadyWriter(base_url, writer, headers, rate=WRITES_PER_S, duration=duration)
-        cpu_before = tree_seconds([pg_pid]) if pg_pid else 0.0
+        cpu_before = sample(groups)
         run = run_wrk(
             base_url,
             request,
@@ -135,7 +144,7 @@ def measure_kind(
             nonce=nonce,
             seq_start=seq_start,
         )
-        cpu = (tree_seconds([pg_pid]) - cpu_before) if pg_pid else 0.0
+        cpu = {name: seconds - cpu_before[name] for name, seconds in sample(groups).items()}
         if ids is not None:
             used = ids.used(run)
             if used > rows:
@@ -158,13 +167,20 @@ def measure_kind(
             run, writes, cpu = one_run(settings.duration, f"{stamp}r{index}")
             result.runs.append(run)
             if pg_pid and run.requests:
-                result.pg_cpu_ms.append(cpu * 1000 / run.requests)
+                result.pg_cpu_ms.append(cpu["pg"] * 1000 / run.requests)
+            if server_pid and run.requests:
+                result.server_cpu_ms.append(cpu["server"] * 1000 / run.requests)
             if writes is not None:
                 result.writes_per_s.append(writes[0])
             log(
                 f"  {kind} run {index + 1}: {run.rps:,.0f} req/s p50 {run.p50_ms:.2f} ms "
                 f"p99 {run.p99_ms:.2f} ms non-2xx {run.non2xx}"
                 + (f" PG CPU {result.pg_cpu_ms[-1]:.2f} ms/req" if pg_pid and run.requests else "")
+                + (
+                    f" server CPU {result.server_cpu_ms[-1]:.2f} ms/req"
+                    if server_pid and run.requests
+                    else ""
+                )
                 + (
                     f" under {writes[0]:.0f} writes/s ({writes[1]} failed)"
                     if writes is not None
@@ -232,6 +248,7 @@ def run_contender(
                 log,
                 writer=requests[writer] if writer else None,
                 pg_pid=pg.pid,
+                server_pid=proc.pid,
                 ids=(
                     DeleteIds(pg, contender.database, settings.threads)
                     if "{seq}" in request.path + request.body
