@@ -5,7 +5,9 @@ cached snapshot is older than the table's watermark (pruning, TRUNCATE)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +16,7 @@ import pytest
 
 from generator.generate import generate
 from tests.app.test_listing import listing
-from tests.conftest import RunningApp, fresh_database
+from tests.conftest import RunningApp, fresh_database, start_app
 from tests.regeneration.helpers import serving
 from tests.regeneration.versions import write_spec
 
@@ -152,6 +154,36 @@ def test_a_long_transaction_keeps_pruning_from_losing_its_deltas(
         other.execute("SELECT nocode_count_prune('0 seconds')")
         late.commit()
         assert_exact(http, catalogue, other)
+
+
+def _deltas(connection: psycopg.Connection) -> int:
+    (count,) = connection.execute("SELECT count(*) FROM nocode_count_deltas").fetchone() or (0,)
+    return int(count)
+
+
+def test_every_process_prunes_the_log_on_its_own_timer_without_any_list(
+    crm_dir: Path, pg_server: str
+) -> None:
+    app = start_app(crm_dir, fresh_database(pg_server), COUNT_PRUNE_SECONDS="0.2")
+    try:
+        with psycopg.connect(app.database_url, autocommit=True) as connection:
+            connection.execute(
+                "INSERT INTO produits (reference, nom, prix, stock) "
+                "SELECT 'P-' || i, 'p', 1, i FROM generate_series(1, 10) AS i"
+            )
+            # Kept for two periods (0.4 s) at least: still there right after the write.
+            assert _deltas(connection) == 10
+            deadline = time.monotonic() + 20
+            while _deltas(connection) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert _deltas(connection) == 0
+            (marked,) = connection.execute(
+                "SELECT count(*) FROM nocode_count_watermarks WHERE table_name = 'produits'"
+            ).fetchone() or (0,)
+            assert marked == 1
+    finally:
+        app.process.terminate()
+        app.process.wait(timeout=30)
 
 
 # Fields named like the delta log's columns: the list's conditions must read the record's.

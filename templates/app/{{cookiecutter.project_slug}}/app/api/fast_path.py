@@ -41,6 +41,7 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import Allow, get_connection
+from app.core.db import Borrowed
 from app.core.errors import ApiError, error_response_of
 from app.core.metrics import observe
 from app.core.security import Principal, TokenVerifier
@@ -139,15 +140,9 @@ class FastPath:
             if plan.connection is None:
                 response = await plan.handler(**arguments)
             else:
-                # Not pool.connection(): its commit on the way out, a lock and a round of
-                # psycopg's generators, has nothing to do on an autocommit connection, and
-                # putconn() rolls back a transaction a handler left open.
-                connection = await state.pool.getconn()
-                try:
+                async with Borrowed(state.pool) as connection:
                     arguments[plan.connection] = connection
                     response = await plan.handler(**arguments)
-                finally:
-                    await state.pool.putconn(connection)
         except Exception as error:  # answered as the app's handlers answer it
             response = await error_response_of(Request(scope, receive), error)
         await response(scope, receive, send)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Statements taking longer are counted as slow (app_db_slow_queries_total).",
     )
+    count_prune_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="Seconds between two prunings of the list counts' delta log, per process.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 
+from app.core.db import Borrowed
 from app.core.errors import PERMISSION_DENIED, ApiError
 from app.core.listing import CountMode, ListParams, SortOrder
 from app.core.metadata import PROJECT, Action
@@ -33,7 +34,7 @@ Caller = Annotated[Principal, Depends(get_caller)]
 
 
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection[TupleRow]]:
-    async with request.app.state.pool.connection() as connection:
+    async with Borrowed(request.app.state.pool) as connection:
         yield connection
 
 

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from math import ceil
-from time import monotonic
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -285,7 +284,8 @@ _PAGE = sql.SQL(
 # are evaluated on the logged record alone (named like the table, its columns only), so a
 # field named like a column of the log cannot be mistaken for it. When the cached snapshot
 # is older than the table's watermark (deltas pruned, TRUNCATE, a migration), or there is
-# none, the rows are counted; the count is cached with this statement's snapshot.
+# none, the rows are counted; the count is cached with this statement's snapshot. The log
+# is pruned on a timer (app/core/count_pruning.py).
 _MATCHES = sql.SQL(
     "CASE WHEN nocode_count_deltas.{side} IS NULL THEN 0 ELSE (SELECT count(*) "
     "FROM jsonb_populate_record(NULL::{table}, nocode_count_deltas.{side}) AS {table} "
@@ -302,11 +302,6 @@ _EXACT = sql.SQL(
     "%(known_snapshot)s::pg_snapshot)) "
     "ELSE (SELECT count(*) FROM {table} WHERE {where}) END"
 )
-# Deltas seen by every cached snapshot are pruned now and then by each process; those a
-# count cached within PRUNE_KEEP may still need stay.
-PRUNE_EVERY = 30.0  # seconds, per process
-PRUNE_KEEP = "60 seconds"
-_PRUNE = sql.SQL("SELECT nocode_count_prune(%(keep)s::interval)")
 # Without an exact count, one row past the page tells whether a next page exists.
 _WITHOUT_COUNT = sql.SQL(
     "SELECT ({page}), EXISTS (SELECT 1 FROM {table} WHERE {where} OFFSET %(next_offset)s)"
@@ -349,7 +344,6 @@ async def fetch_page(
             assert row is not None
             results, snapshot, count = row
             COUNTS.put(key, snapshot, count)
-            await _prune_now_and_then(cursor)
             return Page(
                 count,
                 params.offset + params.page_size < count,
@@ -370,21 +364,6 @@ async def fetch_page(
         if results == "[]" and params.page > 1:
             rows = await _rows_before(cursor, parts, where, params.offset)
         return Page(estimate, bool(has_next), previous_page(params, rows), results)
-
-
-_last_prune = 0.0
-
-
-async def _prune_now_and_then(cursor: AsyncCursor[TupleRow]) -> None:
-    """Every PRUNE_EVERY seconds, this process prunes the count deltas (idempotent: every
-    process does, and a table nobody lists keeps a log bounded by the writes of a minute
-    or two once any list runs)."""
-    global _last_prune
-    now = monotonic()
-    if now - _last_prune < PRUNE_EVERY:
-        return
-    _last_prune = now
-    await cursor.execute(_PRUNE, {"keep": PRUNE_KEEP})
 
 
 async def _rows_before(
