@@ -150,14 +150,9 @@ def deploy(
     settings = settings or Settings()
     inventory = hosts.inventory()
     recorder = Recorder(listener=listener)
-    build = recorder.begin("Build")
-    try:
+    with recorder.controller_step("Build") as build:
         release = build_release(app_dir, cache_dir, commit=commit, python=python)
-    except DeployError as error:
-        recorder.end(build, "failed", str(error))
-        raise
-    size = release.archive.stat().st_size // 1024
-    recorder.end(build, "success", f"release {release.name} ({size} KiB)")
+        build.details = f"release {release.name} ({release.archive.stat().st_size // 1024} KiB)"
     record = Deployment("deploy", release.app, release, recorder, build.started_at)
     extravars = {
         **settings.extravars(),

@@ -51,14 +51,10 @@ def deploy_local(
     target = _target(target_root)
     place = target.instance(instance)
     recorder = Recorder(listener=listener)
-    build = recorder.begin("Build")
     with target.locked(place.name):  # one deployment of an instance at a time
-        try:
+        with recorder.controller_step("Build") as build:
             release = _build(app_dir, place, commit)
-        except DeployError as error:
-            recorder.end(build, "failed", str(error))
-            raise
-        recorder.end(build, "success", f"release {release.name} in {place.releases}")
+            build.details = f"release {release.name} in {place.releases}"
         record = Deployment("deploy", release.app, release, recorder, build.started_at)
         run = LocalRun(place, release.name, Tasks(recorder), port, health_deadline)
         record.exit_code = run.deploy(jwt_secret)

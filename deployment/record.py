@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from deployment.errors import (
     INVALID_CONFIGURATION,
     MIGRATION_FAILED,
     NOT_DEPLOYABLE,
+    DeployError,
 )
 
 ROLLBACK = "Rollback"
@@ -165,6 +167,19 @@ class Recorder:
     def end(self, step: Step, status: StepStatus, details: str) -> None:
         step.status, step.details, step.completed_at = status, details, _now()
         self._emit("step", step)
+
+    @contextmanager
+    def controller_step(self, name: str) -> Iterator[Step]:
+        """A step outside the playbook (the controller's Build) around a block that sets
+        its `details`: failed with the message of a DeployError the block raises, which goes
+        on up; otherwise a success."""
+        step = self.begin(name)
+        try:
+            yield step
+        except DeployError as error:
+            self.end(step, "failed", str(error))
+            raise
+        self.end(step, "success", step.details)
 
     def stopped(self, output: str) -> None:
         """The playbook ended in error without a failed task: a bad inventory or variable."""

@@ -83,18 +83,14 @@ def deploy_webapp(
         raise DeployError(INVALID_CONFIGURATION, f"{name!r} is not an app name")
     inventory = hosts.inventory()
     recorder = Recorder(listener=listener)
-    build = recorder.begin("Build")
-    try:
+    with recorder.controller_step("Build") as build:
         row = _webapp_framework(framework)
         release = build_webapp(repository, row, cache_dir, commit, python)
         port = port or row.port
         start = start_command(row, repository, release.commit, port)
         run_once = release_command(row, repository, release.commit)
-    except DeployError as error:
-        recorder.end(build, "failed", str(error))
-        raise
-    size = release.archive.stat().st_size // 1024
-    recorder.end(build, "success", f"release {release.name} ({size} KiB): {start}")
+        size = release.archive.stat().st_size // 1024
+        build.details = f"release {release.name} ({size} KiB): {start}"
     record = Deployment("deploy", name, release, recorder, build.started_at)
     where = {"nocode_webapp_root": root} if root else {}
     extravars = {
