@@ -58,7 +58,6 @@ def create_pool(settings: Settings) -> Pool:
     )
 
 
-
 class Borrowed:
     """`async with Borrowed(pool) as connection`: a connection for one request. Not
     pool.connection(): its commit on the way out, a lock and a round of psycopg's
